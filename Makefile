@@ -1,0 +1,43 @@
+# Each target does its own set-up on a fresh machine: venv, editable install, migrations, demo data.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
+DEMO_DB := laa.db
+
+.PHONY: install db run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate (and load reference lists); seed the demo only when the database has no areas yet.
+db: install
+	$(BIN)/laa db upgrade
+	$(BIN)/laa seed demo --if-empty
+
+run: db
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: db
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

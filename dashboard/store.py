@@ -1,0 +1,1290 @@
+"""The only code that talks SQL: reads scopes into polars frames, writes in one transaction.
+
+Every read and write takes the acting user (`Actor`) so access can be enforced here, in the
+core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
+versions, and every change writes an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, and_, func, select
+from sqlmodel import SQLModel
+
+from dashboard import db
+from data_models import (
+    ActualRevision,
+    Agreement,
+    Area,
+    AreaType,
+    AuditEvent,
+    Block,
+    Commentary,
+    Department,
+    DepartmentSuccession,
+    Indicator,
+    Outcome,
+    Partnership,
+    Region,
+    ReportingLine,
+    Setting,
+    Target,
+    TargetMilestone,
+    TargetVersion,
+)
+
+FRAMEWORK_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "framework"
+
+FROZEN_RULE = (
+    "DOMAIN §4: stretched targets cannot be refreshed — once the agreement is signed, its "
+    "reward targets and their baseline, without-reward and stretched figures are frozen"
+)
+
+
+class AccessDenied(PermissionError):
+    """The acting user may not do this; nothing was changed."""
+
+
+class RuleViolation(ValueError):
+    """A domain rule refuses this change; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. `role` is `admin` (may write anything) or `reader` (reads only)."""
+
+    name: str
+    role: str = "reader"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == "admin"
+
+
+ANONYMOUS_READER = Actor("anonymous", "reader")
+
+
+def cli_actor(as_user: str | None = None) -> Actor:
+    """The CLI acts as an administrator, recorded as `cli:<os user>` unless --as names one."""
+    return Actor(as_user or f"cli:{getpass.getuser()}", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_write(actor: Actor, what: str) -> None:
+    if not actor.can_write:
+        raise AccessDenied(f"{actor.name} may not {what}")
+
+
+def bare(value: float | Decimal | str | None) -> str | None:
+    """A value as it would be written in an import file (`5300`, `34.4`), for audit rows."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+# --------------------------------------------------------------------------- schema & settings
+
+
+def upgrade(url: str | None = None) -> None:
+    """Migrate the schema to head and load the reference lists (idempotent)."""
+    db.upgrade(url)
+    engine = db.get_engine(url)
+    with db.write_transaction(engine) as conn:
+        sync_reference_data(conn)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (FRAMEWORK_DIR / name).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _d(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def sync_reference_data(conn: Connection) -> None:
+    """Insert the reference lists (regions, area types, departments, blocks) that are missing."""
+
+    def missing(model: type[SQLModel], key: str, rows: list[dict[str, Any]]) -> list[dict]:
+        have = {r[0] for r in conn.execute(select(getattr(model, key)))}
+        return [r for r in rows if r[key] not in have]
+
+    plan: list[tuple[type[SQLModel], str, list[dict[str, Any]]]] = [
+        (
+            Region,
+            "code",
+            [{"code": r["region_code"], "name": r["name"]} for r in _read_csv("regions.csv")],
+        ),
+        (
+            AreaType,
+            "code",
+            [{"code": r["la_type"], "name": r["name"]} for r in _read_csv("area_types.csv")],
+        ),
+        (
+            Department,
+            "code",
+            [
+                {
+                    "code": r["department_code"],
+                    "name": r["name"],
+                    "valid_from": _d(r["valid_from"]),
+                    "valid_to": _d(r["valid_to"]),
+                }
+                for r in _read_csv("departments.csv")
+            ],
+        ),
+        (
+            Block,
+            "code",
+            [
+                {
+                    "code": r["block_code"],
+                    "name": r["name"],
+                    "lead_department_code": r["lead_department_code"],
+                    "sort_order": int(r["sort_order"]),
+                }
+                for r in _read_csv("blocks.csv")
+            ],
+        ),
+    ]
+    for model, key, rows in plan:
+        new = missing(model, key, rows)
+        if new:
+            conn.execute(model.__table__.insert(), new)  # type: ignore[attr-defined]
+    have = {
+        (p, s)
+        for p, s in conn.execute(
+            select(DepartmentSuccession.predecessor_code, DepartmentSuccession.successor_code)
+        )
+    }
+    succ = [
+        {
+            "predecessor_code": r["predecessor_code"],
+            "successor_code": r["successor_code"],
+            "on_date": _d(r["on_date"]),
+        }
+        for r in _read_csv("department_successions.csv")
+        if (r["predecessor_code"], r["successor_code"]) not in have
+    ]
+    if succ:
+        conn.execute(DepartmentSuccession.__table__.insert(), succ)  # type: ignore[attr-defined]
+
+
+def get_setting(engine: Engine, key: str, default: str | None = None) -> str | None:
+    with engine.connect() as conn:
+        value = conn.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    return default if value is None else value
+
+
+def set_setting(
+    engine: Engine, actor: Actor, key: str, value: str, reason: str | None = None
+) -> None:
+    _require_write(actor, f"change the setting {key}")
+    with db.write_transaction(engine) as conn:
+        _set_setting(conn, actor, key, value, reason)
+
+
+def _set_setting(conn: Connection, actor: Actor, key: str, value: str, reason: str | None) -> None:
+    before = conn.execute(select(Setting.value).where(Setting.key == key)).scalar()
+    if before == value:
+        return
+    if before is None:
+        conn.execute(Setting.__table__.insert(), [{"key": key, "value": value}])  # type: ignore[attr-defined]
+    else:
+        conn.execute(Setting.__table__.update().where(Setting.key == key).values(value=value))  # type: ignore[attr-defined]
+    _audit(conn, actor, f"setting:{key}", before=before, after=value, reason=reason)
+
+
+def business_today(engine: Engine) -> date:
+    """The app's "today" (DOMAIN §8): the `today` setting, else the system date."""
+    value = get_setting(engine, "today")
+    return date.fromisoformat(value) if value else datetime.now(UTC).date()
+
+
+def rag_tolerance(engine: Engine) -> float:
+    return float(get_setting(engine, "rag_tolerance", "0.10") or "0.10")
+
+
+def is_demo(engine: Engine) -> bool:
+    return get_setting(engine, "demo") == "true"
+
+
+# --------------------------------------------------------------------------------------- audit
+
+
+def _audit(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    *,
+    area_code: str | None = None,
+    indicator_code: str | None = None,
+    period: date | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    conn.execute(
+        AuditEvent.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {
+                "at": at or utcnow(),
+                "user": actor.name,
+                "action": action,
+                "area_code": area_code,
+                "indicator_code": indicator_code,
+                "period": period,
+                "before": bare(before),
+                "after": bare(after),
+                "reason": reason,
+            }
+        ],
+    )
+
+
+def audit_frame(
+    engine: Engine, actor: Actor, area_code: str | None = None, since: date | None = None
+) -> pl.DataFrame:
+    """The audit trail, oldest first."""
+    query = select(
+        AuditEvent.at,
+        AuditEvent.user,
+        AuditEvent.action,
+        AuditEvent.area_code,
+        AuditEvent.indicator_code,
+        AuditEvent.period,
+        AuditEvent.before,
+        AuditEvent.after,
+        AuditEvent.reason,
+    ).order_by(AuditEvent.id)
+    if area_code:
+        query = query.where(AuditEvent.area_code == area_code)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
+    return _frame(engine, query)
+
+
+# --------------------------------------------------------------------------------------- reads
+
+
+def _frame(engine: Engine, query: Any, schema: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    with engine.connect() as conn:
+        return pl.read_database(query, conn, schema_overrides=dict(schema or {}))
+
+
+def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
+    """Areas the actor may see, with their current agreement's dates and status."""
+    latest = (
+        select(Agreement.area_code, func.max(Agreement.start_date).label("start_date"))
+        .group_by(Agreement.area_code)
+        .subquery()
+    )
+    query = (
+        select(
+            Area.code.label("area_code"),
+            Area.name.label("area_name"),
+            Area.region_code,
+            Region.name.label("region_name"),
+            Area.la_type,
+            Area.population,
+            Area.deprivation_rank,
+            Agreement.start_date.label("agreement_start"),
+            Agreement.end_date.label("agreement_end"),
+            Agreement.status.label("agreement_status"),
+        )
+        .join(Region, Region.code == Area.region_code)
+        .outerjoin(latest, latest.c.area_code == Area.code)
+        .outerjoin(
+            Agreement,
+            and_(Agreement.area_code == Area.code, Agreement.start_date == latest.c.start_date),
+        )
+        .order_by(Area.name)
+    )
+    return _frame(
+        engine,
+        query,
+        {
+            "population": pl.Int64,
+            "deprivation_rank": pl.Int64,
+            "agreement_start": pl.Date,
+            "agreement_end": pl.Date,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything the metrics need for some areas, as polars frames (see dashboard.metrics)."""
+
+    targets: pl.DataFrame
+    milestones: pl.DataFrame
+    actuals: pl.DataFrame
+    agreements: pl.DataFrame
+    commentary: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def _current_versions() -> Any:
+    return (
+        select(TargetVersion.target_id, func.max(TargetVersion.version).label("version"))
+        .group_by(TargetVersion.target_id)
+        .subquery()
+    )
+
+
+def load_scope(
+    engine: Engine, actor: Actor, area_codes: Sequence[str], known_at: datetime | None = None
+) -> Scope:
+    """Targets (current versions), milestones, current actuals and agreements of some areas.
+
+    `known_at` reproduces what could be seen at a past time: only revisions recorded up to it.
+    """
+    codes = list(area_codes)
+    cur = _current_versions()
+    targets_q = (
+        select(
+            Target.id.label("target_id"),
+            Agreement.id.label("agreement_id"),
+            Agreement.area_code,
+            Target.indicator_code,
+            Indicator.name.label("indicator_name"),
+            Indicator.block_code,
+            Block.name.label("block_name"),
+            Block.sort_order.label("block_order"),
+            Indicator.unit,
+            Indicator.polarity,
+            Indicator.decimals,
+            Indicator.frequency,
+            Indicator.period_basis,
+            Indicator.lag_months,
+            Indicator.department_code,
+            Indicator.plausible_min,
+            Indicator.plausible_max,
+            Partnership.name.label("partnership"),
+            TargetVersion.lead_officer,
+            TargetVersion.measure,
+            TargetVersion.version,
+            Agreement.start_date.label("agreement_start"),
+            Agreement.end_date.label("agreement_end"),
+            Agreement.status.label("agreement_status"),
+            TargetVersion.baseline_period,
+            TargetVersion.baseline_value,
+            TargetVersion.target_period,
+            TargetVersion.target_value,
+            TargetVersion.without_reward_value,
+            TargetVersion.without_reward_value.is_not(None).label("is_reward"),
+            TargetVersion.agreed_share_gbp,
+        )
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .join(cur, cur.c.target_id == Target.id)
+        .join(
+            TargetVersion,
+            and_(TargetVersion.target_id == Target.id, TargetVersion.version == cur.c.version),
+        )
+        .join(Indicator, Indicator.code == Target.indicator_code)
+        .join(Block, Block.code == Indicator.block_code)
+        .join(Partnership, Partnership.id == TargetVersion.partnership_id)
+        .where(Agreement.area_code.in_(codes))
+        .order_by(Agreement.area_code, Block.sort_order, Target.indicator_code)
+    )
+    targets = _frame(
+        engine,
+        targets_q,
+        {
+            "target_id": pl.Int64,
+            "agreement_id": pl.Int64,
+            "decimals": pl.Int64,
+            "lag_months": pl.Int64,
+            "version": pl.Int64,
+            "block_order": pl.Int64,
+            "agreement_start": pl.Date,
+            "agreement_end": pl.Date,
+            "baseline_period": pl.Date,
+            "target_period": pl.Date,
+            "baseline_value": pl.Float64,
+            "target_value": pl.Float64,
+            "without_reward_value": pl.Float64,
+            "plausible_min": pl.Float64,
+            "plausible_max": pl.Float64,
+            "is_reward": pl.Boolean,
+            "agreed_share_gbp": pl.Float64,
+        },
+    ).with_columns(
+        pl.col("agreed_share_gbp").cast(pl.Float64), pl.col("is_reward").cast(pl.Boolean)
+    )
+
+    milestones_q = (
+        select(TargetVersion.target_id, TargetMilestone.period, TargetMilestone.value)
+        .join(
+            cur,
+            and_(
+                cur.c.target_id == TargetVersion.target_id, cur.c.version == TargetVersion.version
+            ),
+        )
+        .join(TargetMilestone, TargetMilestone.target_version_id == TargetVersion.id)
+        .join(Target, Target.id == TargetVersion.target_id)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(Agreement.area_code.in_(codes))
+        .order_by(TargetVersion.target_id, TargetMilestone.period)
+    )
+    milestones = _frame(
+        engine, milestones_q, {"target_id": pl.Int64, "period": pl.Date, "value": pl.Float64}
+    )
+
+    actuals = current_actuals(engine, actor, codes, known_at=known_at)
+    actuals = actuals.join(
+        targets.select("target_id", "area_code", "indicator_code"),
+        on=["area_code", "indicator_code"],
+    ).select(
+        "target_id",
+        "area_code",
+        "indicator_code",
+        "period",
+        "value",
+        "status",
+        "data_quality",
+        "revision",
+        "revision_count",
+        "recorded_at",
+        "recorded_by",
+        "has_earlier_final",
+    )
+
+    agreements_q = (
+        select(
+            Agreement.id.label("agreement_id"),
+            Agreement.area_code,
+            Area.name.label("area_name"),
+            Area.population,
+            Area.net_budget_requirement_gbp,
+            Agreement.start_date.label("agreement_start"),
+            Agreement.end_date.label("agreement_end"),
+            Agreement.status,
+            Agreement.signed_date,
+            Agreement.pump_priming_gbp,
+            Agreement.reward_rate,
+            Agreement.reward_threshold,
+        )
+        .join(Area, Area.code == Agreement.area_code)
+        .where(Agreement.area_code.in_(codes))
+    )
+    agreements = _frame(
+        engine,
+        agreements_q,
+        {
+            "agreement_id": pl.Int64,
+            "population": pl.Int64,
+            "agreement_start": pl.Date,
+            "agreement_end": pl.Date,
+            "signed_date": pl.Date,
+        },
+    ).with_columns(
+        pl.col(
+            "net_budget_requirement_gbp", "pump_priming_gbp", "reward_rate", "reward_threshold"
+        ).cast(pl.Float64)
+    )
+    commentary = load_commentary(engine, actor, codes)
+    return Scope(targets, milestones, actuals, agreements, commentary)
+
+
+def current_actuals(
+    engine: Engine, actor: Actor, area_codes: Sequence[str], known_at: datetime | None = None
+) -> pl.DataFrame:
+    """The current revision per area × indicator × period (the highest revision number)."""
+    base = select(
+        ActualRevision.area_code,
+        ActualRevision.indicator_code,
+        ActualRevision.period,
+        ActualRevision.revision,
+        ActualRevision.value,
+        ActualRevision.status,
+        ActualRevision.data_quality,
+        ActualRevision.recorded_at,
+        ActualRevision.recorded_by,
+    ).where(ActualRevision.area_code.in_(list(area_codes)))
+    if known_at is not None:
+        base = base.where(ActualRevision.recorded_at <= known_at)
+    revisions = _frame(
+        engine,
+        base,
+        {
+            "period": pl.Date,
+            "revision": pl.Int64,
+            "value": pl.Float64,
+            "data_quality": pl.Utf8,
+            "recorded_at": pl.Datetime("us", "UTC"),
+        },
+    )
+    keys = ["area_code", "indicator_code", "period"]
+    return (
+        revisions.sort([*keys, "revision"])
+        .with_columns(
+            pl.len().over(keys).alias("revision_count"),
+            # "Revised" is shown, not stored: a final value with an earlier final revision.
+            (
+                (pl.col("status") == "final").cum_sum().over(keys)
+                - (pl.col("status") == "final").cast(pl.UInt32)
+                > 0
+            ).alias("has_earlier_final"),
+        )
+        .group_by(keys, maintain_order=True)
+        .last()
+    )
+
+
+def actual_revisions(
+    engine: Engine, actor: Actor, area_code: str, indicator_code: str
+) -> pl.DataFrame:
+    """Every revision of one area's values for one indicator, newest first."""
+    query = (
+        select(
+            ActualRevision.period,
+            ActualRevision.revision,
+            ActualRevision.value,
+            ActualRevision.status,
+            ActualRevision.data_quality,
+            ActualRevision.recorded_at,
+            ActualRevision.recorded_by,
+            ActualRevision.source,
+            ActualRevision.note,
+        )
+        .where(
+            ActualRevision.area_code == area_code, ActualRevision.indicator_code == indicator_code
+        )
+        .order_by(ActualRevision.period.desc(), ActualRevision.revision.desc())
+    )
+    return _frame(
+        engine,
+        query,
+        {
+            "period": pl.Date,
+            "value": pl.Float64,
+            "data_quality": pl.Utf8,
+            "source": pl.Utf8,
+            "note": pl.Utf8,
+        },
+    )
+
+
+def load_commentary(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> pl.DataFrame:
+    query = (
+        select(
+            Commentary.area_code,
+            Commentary.indicator_code,
+            Commentary.period,
+            Commentary.text,
+            Commentary.author,
+            Commentary.recorded_at,
+        )
+        .where(Commentary.area_code.in_(list(area_codes)))
+        .order_by(Commentary.recorded_at.desc())
+    )
+    return _frame(engine, query, {"period": pl.Date, "recorded_at": pl.Datetime("us", "UTC")})
+
+
+def load_indicators(
+    engine: Engine, actor: Actor, codes: Iterable[str] | None = None
+) -> pl.DataFrame:
+    query = select(
+        Indicator.code.label("indicator_code"),
+        Indicator.name,
+        Indicator.block_code,
+        Indicator.unit,
+        Indicator.polarity,
+        Indicator.decimals,
+        Indicator.frequency,
+        Indicator.period_basis,
+        Indicator.lag_months,
+        Indicator.data_source,
+        Indicator.department_code,
+        Indicator.outcome_type,
+        Outcome.name.label("outcome"),
+        Indicator.plausible_min,
+        Indicator.plausible_max,
+        Indicator.definition,
+        Indicator.clarifications,
+        Indicator.stretch_rationale,
+        Indicator.reward_rationale,
+    ).outerjoin(Outcome, Outcome.id == Indicator.outcome_id)
+    if codes is not None:
+        query = query.where(Indicator.code.in_(list(codes)))
+    return _frame(engine, query.order_by(Indicator.code))
+
+
+def reference_codes(engine: Engine) -> dict[str, set[str]]:
+    """The codes an import may refer to, for validation."""
+    with engine.connect() as conn:
+        return {
+            "region": set(conn.execute(select(Region.code)).scalars()),
+            "la_type": set(conn.execute(select(AreaType.code)).scalars()),
+            "department": set(conn.execute(select(Department.code)).scalars()),
+            "block": set(conn.execute(select(Block.code)).scalars()),
+            "area": set(conn.execute(select(Area.code)).scalars()),
+            "indicator": set(conn.execute(select(Indicator.code)).scalars()),
+        }
+
+
+def department_successors(engine: Engine) -> pl.DataFrame:
+    return _frame(
+        engine, select(DepartmentSuccession.predecessor_code, DepartmentSuccession.successor_code)
+    )
+
+
+# -------------------------------------------------------------------------------------- writes
+
+
+@dataclass
+class WriteSummary:
+    """What a write changed, for the caller to report."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated
+
+
+def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]) -> WriteSummary:
+    """Insert or update areas and their (draft) agreements; creates the LSP executive board."""
+    _require_write(actor, "change areas")
+    summary = WriteSummary()
+    for row in rows:
+        code = row["area_code"]
+        area_values = {
+            "name": row["area_name"],
+            "region_code": row["region_code"],
+            "la_type": row["la_type"],
+            "population": int(row["population"]),
+            "net_budget_requirement_gbp": Decimal(str(row["net_budget_requirement_gbp"])),
+            "deprivation_rank": row.get("deprivation_rank"),
+        }
+        existing = conn.execute(select(Area).where(Area.code == code)).mappings().first()
+        if existing is None:
+            conn.execute(Area.__table__.insert(), [{"code": code, **area_values}])  # type: ignore[attr-defined]
+            conn.execute(
+                Partnership.__table__.insert(),  # type: ignore[attr-defined]
+                [
+                    {
+                        "area_code": code,
+                        "name": f"{row['area_name']} LSP Executive Board",
+                        "kind": "executive",
+                    }
+                ],
+            )
+            _audit(
+                conn,
+                actor,
+                "area:create",
+                area_code=code,
+                after=row["area_name"],
+                reason=row.get("reason"),
+            )
+            summary.inserted += 1
+        else:
+            changed = {k: v for k, v in area_values.items() if _differs(existing[k], v)}
+            if changed:
+                conn.execute(Area.__table__.update().where(Area.code == code).values(**changed))  # type: ignore[attr-defined]
+                for key, value in changed.items():
+                    _audit(
+                        conn,
+                        actor,
+                        f"area:{key}",
+                        area_code=code,
+                        before=existing[key],
+                        after=value,
+                        reason=row.get("reason"),
+                    )
+                summary.updated += 1
+        _save_agreement(conn, actor, code, row, summary)
+    return summary
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return old is not new
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return Decimal(str(old)) != Decimal(str(new))
+    return old != new
+
+
+def _save_agreement(
+    conn: Connection, actor: Actor, area_code: str, row: Mapping[str, Any], summary: WriteSummary
+) -> None:
+    start, end = row["agreement_start"], row["agreement_end"]
+    ppg = row.get("pump_priming_gbp")
+    values = {"end_date": end, "pump_priming_gbp": None if ppg is None else Decimal(str(ppg))}
+    existing = (
+        conn.execute(
+            select(Agreement).where(Agreement.area_code == area_code, Agreement.start_date == start)
+        )
+        .mappings()
+        .first()
+    )
+    if existing is None:
+        conn.execute(
+            Agreement.__table__.insert(),  # type: ignore[attr-defined]
+            [{"area_code": area_code, "start_date": start, "status": "draft", **values}],
+        )
+        _audit(
+            conn,
+            actor,
+            "agreement:create",
+            area_code=area_code,
+            period=start,
+            after=f"{start}..{end}",
+        )
+        return
+    changed = {k: v for k, v in values.items() if _differs(existing[k], v)}
+    if not changed:
+        return
+    if existing["status"] == "signed":
+        raise RuleViolation(
+            f"the agreement of {area_code} starting {start} is signed: its end date and "
+            "pump-priming grant are fixed"
+        )
+    conn.execute(
+        Agreement.__table__.update().where(Agreement.id == existing["id"]).values(**changed)
+    )  # type: ignore[attr-defined]
+    for key, value in changed.items():
+        _audit(
+            conn,
+            actor,
+            f"agreement:{key}",
+            area_code=area_code,
+            period=start,
+            before=existing[key],
+            after=value,
+        )
+
+
+def save_indicators(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> WriteSummary:
+    """Insert or update indicators (and the outcomes they name)."""
+    _require_write(actor, "change indicators")
+    summary = WriteSummary()
+    fields = [
+        "name",
+        "block_code",
+        "unit",
+        "polarity",
+        "decimals",
+        "frequency",
+        "data_source",
+        "department_code",
+        "outcome_type",
+        "period_basis",
+        "lag_months",
+        "plausible_min",
+        "plausible_max",
+        "definition",
+        "clarifications",
+        "stretch_rationale",
+        "reward_rationale",
+    ]
+    for row in rows:
+        values = {k: row.get(k) for k in fields if k in row}
+        values.setdefault("period_basis", "financial")
+        values.setdefault("lag_months", 0)
+        if row.get("outcome"):
+            values["outcome_id"] = _outcome_id(
+                conn, row["block_code"], row["outcome"], row["outcome_type"]
+            )
+        code = row["indicator_code"]
+        existing = conn.execute(select(Indicator).where(Indicator.code == code)).mappings().first()
+        if existing is None:
+            conn.execute(Indicator.__table__.insert(), [{"code": code, **values}])  # type: ignore[attr-defined]
+            _audit(conn, actor, "indicator:create", indicator_code=code, after=values["name"])
+            summary.inserted += 1
+            continue
+        changed = {k: v for k, v in values.items() if _differs(existing[k], v)}
+        if changed:
+            conn.execute(
+                Indicator.__table__.update().where(Indicator.code == code).values(**changed)
+            )  # type: ignore[attr-defined]
+            for key, value in changed.items():
+                _audit(
+                    conn,
+                    actor,
+                    f"indicator:{key}",
+                    indicator_code=code,
+                    before=existing[key],
+                    after=value,
+                )
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    return summary
+
+
+def _outcome_id(conn: Connection, block_code: str, name: str, outcome_type: str) -> int:
+    found = conn.execute(
+        select(Outcome.id).where(Outcome.block_code == block_code, Outcome.name == name)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    result = conn.execute(
+        Outcome.__table__.insert(),  # type: ignore[attr-defined]
+        [{"block_code": block_code, "name": name, "outcome_type": outcome_type}],
+    )
+    return (
+        int(result.inserted_primary_key[0])
+        if result.inserted_primary_key
+        else int(
+            conn.execute(
+                select(Outcome.id).where(Outcome.block_code == block_code, Outcome.name == name)
+            ).scalar_one()
+        )
+    )
+
+
+TARGET_FIELDS = (
+    "lead_officer",
+    "measure",
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+    "target_value",
+    "without_reward_value",
+    "agreed_share_gbp",
+)
+FROZEN_FIELDS = (
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+    "target_value",
+    "without_reward_value",
+)
+
+
+def agreement_for(
+    conn: Connection, area_code: str, target_period: date
+) -> Mapping[str, Any] | None:
+    """The area's agreement whose term covers the target period (else its latest one)."""
+    rows = (
+        conn.execute(
+            select(Agreement).where(Agreement.area_code == area_code).order_by(Agreement.start_date)
+        )
+        .mappings()
+        .all()
+    )
+    covering = [r for r in rows if r["start_date"] <= target_period <= r["end_date"]]
+    if covering:
+        return covering[-1]
+    return rows[-1] if rows else None
+
+
+def save_targets(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]], at: datetime | None = None
+) -> WriteSummary:
+    """Add targets, or a new version of a target where anything changed.
+
+    Reward targets of a signed agreement are frozen (DOMAIN §4): a change to their baseline,
+    without-reward or stretched figures, or to the set of reward targets, raises RuleViolation.
+    """
+    _require_write(actor, "change targets")
+    summary = WriteSummary()
+    at = at or utcnow()
+    for row in rows:
+        area_code, indicator_code = row["area_code"], row["indicator_code"]
+        agreement = agreement_for(conn, area_code, row["target_period"])
+        if agreement is None:
+            raise RuleViolation(f"area {area_code} has no agreement: import the area first")
+        block = conn.execute(
+            select(Indicator.block_code).where(Indicator.code == indicator_code)
+        ).scalar_one()
+        partnership_id = _partnership_id(conn, actor, area_code, row["partnership"], block)
+        milestones = sorted(row.get("milestones") or [])
+        values = {k: row.get(k) for k in TARGET_FIELDS}
+        values["measure"] = values["measure"] or "level"
+        if values["agreed_share_gbp"] is not None:
+            values["agreed_share_gbp"] = Decimal(str(values["agreed_share_gbp"]))
+        values["partnership_id"] = partnership_id
+        target_id = conn.execute(
+            select(Target.id).where(
+                Target.agreement_id == agreement["id"], Target.indicator_code == indicator_code
+            )
+        ).scalar()
+        signed = agreement["status"] == "signed"
+        label = f"{area_code} {indicator_code}"
+        if target_id is None:
+            if signed and values["without_reward_value"] is not None:
+                raise RuleViolation(
+                    f"{label}: cannot add a reward target to a signed agreement ({FROZEN_RULE})"
+                )
+            target_id = conn.execute(
+                Target.__table__.insert(),  # type: ignore[attr-defined]
+                [{"agreement_id": agreement["id"], "indicator_code": indicator_code}],
+            ).inserted_primary_key[0]
+            _insert_version(
+                conn, actor, int(target_id), 1, values, milestones, at, row.get("reason")
+            )
+            _audit(
+                conn,
+                actor,
+                "target:create",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                period=values["target_period"],
+                after=values["target_value"],
+                reason=row.get("reason"),
+                at=at,
+            )
+            summary.inserted += 1
+            continue
+        current = (
+            conn.execute(
+                select(TargetVersion)
+                .where(TargetVersion.target_id == target_id)
+                .order_by(TargetVersion.version.desc())
+            )
+            .mappings()
+            .first()
+        )
+        assert current is not None
+        old_milestones = sorted(
+            (m.period, m.value)
+            for m in conn.execute(
+                select(TargetMilestone.period, TargetMilestone.value).where(
+                    TargetMilestone.target_version_id == current["id"]
+                )
+            )
+        )
+        changed = {k: v for k, v in values.items() if _differs(current[k], v)}
+        if not changed and old_milestones == milestones:
+            summary.unchanged += 1
+            continue
+        was_reward = current["without_reward_value"] is not None
+        if signed and (was_reward or values["without_reward_value"] is not None):
+            frozen = [k for k in FROZEN_FIELDS if k in changed]
+            if frozen:
+                raise RuleViolation(
+                    f"{label}: {', '.join(frozen)} of a reward target of a signed agreement cannot "
+                    f"change ({FROZEN_RULE})"
+                )
+        _insert_version(
+            conn,
+            actor,
+            int(target_id),
+            current["version"] + 1,
+            values,
+            milestones,
+            at,
+            row.get("reason"),
+        )
+        for key, value in changed.items():
+            _audit(
+                conn,
+                actor,
+                f"target:{key}",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                period=values["target_period"],
+                before=current[key],
+                after=value,
+                reason=row.get("reason"),
+                at=at,
+            )
+        if old_milestones != milestones:
+            _audit(
+                conn,
+                actor,
+                "target:milestones",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                before=_milestone_text(old_milestones),
+                after=_milestone_text(milestones),
+                reason=row.get("reason"),
+                at=at,
+            )
+        summary.updated += 1
+    return summary
+
+
+def _milestone_text(milestones: Sequence[tuple[date, float]]) -> str:
+    return ";".join(f"{p.isoformat()}:{bare(v)}" for p, v in milestones)
+
+
+def _insert_version(
+    conn: Connection,
+    actor: Actor,
+    target_id: int,
+    version: int,
+    values: Mapping[str, Any],
+    milestones: Sequence[tuple[date, float]],
+    at: datetime,
+    reason: str | None,
+) -> None:
+    version_id = conn.execute(
+        TargetVersion.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {
+                "target_id": target_id,
+                "version": version,
+                **values,
+                "recorded_at": at,
+                "recorded_by": actor.name,
+                "reason": reason,
+            }
+        ],
+    ).inserted_primary_key[0]
+    if milestones:
+        conn.execute(
+            TargetMilestone.__table__.insert(),  # type: ignore[attr-defined]
+            [{"target_version_id": version_id, "period": p, "value": v} for p, v in milestones],
+        )
+
+
+def _partnership_id(
+    conn: Connection, actor: Actor, area_code: str, name: str, block_code: str
+) -> int:
+    found = conn.execute(
+        select(Partnership.id).where(Partnership.area_code == area_code, Partnership.name == name)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    new_id = conn.execute(
+        Partnership.__table__.insert(),  # type: ignore[attr-defined]
+        [{"area_code": area_code, "name": name, "kind": "thematic", "block_code": block_code}],
+    ).inserted_primary_key[0]
+    _audit(conn, actor, "partnership:create", area_code=area_code, after=name)
+    return int(new_id)
+
+
+def save_actuals(
+    conn: Connection,
+    actor: Actor,
+    rows: Sequence[Mapping[str, Any]],
+    default_reason: str | None = None,
+) -> WriteSummary:
+    """Add a revision where a row's value, status or given data-quality grade differs.
+
+    Rows may carry `recorded_at` (the demo generator backdates its history); otherwise now.
+    """
+    _require_write(actor, "record values")
+    summary = WriteSummary()
+    if not rows:
+        return summary
+    areas = sorted({r["area_code"] for r in rows})
+    current = _current_revision_map(conn, areas)
+    inserts: list[dict[str, Any]] = []
+    now = utcnow()
+    for row in rows:
+        key = (row["area_code"], row["indicator_code"], row["period"])
+        cur = current.get(key)
+        value = float(row["value"])
+        status = row.get("status") or (cur["status"] if cur else "final")
+        quality = (
+            row.get("data_quality")
+            if row.get("data_quality") is not None
+            else (cur["data_quality"] if cur else None)
+        )
+        at = row.get("recorded_at") or now
+        reason = row.get("note") or default_reason
+        if (
+            cur is not None
+            and cur["value"] == value
+            and cur["status"] == status
+            and cur["data_quality"] == quality
+        ):
+            summary.unchanged += 1
+            continue
+        revision = (cur["revision"] + 1) if cur else 1
+        inserts.append(
+            {
+                "area_code": key[0],
+                "indicator_code": key[1],
+                "period": key[2],
+                "revision": revision,
+                "value": value,
+                "status": status,
+                "data_quality": quality,
+                "recorded_at": at,
+                "recorded_by": row.get("recorded_by") or actor.name,
+                "source": row.get("source"),
+                "note": row.get("note"),
+            }
+        )
+        current[key] = {
+            "value": value,
+            "status": status,
+            "data_quality": quality,
+            "revision": revision,
+        }
+        audit_common = {
+            "area_code": key[0],
+            "indicator_code": key[1],
+            "period": key[2],
+            "reason": reason,
+            "at": at,
+        }
+        if cur is None or cur["value"] != value:
+            _audit(
+                conn,
+                actor,
+                "value",
+                before=cur["value"] if cur else None,
+                after=value,
+                **audit_common,
+            )
+        else:
+            if cur["status"] != status:
+                _audit(conn, actor, "status", before=cur["status"], after=status, **audit_common)
+            if cur["data_quality"] != quality:
+                _audit(
+                    conn,
+                    actor,
+                    "data_quality",
+                    before=cur["data_quality"],
+                    after=quality,
+                    **audit_common,
+                )
+        summary.inserted += 1
+    if inserts:
+        conn.execute(ActualRevision.__table__.insert(), inserts)  # type: ignore[attr-defined]
+    return summary
+
+
+def _current_revision_map(conn: Connection, areas: Sequence[str]) -> dict[tuple, dict[str, Any]]:
+    latest = (
+        select(
+            ActualRevision.area_code,
+            ActualRevision.indicator_code,
+            ActualRevision.period,
+            func.max(ActualRevision.revision).label("revision"),
+        )
+        .where(ActualRevision.area_code.in_(list(areas)))
+        .group_by(ActualRevision.area_code, ActualRevision.indicator_code, ActualRevision.period)
+        .subquery()
+    )
+    query = select(
+        ActualRevision.area_code,
+        ActualRevision.indicator_code,
+        ActualRevision.period,
+        ActualRevision.revision,
+        ActualRevision.value,
+        ActualRevision.status,
+        ActualRevision.data_quality,
+    ).join(
+        latest,
+        and_(
+            latest.c.area_code == ActualRevision.area_code,
+            latest.c.indicator_code == ActualRevision.indicator_code,
+            latest.c.period == ActualRevision.period,
+            latest.c.revision == ActualRevision.revision,
+        ),
+    )
+    return {
+        (r.area_code, r.indicator_code, r.period): dict(r._mapping) for r in conn.execute(query)
+    }
+
+
+def add_commentary(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> WriteSummary:
+    _require_write(actor, "write commentary")
+    now = utcnow()
+    payload = [
+        {
+            "area_code": r["area_code"],
+            "indicator_code": r["indicator_code"],
+            "period": r.get("period"),
+            "text": r["text"],
+            "author": r.get("author") or actor.name,
+            "recorded_at": r.get("recorded_at") or now,
+        }
+        for r in rows
+    ]
+    if payload:
+        conn.execute(Commentary.__table__.insert(), payload)  # type: ignore[attr-defined]
+        for r in payload:
+            _audit(
+                conn,
+                actor,
+                "commentary",
+                area_code=r["area_code"],
+                indicator_code=r["indicator_code"],
+                period=r["period"],
+                after=r["text"],
+                at=r["recorded_at"],
+            )
+    return WriteSummary(inserted=len(payload))
+
+
+def save_reporting_lines(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> WriteSummary:
+    _require_write(actor, "change reporting lines")
+    if rows:
+        conn.execute(ReportingLine.__table__.insert(), list(rows))  # type: ignore[attr-defined]
+    return WriteSummary(inserted=len(rows))
+
+
+def sign_agreement(engine: Engine, actor: Actor, area_code: str, signed_date: date) -> None:
+    """Sign the area's draft agreement; from then on its reward targets are frozen."""
+    _require_write(actor, "sign agreements")
+    with db.write_transaction(engine) as conn:
+        agreement = (
+            conn.execute(
+                select(Agreement)
+                .where(Agreement.area_code == area_code)
+                .order_by(Agreement.start_date.desc())
+            )
+            .mappings()
+            .first()
+        )
+        if agreement is None:
+            raise RuleViolation(f"area {area_code} has no agreement")
+        if agreement["status"] == "signed":
+            raise RuleViolation(
+                f"the agreement of {area_code} was already signed on {agreement['signed_date']}"
+            )
+        reward = conn.execute(
+            select(func.count(func.distinct(Target.id)))
+            .select_from(Target)
+            .join(TargetVersion, TargetVersion.target_id == Target.id)
+            .where(
+                Target.agreement_id == agreement["id"],
+                TargetVersion.without_reward_value.is_not(None),
+            )
+        ).scalar_one()
+        conn.execute(
+            Agreement.__table__.update()  # type: ignore[attr-defined]
+            .where(Agreement.id == agreement["id"])
+            .values(status="signed", signed_date=signed_date)
+        )
+        _audit(
+            conn,
+            actor,
+            "agreement:sign",
+            area_code=area_code,
+            period=agreement["start_date"],
+            before="draft",
+            after="signed",
+            reason=f"signed on {signed_date} with {reward} reward targets",
+        )
+
+
+def area_has_data(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Area)).scalar_one() > 0

@@ -1,0 +1,58 @@
+"""SQLModel tables of the LAA dashboard, split by concept and re-exported here.
+
+Tables live only in this package: a table class defined in a page script would be
+re-registered on every Streamlit rerun. The schema is created and changed only by the
+Alembic migrations in `data_models/migrations`.
+"""
+
+from data_models.area import Agreement, Area, Partnership
+from data_models.framework import Indicator, Outcome, ReportingLine
+from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
+from data_models.system import AuditEvent, Setting
+from data_models.target import Target, TargetMilestone, TargetVersion
+from data_models.values import ActualRevision, Commentary
+from data_models.vocab import (
+    AGREEMENT_STATUSES,
+    DATA_QUALITY_GRADES,
+    FREQUENCIES,
+    MEASURES,
+    OUTCOME_TYPES,
+    PARTNERSHIP_KINDS,
+    PERIOD_BASES,
+    POLARITIES,
+    RECIPIENT_TYPES,
+    REPORTING_STATUSES,
+    VALUE_STATUSES,
+)
+
+__all__ = [
+    "AGREEMENT_STATUSES",
+    "DATA_QUALITY_GRADES",
+    "FREQUENCIES",
+    "MEASURES",
+    "OUTCOME_TYPES",
+    "PARTNERSHIP_KINDS",
+    "PERIOD_BASES",
+    "POLARITIES",
+    "RECIPIENT_TYPES",
+    "REPORTING_STATUSES",
+    "VALUE_STATUSES",
+    "ActualRevision",
+    "Agreement",
+    "Area",
+    "AreaType",
+    "AuditEvent",
+    "Block",
+    "Commentary",
+    "Department",
+    "DepartmentSuccession",
+    "Indicator",
+    "Outcome",
+    "Partnership",
+    "Region",
+    "ReportingLine",
+    "Setting",
+    "Target",
+    "TargetMilestone",
+    "TargetVersion",
+]

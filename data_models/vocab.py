@@ -1,0 +1,13 @@
+"""Closed vocabularies of the domain (DOMAIN.md §1, §3, §6, §8)."""
+
+POLARITIES = ("higher", "lower")
+FREQUENCIES = ("monthly", "quarterly", "termly", "annual", "biennial", "triennial")
+PERIOD_BASES = ("financial", "academic", "calendar", "rolling_12_months", "three_year_pooled")
+OUTCOME_TYPES = ("mandatory", "optional", "local")
+MEASURES = ("level", "cumulative")
+VALUE_STATUSES = ("provisional", "final")
+DATA_QUALITY_GRADES = ("audited", "checked", "not_checked")
+AGREEMENT_STATUSES = ("draft", "signed")
+PARTNERSHIP_KINDS = ("executive", "thematic")
+RECIPIENT_TYPES = ("department", "go", "regulator", "lsp_board")
+REPORTING_STATUSES = ("continues", "stops", "replaced")
