@@ -1,0 +1,208 @@
+"""The `laa` command line: migrate, seed, import, sign and export.
+
+It works from any folder (migrations and seed files are found through the package) and
+acts as an administrator recorded as `cli:<operating-system user>` unless `--as` names one.
+Exports write CSV to stdout (or `-o FILE`) and nothing else to stdout; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dashboard import db, store
+
+app = typer.Typer(
+    help="LAA performance dashboard: database, demo data, imports and exports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+import_app = typer.Typer(help="Import CSV or XLSX files (all or nothing).", no_args_is_help=True)
+agreement_app = typer.Typer(help="Agreements.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports as CSV.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(import_app, name="import")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(export_app, name="export")
+
+_state: dict[str, str | None] = {"as_user": None}
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    return db.get_engine()
+
+
+def _actor() -> store.Actor:
+    return store.cli_actor(_state["as_user"])
+
+
+def _parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _err(f"{option}: '{text}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+
+
+@app.callback()
+def main_options(
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Record changes as this user.")
+    ] = None,
+) -> None:
+    """Options for every command."""
+    _state["as_user"] = as_user
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the newest version and load the reference lists."""
+    store.upgrade()
+    _err(f"database is up to date: {_safe_url()}")
+
+
+def _safe_url() -> str:
+    return _engine().url.render_as_string(hide_password=True)
+
+
+@seed_app.command("demo")
+def seed_demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when areas exist.")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (the same seed gives the same data).")
+    ] = 2005,
+) -> None:
+    """Fill the database with the deterministic demo: 20 fictional areas in 9 regions."""
+    from seed_data.demo import seed_demo as run_seed
+
+    store.upgrade()
+    engine = _engine()
+    if store.area_has_data(engine):
+        if if_empty:
+            _err("the database already has areas: demo data not added")
+            return
+        _err("the database already has areas: seed the demo into an empty database")
+        raise typer.Exit(1)
+    summary = run_seed(engine, _actor(), seed=seed)
+    _err(f"demo data added: {summary}")
+
+
+def _import(kind: str, file: Path, dry_run: bool) -> None:
+    from dashboard.importer import import_file
+
+    if not file.exists():
+        _err(f"{file}: no such file")
+        raise typer.Exit(2)
+    result = import_file(_engine(), _actor(), kind, file, dry_run=dry_run)
+    _err(result.describe())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+FileArg = Annotated[Path, typer.Argument(help="CSV, or XLSX (first sheet), with a header row.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing.")]
+
+
+@import_app.command("areas")
+def import_areas(file: FileArg, dry_run: DryRun = False) -> None:
+    """Areas and their (draft) agreements."""
+    _import("areas", file, dry_run)
+
+
+@import_app.command("indicators")
+def import_indicators(file: FileArg, dry_run: DryRun = False) -> None:
+    """Indicators of the framework."""
+    _import("indicators", file, dry_run)
+
+
+@import_app.command("targets")
+def import_targets(file: FileArg, dry_run: DryRun = False) -> None:
+    """Targets; a changed target adds a version, reward targets of signed agreements are frozen."""
+    _import("targets", file, dry_run)
+
+
+@import_app.command("actuals")
+def import_actuals(file: FileArg, dry_run: DryRun = False) -> None:
+    """Actual values; a changed value, status or grade adds a revision."""
+    _import("actuals", file, dry_run)
+
+
+@agreement_app.command("sign")
+def agreement_sign(
+    area: Annotated[str, typer.Option("--area", help="Area code.")],
+    on: Annotated[str, typer.Option("--date", help="Signing date, YYYY-MM-DD.")],
+) -> None:
+    """Sign an area's agreement: from then on its reward targets are frozen."""
+    signed = _parse_date(on, "--date")
+    assert signed is not None
+    try:
+        store.sign_agreement(_engine(), _actor(), area, signed)
+    except store.RuleViolation as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    _err(f"the agreement of {area} is signed ({signed})")
+
+
+def _write_csv(frame, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    if output is None:
+        sys.stdout.write(frame.write_csv())
+    else:
+        frame.write_csv(output)
+        _err(f"wrote {frame.height} rows to {output}")
+
+
+def _export(kind: str, area: str, as_at: str | None, output: Path | None) -> None:
+    from dashboard.reports import exports
+
+    engine = _engine()
+    when = _parse_date(as_at, "--as-at") or store.business_today(engine)
+    known = set(store.list_areas(engine, _actor())["area_code"].to_list())
+    if area not in known:
+        _err(f"--area: '{area}' is not a known area code")
+        raise typer.Exit(2)
+    builder = {"reward": exports.reward_export, "status": exports.status_export}[kind]
+    _write_csv(builder(engine, _actor(), area, when), output)
+
+
+AreaOpt = Annotated[str, typer.Option("--area", help="Area code.")]
+AsAtOpt = Annotated[
+    str | None, typer.Option("--as-at", help="Business date (default: the app's today).")
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")
+]
+
+
+@export_app.command("reward")
+def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
+    """One row per reward target: assessed value, achieved and paid fractions, reward in £."""
+    _export("reward", area, as_at, output)
+
+
+@export_app.command("status")
+def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
+    """One row per target: latest value, expected value, RAG, direction, forecast."""
+    _export("status", area, as_at, output)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

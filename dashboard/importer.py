@@ -1,0 +1,470 @@
+"""Import of areas, indicators, targets and actuals from CSV or XLSX: all or nothing.
+
+Every row is checked before anything is written; any problem refuses the whole file, each
+reported as ``row N, column C, value 'V': what is wrong`` (N is the file's line number, the
+header being line 1). The writes then happen in one transaction, so a rule the store enforces
+(e.g. frozen reward figures) also leaves the database exactly as it was. Only hard rules refuse
+a file: plausibility and missing commentary are for the data-entry pages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine
+
+from dashboard import db, store
+from dashboard.store import Actor, RuleViolation, WriteSummary
+from data_models import (
+    DATA_QUALITY_GRADES,
+    FREQUENCIES,
+    MEASURES,
+    OUTCOME_TYPES,
+    PERIOD_BASES,
+    POLARITIES,
+    VALUE_STATUSES,
+)
+
+KINDS = ("areas", "indicators", "targets", "actuals")
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """The columns of one import file: required first, then optional."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    key: tuple[str, ...]
+
+
+FORMATS: dict[str, FileFormat] = {
+    "areas": FileFormat(
+        required=(
+            "area_code",
+            "area_name",
+            "region_code",
+            "la_type",
+            "population",
+            "net_budget_requirement_gbp",
+            "agreement_start",
+            "agreement_end",
+        ),
+        optional=("pump_priming_gbp", "deprivation_rank"),
+        key=("area_code",),
+    ),
+    "indicators": FileFormat(
+        required=(
+            "indicator_code",
+            "name",
+            "block_code",
+            "unit",
+            "polarity",
+            "decimals",
+            "frequency",
+            "data_source",
+            "department_code",
+            "outcome_type",
+        ),
+        optional=(
+            "outcome",
+            "period_basis",
+            "lag_months",
+            "plausible_min",
+            "plausible_max",
+            "definition",
+            "clarifications",
+            "stretch_rationale",
+            "reward_rationale",
+        ),
+        key=("indicator_code",),
+    ),
+    "targets": FileFormat(
+        required=(
+            "area_code",
+            "indicator_code",
+            "partnership",
+            "baseline_period",
+            "baseline_value",
+            "target_period",
+            "target_value",
+        ),
+        optional=(
+            "without_reward_value",
+            "reward_share_gbp",
+            "lead_officer",
+            "measure",
+            "milestones",
+        ),
+        key=("area_code", "indicator_code"),
+    ),
+    "actuals": FileFormat(
+        required=("area_code", "indicator_code", "period", "value"),
+        optional=("status", "data_quality", "note"),
+        key=("area_code", "indicator_code", "period"),
+    ),
+}
+
+
+@dataclass
+class ImportResult:
+    """The outcome of one import: refused (errors) or applied (summary), or a dry run."""
+
+    kind: str
+    path: str
+    rows: int = 0
+    errors: list[str] = field(default_factory=list)
+    summary: WriteSummary = field(default_factory=WriteSummary)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def describe(self) -> str:
+        if self.errors:
+            head = f"{self.path}: refused, nothing was written ({len(self.errors)} problem"
+            head += "s)" if len(self.errors) != 1 else ")"
+            return "\n".join([head, *self.errors])
+        s = self.summary
+        verb = "would add" if self.dry_run else "added"
+        if s.changed == 0:
+            return f"{self.path}: {self.rows} rows, nothing changed (nothing was written)"
+        text = f"{self.path}: {self.rows} rows; {verb} {s.inserted}, "
+        text += (
+            f"{'would update' if self.dry_run else 'updated'} {s.updated}, unchanged {s.unchanged}"
+        )
+        return text + (" (dry run: nothing was written)" if self.dry_run else "")
+
+
+class _Refused(Exception):
+    """Raised inside the write transaction to roll back a dry run or a refused file."""
+
+
+def read_table(path: Path) -> pl.DataFrame:
+    """Read a CSV or the first sheet of an XLSX with every cell as text."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+    else:
+        frame = pl.read_csv(path, infer_schema=False)
+    return frame.with_columns(pl.all().cast(pl.Utf8).str.strip_chars().fill_null(""))
+
+
+# ----------------------------------------------------------------------------- value parsers
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _number(text: str) -> float:
+    if not _NUMBER.match(text):
+        raise _Bad("is not a number (use '.' as the decimal point, no thousands separators)")
+    value = float(text)
+    if math.isinf(value):
+        raise _Bad("is not a finite number")
+    return value
+
+
+def _integer(text: str) -> int:
+    if not _INTEGER.match(text):
+        raise _Bad("is not a whole number")
+    return int(float(text))
+
+
+def _date(text: str) -> date:
+    candidate = text[:-9] if text.endswith(" 00:00:00") else text  # Excel date cells
+    try:
+        return date.fromisoformat(candidate) if len(candidate) == 10 else _fail_date()
+    except ValueError:
+        raise _Bad("is not a date (YYYY-MM-DD, the period's end)") from None
+
+
+def _fail_date() -> date:
+    raise ValueError
+
+
+def _one_of(options: tuple[str, ...] | set[str], what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise _Bad(f"is not a known {what} (expected one of: {', '.join(sorted(options))})")
+        return text
+
+    return parse
+
+
+def _milestones(text: str) -> list[tuple[date, float]]:
+    points = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        period, sep, value = part.partition(":")
+        if not sep:
+            raise _Bad("is not a list of PERIOD:VALUE pairs separated by ';'")
+        points.append((_date(period.strip()), _number(value.strip())))
+    if len({p for p, _ in points}) != len(points):
+        raise _Bad("names the same milestone period twice")
+    return sorted(points)
+
+
+# ------------------------------------------------------------------------------- validation
+
+
+def _column_errors(frame: pl.DataFrame, fmt: FileFormat) -> list[str]:
+    errors = [
+        f"column {c}: required column is missing" for c in fmt.required if c not in frame.columns
+    ]
+    allowed = set(fmt.required) | set(fmt.optional)
+    errors += [f"column {c}: unknown column" for c in frame.columns if c not in allowed]
+    seen: set[str] = set()
+    for c in frame.columns:
+        if c in seen:
+            errors.append(f"column {c}: appears more than once")
+        seen.add(c)
+    return errors
+
+
+def _parsers(
+    kind: str, codes: Mapping[str, set[str]], today: date
+) -> dict[str, Callable[[str], Any]]:
+    def code_in(name: str, what: str) -> Callable[[str], str]:
+        def parse(text: str) -> str:
+            if text not in codes[name]:
+                raise _Bad(f"is not a known {what} code")
+            return text
+
+        return parse
+
+    def period_not_future(text: str) -> date:
+        value = _date(text)
+        if value > today:
+            raise _Bad(f"ends after today ({today.isoformat()}): that period does not exist yet")
+        return value
+
+    def positive(parser: Callable[[str], Any]) -> Callable[[str], Any]:
+        def parse(text: str) -> Any:
+            value = parser(text)
+            if value <= 0:
+                raise _Bad("must be greater than 0")
+            return value
+
+        return parse
+
+    def non_negative_int(text: str) -> int:
+        value = _integer(text)
+        if value < 0:
+            raise _Bad("must not be negative")
+        return value
+
+    common: dict[str, dict[str, Callable[[str], Any]]] = {
+        "areas": {
+            "region_code": code_in("region", "Government Office region"),
+            "la_type": code_in("la_type", "area type"),
+            "population": positive(_integer),
+            "net_budget_requirement_gbp": positive(_number),
+            "agreement_start": _date,
+            "agreement_end": _date,
+            "pump_priming_gbp": positive(_number),
+            "deprivation_rank": positive(_integer),
+        },
+        "indicators": {
+            "block_code": code_in("block", "block"),
+            "polarity": _one_of(POLARITIES, "polarity"),
+            "decimals": non_negative_int,
+            "frequency": _one_of(FREQUENCIES, "frequency"),
+            "department_code": code_in("department", "department"),
+            "outcome_type": _one_of(OUTCOME_TYPES, "outcome type"),
+            "period_basis": _one_of(PERIOD_BASES, "period basis"),
+            "lag_months": non_negative_int,
+            "plausible_min": _number,
+            "plausible_max": _number,
+        },
+        "targets": {
+            "area_code": code_in("area", "area"),
+            "indicator_code": code_in("indicator", "indicator"),
+            "baseline_period": _date,
+            "baseline_value": _number,
+            "target_period": _date,
+            "target_value": _number,
+            "without_reward_value": _number,
+            "reward_share_gbp": positive(_number),
+            "measure": _one_of(MEASURES, "measure"),
+            "milestones": _milestones,
+        },
+        "actuals": {
+            "area_code": code_in("area", "area"),
+            "indicator_code": code_in("indicator", "indicator"),
+            "period": period_not_future,
+            "value": _number,
+            "status": _one_of(VALUE_STATUSES, "status"),
+            "data_quality": _one_of(DATA_QUALITY_GRADES, "data-quality grade"),
+        },
+    }
+    return common[kind]
+
+
+def _row_checks(kind: str, row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Checks across columns of one parsed row: (column, message) pairs."""
+    problems: list[tuple[str, str]] = []
+    if kind == "areas":
+        start, end = row.get("agreement_start"), row.get("agreement_end")
+        if start and end and end <= start:
+            problems.append(("agreement_end", "must be after agreement_start"))
+    elif kind == "indicators":
+        lo, hi = row.get("plausible_min"), row.get("plausible_max")
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(("plausible_max", "must not be below plausible_min"))
+    elif kind == "targets":
+        base, target = row.get("baseline_period"), row.get("target_period")
+        if base and target and target <= base:
+            problems.append(("target_period", "must be after baseline_period"))
+        for period, _ in row.get("milestones") or []:
+            if base and target and not base < period < target:
+                problems.append(
+                    (
+                        "milestones",
+                        f"milestone {period} is not between the baseline and target periods",
+                    )
+                )
+    return problems
+
+
+def validate(
+    frame: pl.DataFrame, kind: str, codes: Mapping[str, set[str]], today: date
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Parse every row; return the typed rows and every problem found (all of them, not the first)."""
+    fmt = FORMATS[kind]
+    errors = _column_errors(frame, fmt)
+    missing = {c for c in fmt.required if c not in frame.columns}
+    parsers = _parsers(kind, codes, today)
+    columns = [c for c in frame.columns if c in set(fmt.required) | set(fmt.optional)]
+    parsed: list[dict[str, Any]] = []
+    first_seen: dict[tuple, int] = {}
+    for index, raw in enumerate(frame.select(columns).iter_rows(named=True)):
+        line = index + 2
+        row: dict[str, Any] = {"_line": line}
+        for column in columns:
+            text = raw[column] or ""
+            if text == "":
+                if column in fmt.required:
+                    errors.append(f"row {line}, column {column}, value '': a value is required")
+                row[column] = None
+                continue
+            try:
+                row[column] = parsers.get(column, str)(text)
+            except _Bad as bad:
+                errors.append(f"row {line}, column {column}, value '{text}': {bad}")
+                row[column] = None
+        for column, message in _row_checks(kind, row):
+            errors.append(f"row {line}, column {column}, value '{raw.get(column, '')}': {message}")
+        if not missing:
+            key = tuple(row.get(k) for k in fmt.key)
+            if None not in key:
+                if key in first_seen:
+                    errors.append(
+                        f"row {line}, column {fmt.key[-1]}, value '{raw[fmt.key[-1]]}': duplicate of "
+                        f"row {first_seen[key]} ({', '.join(fmt.key)} must be unique in a file)"
+                    )
+                else:
+                    first_seen[key] = line
+        parsed.append(row)
+    return parsed, errors
+
+
+def _frozen_errors(engine: Engine, actor: Actor, rows: list[dict[str, Any]]) -> list[str]:
+    """Row-level messages for changes to frozen reward targets of signed agreements."""
+    areas = sorted({r["area_code"] for r in rows})
+    targets = store.load_scope(engine, actor, areas).targets.filter(
+        pl.col("agreement_status") == "signed"
+    )
+    if targets.is_empty():
+        return []
+    current = {
+        (t["area_code"], t["indicator_code"]): t
+        for t in targets.iter_rows(named=True)
+        if t["agreement_start"] <= (t["target_period"]) <= t["agreement_end"]
+    }
+    signed_areas = set(targets["area_code"].to_list())
+    errors = []
+    for row in rows:
+        key = (row["area_code"], row["indicator_code"])
+        cur = current.get(key)
+        line = row["_line"]
+        if cur is None:
+            if row["area_code"] in signed_areas and row.get("without_reward_value") is not None:
+                errors.append(
+                    f"row {line}, column without_reward_value, value '{store.bare(row['without_reward_value'])}': "
+                    f"cannot add a reward target to the signed agreement of {row['area_code']} "
+                    f"({store.FROZEN_RULE})"
+                )
+            continue
+        if not cur["is_reward"] and row.get("without_reward_value") is None:
+            continue
+        for column in store.FROZEN_FIELDS:
+            new, old = row.get(column), cur[column]
+            if new != old:
+                errors.append(
+                    f"row {line}, column {column}, value '{store.bare(new) if new is not None else ''}': "
+                    f"was '{store.bare(old) if old is not None else ''}' and cannot change ({store.FROZEN_RULE})"
+                )
+    return errors
+
+
+def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        r = {k: v for k, v in row.items() if k != "_line"}
+        if kind == "targets":
+            r["agreed_share_gbp"] = r.pop("reward_share_gbp", None)
+            r["reason"] = f"import of {path.name}"
+        out.append(r)
+    return out
+
+
+def import_file(
+    engine: Engine, actor: Actor, kind: str, path: Path, *, dry_run: bool = False
+) -> ImportResult:
+    """Validate a whole file, then apply it in one transaction (or report and write nothing)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
+    result = ImportResult(kind, str(path), dry_run=dry_run)
+    try:
+        frame = read_table(path)
+    except Exception as exc:  # the reader's own message names what is wrong with the file
+        result.errors.append(f"could not read the file: {exc}")
+        return result
+    result.rows = frame.height
+    codes = store.reference_codes(engine)
+    parsed, errors = validate(frame, kind, codes, store.business_today(engine))
+    if not errors and kind == "targets":
+        errors = _frozen_errors(engine, actor, parsed)
+    if errors:
+        result.errors = errors
+        return result
+    rows = _to_store_rows(kind, parsed, path)
+    writer = {
+        "areas": store.save_areas,
+        "indicators": store.save_indicators,
+        "targets": store.save_targets,
+        "actuals": lambda conn, a, r: store.save_actuals(
+            conn, a, r, default_reason=f"import of {path.name}"
+        ),
+    }[kind]
+    try:
+        with db.write_transaction(engine) as conn:
+            result.summary = writer(conn, actor, rows)
+            if dry_run or result.summary.changed == 0:
+                raise _Refused
+    except _Refused:
+        pass
+    except RuleViolation as exc:
+        result.errors.append(str(exc))
+    return result

@@ -1,0 +1,56 @@
+"""Shared fixtures: a migrated database per test on SQLite, and on PostgreSQL when
+TEST_DATABASE_URL is set (CI sets it), so storage code is proven on both."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard import db, settings, store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FRAMEWORK_INDICATORS = Path(store.FRAMEWORK_DIR) / "indicators.csv"
+
+_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _reset_postgres(url: str) -> None:
+    db.get_engine.cache_clear()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=_BACKENDS)
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A migrated, empty database (reference lists loaded), and DATABASE_URL pointing at it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    settings.get_settings.cache_clear()
+    store.upgrade(url)
+    yield url
+    db.get_engine(url).dispose()
+    db.get_engine.cache_clear()
+    settings.get_settings.cache_clear()
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def admin() -> store.Actor:
+    return store.cli_actor("tester")
