@@ -199,9 +199,11 @@ def test_store_refuses_frozen_change_directly(engine, admin) -> None:
         "without_reward_value": 20.5,
         "measure": "level",
     }
-    with pytest.raises(store.RuleViolation, match="stretched targets cannot be refreshed"):
-        with db.write_transaction(engine) as conn:
-            store.save_targets(conn, admin, [row])
+    with (
+        pytest.raises(store.RuleViolation, match="stretched targets cannot be refreshed"),
+        db.write_transaction(engine) as conn,
+    ):
+        store.save_targets(conn, admin, [row])
     assert _count(engine, TargetVersion) == versions
 
 
