@@ -35,7 +35,7 @@ from data_models import (
 KINDS = ("areas", "indicators", "targets", "actuals")
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_INTEGER = re.compile(r"^[+-]?\d+(\.0*)?$")
+_INTEGER = re.compile(r"^[+-]?\d{1,9}(\.0*)?$")  # at most 9 digits: fits a 32-bit INTEGER
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _number(text: str) -> float:
 
 def _integer(text: str) -> int:
     if not _INTEGER.match(text):
-        raise _Bad("is not a whole number")
+        raise _Bad("is not a whole number (at most 9 digits)")
     return int(float(text))
 
 
@@ -421,7 +421,11 @@ def _frozen_errors(engine: Engine, actor: Actor, rows: list[dict[str, Any]]) -> 
 def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
     out = []
     for row in rows:
-        r = {k: v for k, v in row.items() if k != "_line"}
+        r = {
+            k: v
+            for k, v in row.items()
+            if k != "_line" and (v is not None or k not in ("period_basis", "lag_months"))
+        }
         if kind == "targets":
             r["agreed_share_gbp"] = r.pop("reward_share_gbp", None)
             r["reason"] = f"import of {path.name}"

@@ -1313,3 +1313,9 @@ def sign_agreement(engine: Engine, actor: Actor, area_code: str, signed_date: da
 def area_has_data(engine: Engine) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(Area)).scalar_one() > 0
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes with every write (each write audits), for cache keys."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from scipy.stats import t as student_t
 
 from dashboard.metrics.series import tracked_actuals
 
@@ -24,7 +23,9 @@ FORECAST_COLUMNS = ("target_id", "forecast_value", "forecast_low", "forecast_hig
 
 
 def t_quantile(probability: float, dof: int) -> float:
-    """Student's t quantile, e.g. ``t_quantile(0.90, 4)`` = 1.5332."""
+    """Student's t quantile, e.g. ``t_quantile(0.90, 4)`` = 1.5332 (scipy, imported lazily)."""
+    from scipy.stats import t as student_t
+
     return float(student_t.ppf(probability, dof))
 
 
@@ -59,22 +60,24 @@ def forecast_from_series(
         )
     )
     dx, dy = pl.col("_dx"), pl.col("_dy")
-    stats = used.group_by(tid).agg(
-        n=pl.len().cast(pl.Int64),
-        xbar=x.mean(),
-        ybar=y.mean(),
-        sxx=(dx * dx).sum(),
-        sxy=(dx * dy).sum(),
-        # residual sum of squares: sum (dy - b dx)^2 with b = sxy / sxx
-        syy=(dy * dy).sum(),
+    slope = (dx * dy).sum() / (dx * dx).sum()
+    stats = (
+        used.with_columns(_b=slope.over(tid))
+        .group_by(tid)
+        .agg(
+            n=pl.len().cast(pl.Int64),
+            xbar=x.mean(),
+            ybar=y.mean(),
+            sxx=(dx * dx).sum(),
+            b=pl.col("_b").first(),
+            _sse=((dy - pl.col("_b") * dx) ** 2).sum(),
+        )
     )
     n = pl.col("n")
     sxx = pl.col("sxx")
-    slope = pl.col("sxy") / sxx
     ok = (n >= min_points) & (sxx > 0)
     stats = stats.with_columns(
-        _yhat=pl.col("ybar") + slope * (0.0 - pl.col("xbar")),
-        _sse=(pl.col("syy") - slope * pl.col("sxy")).clip(lower_bound=0.0),
+        _yhat=pl.col("ybar") + pl.col("b") * (0.0 - pl.col("xbar")),
         _dof=(n - 2).clip(lower_bound=1),
     )
     dofs = sorted(set(stats.get_column("_dof").to_list()))

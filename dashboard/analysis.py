@@ -1,0 +1,68 @@
+"""Load a scope from the store and assess it: the one path from storage to numbers.
+
+Pages, the CLI and the exports all call `assess_areas`, so a figure on screen and in an
+export is the same figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import polars as pl
+from sqlalchemy import Engine
+
+from dashboard import metrics, store
+from dashboard.store import Actor
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The assessed targets of some areas at a business date, with their roll-ups."""
+
+    as_at: date
+    scope: store.Scope
+    targets: pl.DataFrame  # one row per target: target columns + metrics.ASSESSMENT_COLUMNS
+    areas: pl.DataFrame  # metrics.area_summary
+    blocks: pl.DataFrame  # metrics.block_assessment
+
+
+def current_agreements(agreements: pl.DataFrame, as_at: date) -> pl.DataFrame:
+    """Each area's agreement in force at `as_at`: the latest one started by then, else its first."""
+    return (
+        agreements.with_columns(started=pl.col("agreement_start") <= as_at)
+        .sort("area_code", "started", "agreement_start")
+        .group_by("area_code", maintain_order=True)
+        .last()
+        .drop("started")
+    )
+
+
+def assess_areas(
+    engine: Engine,
+    actor: Actor,
+    area_codes: Sequence[str],
+    as_at: date,
+    *,
+    known_at: datetime | None = None,
+    tolerance: float | None = None,
+) -> Assessment:
+    """Assess the targets of each area's current agreement with what is known at `as_at`."""
+    scope = store.load_scope(engine, actor, area_codes, known_at=known_at)
+    agreements = current_agreements(scope.agreements, as_at)
+    ids = agreements["agreement_id"]
+    targets = scope.targets.filter(pl.col("agreement_id").is_in(ids.implode()))
+    ids_t = targets["target_id"].implode()
+    milestones = scope.milestones.filter(pl.col("target_id").is_in(ids_t))
+    actuals = scope.actuals.filter(pl.col("target_id").is_in(ids_t))
+    tol = store.rag_tolerance(engine) if tolerance is None else tolerance
+    assessed = metrics.assess(targets, milestones, actuals, agreements, as_at, tol)
+    scope = store.Scope(targets, milestones, actuals, agreements, scope.commentary)
+    return Assessment(
+        as_at=as_at,
+        scope=scope,
+        targets=assessed,
+        areas=metrics.area_summary(assessed, agreements),
+        blocks=metrics.block_assessment(assessed, agreements),
+    )

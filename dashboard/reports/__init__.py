@@ -1,0 +1,1 @@
+"""Exports and reports built from one assessment (no SQL, no Streamlit)."""

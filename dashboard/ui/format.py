@@ -1,0 +1,102 @@
+"""Display formatting in the dashboard's visual language (DESIGN.md): words beside colours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+STATUS = {
+    "green": ("●", "On track", "#00703c"),
+    "amber": ("▲", "Behind", "#f47738"),
+    "red": ("✖", "Off track", "#d4351c"),
+    None: ("○", "No data", "#505a5f"),
+}
+REWARD_STATUS = {
+    "green": ("●", "Stretch met", "#00703c"),
+    "amber": ("▲", "Reward, not all", "#f47738"),
+    "red": ("✖", "Below 60%", "#d4351c"),
+    None: ("○", "No data", "#505a5f"),
+}
+DIRECTION = {"improving": "↗ improving", "steady": "→ steady", "worsening": "↘ worsening", None: ""}
+
+
+def status_text(rag: str | None) -> str:
+    icon, word, _ = STATUS.get(rag, STATUS[None])
+    return f"{icon} {word}"
+
+
+def status_expr(column: str = "rag", table: dict = STATUS) -> pl.Expr:
+    """`● On track` / `▲ Behind` / `✖ Off track` / `○ No data` for a RAG column."""
+    mapping = {k: f"{icon} {word}" for k, (icon, word, _) in table.items() if k is not None}
+    none_icon, none_word, _ = table[None]
+    return pl.col(column).replace_strict(
+        mapping, default=f"{none_icon} {none_word}", return_dtype=pl.Utf8
+    )
+
+
+def direction_expr(column: str = "direction") -> pl.Expr:
+    mapping = {k: v for k, v in DIRECTION.items() if k is not None}
+    return pl.col(column).replace_strict(mapping, default="", return_dtype=pl.Utf8)
+
+
+def value_expr(value: str, decimals: str = "decimals", unit: str = "unit") -> pl.Expr:
+    """A value rounded to its indicator's decimals, with thousands separators and its unit."""
+    rounded = pl.lit(None, dtype=pl.Utf8)
+    for d in range(4):
+        rounded = (
+            pl.when(pl.col(decimals).clip(0, 3) == d)
+            .then(_thousands(pl.col(value).round(d), d))
+            .otherwise(rounded)
+        )
+    suffix = (
+        pl.when(pl.col(unit) == "%")
+        .then(pl.lit("%"))
+        .when(pl.col(unit).is_in(["count", "ratio"]))
+        .then(pl.lit(""))
+        .when(pl.col(unit).str.starts_with("rate per "))
+        .then(pl.lit(" per ") + _per(pl.col(unit)))
+        .otherwise(pl.lit(" ") + pl.col(unit))
+    )
+    return pl.when(pl.col(value).is_null()).then(pl.lit("–")).otherwise(rounded + suffix)
+
+
+def _per(unit: pl.Expr) -> pl.Expr:
+    """`rate per 100000` -> `100,000`."""
+    digits = unit.str.replace("rate per ", "").cast(pl.Int64, strict=False)
+    return _thousands(digits.cast(pl.Float64), 0)
+
+
+def _thousands(expr: pl.Expr, decimals: int) -> pl.Expr:
+    text = expr.abs().round(decimals).cast(pl.Decimal(38, decimals)).cast(pl.Utf8)
+    integer = text.str.split(".").list.first()
+    fraction = text.str.split(".").list.get(1, null_on_oob=True)
+    grouped = (
+        integer.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse().str.strip_prefix(",")
+    )
+    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return sign + grouped + (pl.lit(".") + fraction if decimals else pl.lit("")).fill_null("")
+
+
+def format_value(value: float | None, decimals: int, unit: str) -> str:
+    frame = pl.DataFrame(
+        {"v": [value], "d": [decimals], "u": [unit]},
+        schema={"v": pl.Float64, "d": pl.Int64, "u": pl.Utf8},
+    )
+    return frame.select(value_expr("v", "d", "u")).item()
+
+
+def money(value: Decimal | float | None, *, short: bool = False) -> str:
+    """`£416,667`, or `£1.23m` when short."""
+    if value is None:
+        return "–"
+    amount = float(value)
+    if short and abs(amount) >= 1_000_000:
+        return f"£{amount / 1_000_000:,.2f}m"
+    if short and abs(amount) >= 10_000:
+        return f"£{amount / 1_000:,.0f}k"
+    return f"£{amount:,.0f}"
+
+
+def percent(fraction: float | None, decimals: int = 0) -> str:
+    return "–" if fraction is None else f"{fraction * 100:.{decimals}f}%"

@@ -1,0 +1,65 @@
+"""Cached loaders keyed on plain values (URL, codes, ISO dates, data version).
+
+`st.cache_data` cannot hash engines or frames cheaply, so the engine comes from
+`st.cache_resource` and every data loader takes the database URL and the data version:
+any write bumps the version, so the next run reloads.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard import db, store
+from dashboard.analysis import Assessment, assess_areas
+from dashboard.settings import get_settings
+
+READER = store.ANONYMOUS_READER
+
+
+def database_url() -> str:
+    return get_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return db.get_engine(url)
+
+
+def engine() -> Engine:
+    return _engine(database_url())
+
+
+def data_version() -> int:
+    return store.data_version(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _areas(url: str, version: int) -> pl.DataFrame:
+    return store.list_areas(_engine(url), READER)
+
+
+def areas() -> pl.DataFrame:
+    return _areas(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _assessment(url: str, area_code: str, as_at: str, version: int) -> Assessment:
+    return assess_areas(_engine(url), READER, [area_code], date.fromisoformat(as_at))
+
+
+def assessment(area_code: str, as_at: date) -> Assessment:
+    return _assessment(database_url(), area_code, as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _settings(url: str, version: int) -> dict[str, object]:
+    eng = _engine(url)
+    return {"today": store.business_today(eng), "demo": store.is_demo(eng)}
+
+
+def business_settings() -> dict[str, object]:
+    return _settings(database_url(), data_version())

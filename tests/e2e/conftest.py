@@ -1,0 +1,146 @@
+"""Browser tests: the real server on a free port, driven in Debian's Chromium.
+
+Chromium comes from Debian (`apt-get install chromium`), never from `playwright install`.
+Outside CI a machine without it skips these tests with a message saying how to install it;
+in CI (CI set) a missing Chromium is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard import db, settings, store
+from dashboard.importer import import_file
+from tests.conftest import FIXTURES, FRAMEWORK_INDICATORS
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def browser_path() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI is set but Debian's chromium is not installed (apt-get install chromium)"
+            )
+        pytest.skip("browser tests need Debian's Chromium: sudo apt-get install chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with the worked example of DOMAIN §5 (area X01)."""
+    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    url = f"sqlite:///{path}"
+    store.upgrade(url)
+    engine = db.get_engine(url)
+    admin = store.cli_actor("e2e")
+    for kind, file in [
+        ("indicators", FRAMEWORK_INDICATORS),
+        ("areas", FIXTURES / "worked_example" / "areas.csv"),
+        ("targets", FIXTURES / "worked_example" / "targets.csv"),
+        ("actuals", FIXTURES / "worked_example" / "actuals.csv"),
+    ]:
+        assert import_file(engine, admin, kind, file).ok
+    store.set_setting(engine, admin, "today", "2008-11-30")
+    engine.dispose()
+    db.get_engine.cache_clear()
+    settings.get_settings.cache_clear()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def server(browser_path: str, seeded_url: str) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port; its log is printed if it fails."""
+    port = _free_port()
+    log_path = Path(seeded_url.removeprefix("sqlite:///")).with_suffix(".log")
+    env = {**os.environ, "DATABASE_URL": seeded_url}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+             "--server.port", str(port), "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            if proc.returncode not in (0, -15, None):
+                print(log_path.read_text())
+
+
+@pytest.fixture(scope="session")
+def browser(browser_path: str):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the script run and shows no skeletons."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_timeout(250)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector("[data-testid='stSkeleton']");
+        }""",
+        timeout=timeout_ms,
+    )
