@@ -96,7 +96,7 @@ table = (
     .with_columns(
         latest=value_expr("latest_value"),
         expected=value_expr("expected_value"),
-        period=period_label_expr("latest_period", "frequency", "period_basis"),
+        period=period_label_expr("latest_period", "frequency", "period_basis").fill_null("–"),
         status=status_expr("rag"),
         travel=direction_expr("direction"),
         reward=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
