@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import getpass
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -78,8 +80,41 @@ def cli_actor(as_user: str | None = None) -> Actor:
     return Actor(as_user or f"cli:{getpass.getuser()}", "admin")
 
 
+_BACKDATE: ContextVar[datetime | None] = ContextVar("laa_backdate", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The recorded time of a write: the wall clock (UTC), unless inside `backdated`."""
+    return _BACKDATE.get() or datetime.now(UTC)
+
+
+class Backdate:
+    """Moves the recorded time of writes made inside `backdated` (see there)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    @property
+    def at(self) -> datetime:
+        return _BACKDATE.get() or datetime.now(UTC)
+
+    @at.setter
+    def at(self, value: datetime) -> None:
+        _BACKDATE.set(value)
+
+
+@contextmanager
+def backdated(at: datetime) -> Iterator[Backdate]:
+    """Stamp writes in this context (this thread/task only) with a chosen time, not the clock.
+
+    For loading history (the demo generator backdates to period end + lag, DOMAIN §8); the
+    previous clock comes back on exit, even on error.
+    """
+    token = _BACKDATE.set(at)
+    try:
+        yield Backdate(at)
+    finally:
+        _BACKDATE.reset(token)
 
 
 def _require_write(actor: Actor, what: str) -> None:

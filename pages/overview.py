@@ -53,7 +53,7 @@ for column, rag, caption in zip(
     ["green", "amber", "red", None],
     [
         "at or ahead of trajectory",
-        "within tolerance, or forecast to meet target",
+        "slightly behind, or forecast to hit",
         "behind trajectory",
         "no actual yet",
     ],
@@ -65,16 +65,20 @@ for column, rag, caption in zip(
 
 st.write("")
 reward_col, ppg_col, stake_col = st.columns(3)
+maximum = summary["max_prg_gbp"]
+share = float(summary["prg_gbp"]) / float(maximum) if maximum else None
 reward_col.metric(
     "Performance Reward Grant forecast",
-    f"{money(summary['prg_gbp'], short=True)} of {money(summary['max_prg_gbp'], short=True)}",
+    money(summary["prg_gbp"], short=True),
     help="Actual reward where the target period's figure is in, else the forecast (DOMAIN §5). "
     "Range: the forecast's 80% interval.",
     border=True,
 )
 reward_col.caption(
-    f"Range {money(summary['prg_low_gbp'], short=True)} – {money(summary['prg_high_gbp'], short=True)}"
-    f" · {summary['reward_targets']} reward targets"
+    f"of {money(maximum, short=True)} maximum"
+    + (f" ({share:.0%})" if share is not None else "")
+    + f" · range {money(summary['prg_low_gbp'], short=True)} – "
+    f"{money(summary['prg_high_gbp'], short=True)} · {summary['reward_targets']} reward targets"
 )
 ppg_col.metric(
     "Pump-priming grant",
@@ -103,17 +107,17 @@ table = (
         forecast_reward=pl.col("forecast_reward_gbp").cast(pl.Float64),
     )
     .select(
+        pl.col("status").alias("Status"),
         pl.col("block_code").alias("Block"),
-        pl.col("partnership").alias("Thematic partnership"),
         pl.col("indicator_code").alias("Code"),
         pl.col("indicator_name").alias("Indicator"),
-        pl.col("reward").alias("Type"),
         pl.col("latest").alias("Latest"),
         pl.col("period").alias("Period"),
         pl.col("expected").alias("Expected"),
-        pl.col("status").alias("Status"),
         pl.col("travel").alias("Direction"),
+        pl.col("reward").alias("Type"),
         pl.col("forecast_reward").alias("Reward forecast £"),
+        pl.col("partnership").alias("Thematic partnership"),
     )
 )
 st.dataframe(
@@ -122,7 +126,13 @@ st.dataframe(
     width="stretch",
     height=min(38 + 35 * table.height, 720),
     column_config={
-        "Indicator": st.column_config.TextColumn(width="large"),
+        "Status": st.column_config.TextColumn(
+            width="small", help="Latest actual against the trajectory (DOMAIN §8)"
+        ),
+        "Block": st.column_config.TextColumn(width=60),
+        "Code": st.column_config.TextColumn(width=80),
+        "Indicator": st.column_config.TextColumn(width=300),
+        "Expected": st.column_config.TextColumn(help="Where the trajectory says it should be"),
         "Reward forecast £": st.column_config.NumberColumn(
             format="localized", help="Reward this target is forecast to earn (reward targets only)"
         ),

@@ -16,7 +16,8 @@ def test_home_page_opens_without_exception(page, server) -> None:  # type: ignor
     errors = page.locator("[data-testid='stException']")
     assert errors.count() == 0, errors.all_inner_texts()
     assert page.get_by_role("heading", name="Worked Example Borough LSP overview").is_visible()
-    assert page.get_by_text("£1.66m of £5.00m").is_visible()
+    assert page.get_by_text("£1.66m", exact=True).is_visible()
+    assert page.get_by_text("of £5.00m maximum", exact=False).is_visible()
     assert page.locator("[data-testid='stDataFrame']").count() == 1
 
 
