@@ -736,9 +736,11 @@ def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
             "la_type": row["la_type"],
             "population": int(row["population"]),
             "net_budget_requirement_gbp": Decimal(str(row["net_budget_requirement_gbp"])),
-            "deprivation_rank": row.get("deprivation_rank"),
         }
+        if "deprivation_rank" in row:  # an optional column left out keeps the stored value
+            area_values["deprivation_rank"] = row["deprivation_rank"]
         existing = conn.execute(select(Area).where(Area.code == code)).mappings().first()
+        area_changed = False
         if existing is None:
             conn.execute(Area.__table__.insert(), [{"code": code, **area_values}])  # type: ignore[attr-defined]
             conn.execute(
@@ -759,7 +761,7 @@ def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
                 after=row["area_name"],
                 reason=row.get("reason"),
             )
-            summary.inserted += 1
+            area_changed = True
         else:
             changed = {k: v for k, v in area_values.items() if _differs(existing[k], v)}
             if changed:
@@ -774,8 +776,14 @@ def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
                         after=value,
                         reason=row.get("reason"),
                     )
-                summary.updated += 1
-        _save_agreement(conn, actor, code, row, summary)
+                area_changed = True
+        agreement_changed = _save_agreement(conn, actor, code, row)
+        if existing is None:
+            summary.inserted += 1
+        elif area_changed or agreement_changed:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
     return summary
 
 
@@ -787,12 +795,13 @@ def _differs(old: Any, new: Any) -> bool:
     return old != new
 
 
-def _save_agreement(
-    conn: Connection, actor: Actor, area_code: str, row: Mapping[str, Any], summary: WriteSummary
-) -> None:
+def _save_agreement(conn: Connection, actor: Actor, area_code: str, row: Mapping[str, Any]) -> bool:
+    """Add or update the agreement starting on the row's start date; True if anything changed."""
     start, end = row["agreement_start"], row["agreement_end"]
-    ppg = row.get("pump_priming_gbp")
-    values = {"end_date": end, "pump_priming_gbp": None if ppg is None else Decimal(str(ppg))}
+    values: dict[str, Any] = {"end_date": end}
+    if "pump_priming_gbp" in row:  # an optional column left out keeps the stored value
+        ppg = row["pump_priming_gbp"]
+        values["pump_priming_gbp"] = None if ppg is None else Decimal(str(ppg))
     existing = (
         conn.execute(
             select(Agreement).where(Agreement.area_code == area_code, Agreement.start_date == start)
@@ -813,10 +822,10 @@ def _save_agreement(
             period=start,
             after=f"{start}..{end}",
         )
-        return
+        return True
     changed = {k: v for k, v in values.items() if _differs(existing[k], v)}
     if not changed:
-        return
+        return False
     if existing["status"] == "signed":
         raise RuleViolation(
             f"the agreement of {area_code} starting {start} is signed: its end date and "
@@ -835,6 +844,7 @@ def _save_agreement(
             before=existing[key],
             after=value,
         )
+    return True
 
 
 def save_indicators(

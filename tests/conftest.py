@@ -19,7 +19,7 @@ _BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") 
 
 
 def _reset_postgres(url: str) -> None:
-    db.get_engine.cache_clear()
+    db.dispose_all()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -41,8 +41,7 @@ def db_url(
     settings.get_settings.cache_clear()
     store.upgrade(url)
     yield url
-    db.get_engine(url).dispose()
-    db.get_engine.cache_clear()
+    db.dispose_all()
     settings.get_settings.cache_clear()
 
 

@@ -37,7 +37,7 @@ def worked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     st.cache_resource.clear()
     yield url
     engine.dispose()
-    db.get_engine.cache_clear()
+    db.dispose_all()
     settings.get_settings.cache_clear()
 
 
@@ -50,8 +50,7 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     st.cache_data.clear()
     st.cache_resource.clear()
     yield url
-    db.get_engine(url).dispose()
-    db.get_engine.cache_clear()
+    db.dispose_all()
     settings.get_settings.cache_clear()
 
 

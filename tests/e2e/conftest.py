@@ -73,7 +73,7 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert import_file(engine, admin, kind, file).ok
     store.set_setting(engine, admin, "today", "2008-11-30")
     engine.dispose()
-    db.get_engine.cache_clear()
+    db.dispose_all()
     settings.get_settings.cache_clear()
     yield url
 

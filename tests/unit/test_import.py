@@ -228,3 +228,81 @@ def test_dry_run_writes_nothing(engine, admin) -> None:
     result = import_file(engine, admin, "indicators", FRAMEWORK_INDICATORS, dry_run=True)
     assert result.ok and result.summary.inserted == 40
     assert store.reference_codes(engine)["indicator"] == set()
+
+
+AREA_HEADER = (
+    "area_code,area_name,region_code,la_type,population,net_budget_requirement_gbp,"
+    "agreement_start,agreement_end"
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "ABCDEFGHIJKLMN,Long,GOL,unitary,1000,5000,2006-04-01,2009-03-31",
+            "row 2, column area_code, value 'ABCDEFGHIJKLMN': is longer than 12 characters",
+        ),
+        (
+            "Y01,Huge,GOL,unitary,1000,1e15,2006-04-01,2009-03-31",
+            "row 2, column net_budget_requirement_gbp, value '1e15': is not an amount in pounds",
+        ),
+        (
+            "Y01,Pence,GOL,unitary,1000,200000000.005,2006-04-01,2009-03-31",
+            "row 2, column net_budget_requirement_gbp, value '200000000.005': is not an amount",
+        ),
+        (
+            "Y01,Nul\x00name,GOL,unitary,1000,5000,2006-04-01,2009-03-31",
+            "row 2, column area_name, value 'Nul\x00name': contains a NUL character",
+        ),
+        (
+            "Y01,Week,GOL,unitary,1000,5000,2006-W14-1,2009-03-31",
+            "row 2, column agreement_start, value '2006-W14-1': is not a date",
+        ),
+        (
+            "Y01,Digits,GOL,unitary,١٢٣,5000,2006-04-01,2009-03-31",
+            "row 2, column population, value '١٢٣': is not a whole number",
+        ),
+    ],
+)
+def test_values_the_database_cannot_hold_are_refused_by_row(
+    engine, admin, tmp_path, row, message
+) -> None:
+    """On PostgreSQL these used to reach the database and raise instead of refusing the file."""
+    path = tmp_path / "a.csv"
+    path.write_text(f"{AREA_HEADER}\n{row}\n", encoding="utf-8")
+    result = import_file(engine, admin, "areas", path)
+    assert not result.ok
+    assert any(e.startswith(message) for e in result.errors), result.errors
+    assert store.list_areas(engine, admin).is_empty()
+
+
+def test_repeated_header_is_named_once(engine, admin, tmp_path) -> None:
+    path = _write(
+        tmp_path, "d.csv", "area_code,indicator_code,period,value,value\nX,Y,2007-03-31,1,2\n"
+    )
+    result = import_file(engine, admin, "actuals", path)
+    assert "column value: appears more than once" in result.errors
+    assert not any("duplicated" in e for e in result.errors)
+
+
+def test_left_out_optional_column_keeps_the_stored_value(engine, admin, tmp_path) -> None:
+    _load_worked_example(engine, admin)
+    text = (WORKED / "areas.csv").read_text().splitlines()
+    # Same area without the optional pump_priming_gbp and deprivation_rank columns.
+    header = text[0].split(",")[:8]
+    values = text[1].split(",")[:8]
+    path = _write(tmp_path, "a.csv", ",".join(header) + "\n" + ",".join(values) + "\n")
+    result = import_file(engine, admin, "areas", path)
+    assert result.ok and result.summary.changed == 0, result.describe()
+    assert store.list_areas(engine, admin)["deprivation_rank"].to_list() == [75]
+
+
+def test_a_change_to_the_agreement_alone_is_written(engine, admin, tmp_path) -> None:
+    _load_worked_example(engine, admin)
+    text = (WORKED / "areas.csv").read_text().replace(",2008-03-31,,75", ",2008-03-31,900000,75")
+    result = import_file(engine, admin, "areas", _write(tmp_path, "a.csv", text))
+    assert result.ok and result.summary.updated == 1, result.describe()
+    assert store.load_scope(engine, admin, ["X01"]).agreements["pump_priming_gbp"].to_list() == [
+        900000.0
+    ]
