@@ -45,6 +45,25 @@ def db_url(
     settings.get_settings.cache_clear()
 
 
+def load_worked_example(engine, actor: store.Actor, *, today: str | None = "2008-11-30") -> None:  # type: ignore[no-untyped-def]
+    """Import the worked example of DOMAIN §5 (area X01) through the importer, and sign it."""
+    from datetime import date
+
+    from dashboard.importer import import_file
+
+    for kind, path in [
+        ("indicators", FRAMEWORK_INDICATORS),
+        ("areas", FIXTURES / "worked_example" / "areas.csv"),
+        ("targets", FIXTURES / "worked_example" / "targets.csv"),
+        ("actuals", FIXTURES / "worked_example" / "actuals.csv"),
+    ]:
+        result = import_file(engine, actor, kind, path)
+        assert result.ok, result.describe()
+    store.sign_agreement(engine, actor, "X01", date(2005, 3, 20))
+    if today:
+        store.set_setting(engine, actor, "today", today)
+
+
 @pytest.fixture
 def engine(db_url: str):  # type: ignore[no-untyped-def]
     return db.get_engine(db_url)

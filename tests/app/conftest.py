@@ -10,8 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db, settings, store
-from dashboard.importer import import_file
-from tests.conftest import FIXTURES, FRAMEWORK_INDICATORS
+from tests.conftest import load_worked_example
 
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
@@ -24,15 +23,7 @@ def worked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     settings.get_settings.cache_clear()
     store.upgrade(url)
     engine = db.get_engine(url)
-    admin = store.cli_actor("tester")
-    for kind, path in [
-        ("indicators", FRAMEWORK_INDICATORS),
-        ("areas", FIXTURES / "worked_example" / "areas.csv"),
-        ("targets", FIXTURES / "worked_example" / "targets.csv"),
-        ("actuals", FIXTURES / "worked_example" / "actuals.csv"),
-    ]:
-        assert import_file(engine, admin, kind, path).ok
-    store.set_setting(engine, admin, "today", "2008-11-30")
+    load_worked_example(engine, store.cli_actor("tester"))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield url

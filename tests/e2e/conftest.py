@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import db, settings, store
-from dashboard.importer import import_file
-from tests.conftest import FIXTURES, FRAMEWORK_INDICATORS
+from tests.conftest import load_worked_example
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -63,15 +62,7 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{path}"
     store.upgrade(url)
     engine = db.get_engine(url)
-    admin = store.cli_actor("e2e")
-    for kind, file in [
-        ("indicators", FRAMEWORK_INDICATORS),
-        ("areas", FIXTURES / "worked_example" / "areas.csv"),
-        ("targets", FIXTURES / "worked_example" / "targets.csv"),
-        ("actuals", FIXTURES / "worked_example" / "actuals.csv"),
-    ]:
-        assert import_file(engine, admin, kind, file).ok
-    store.set_setting(engine, admin, "today", "2008-11-30")
+    load_worked_example(engine, store.cli_actor("e2e"))
     engine.dispose()
     db.dispose_all()
     settings.get_settings.cache_clear()
