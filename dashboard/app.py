@@ -1,4 +1,4 @@
-"""Streamlit entrypoint: page config, shared sidebar, navigation.
+"""Streamlit entrypoint: page config, the shared sidebar (area, as-at), navigation.
 
 It lives inside the package (not next to `pages/`) so a fresh server never falls back to
 legacy page routing, where a deep link would run a page without this entrypoint.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import components
+from dashboard.ui import components, loaders, nav, state
 
 st.set_page_config(
     page_title="LAA performance",
@@ -17,12 +17,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = [
-    st.Page(
-        "../pages/overview.py", title="LSP overview", icon=":material/dashboard:", default=True
-    ),
-]
-
-navigation = st.navigation(PAGES)
+navigation = st.navigation(nav.register())
 components.sidebar_header()
+settings = loaders.business_settings()
+state.sidebar_selections(loaders.areas(), settings["today"])  # type: ignore[arg-type]
 navigation.run()

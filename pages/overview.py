@@ -1,16 +1,16 @@
-"""LSP overview: an area's headline figures and every target's position, for the board."""
+"""LSP overview: what the board needs first — status, reward, exceptions, cliff edge."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from dashboard.metrics import period_label_expr
-from dashboard.ui import components, loaders, state
-from dashboard.ui.format import direction_expr, money, status_expr, value_expr
+from dashboard.formatting import money, percent, value_text
+from dashboard.reports import board
+from dashboard.ui import components, loaders, meeting, nav, state
 
-areas = loaders.areas()
-if areas.is_empty():
+area_code = state.area_code()
+if area_code is None:
     st.title("LSP overview")
     components.empty_state(
         "There are no areas in this database yet. Load the demo with `laa seed demo`, or import "
@@ -19,27 +19,22 @@ if areas.is_empty():
     )
     st.stop()
 
-settings = loaders.business_settings()
-area_code = state.area_picker(areas)
-as_at = state.as_at_picker(settings["today"])  # type: ignore[arg-type]
-area = areas.filter(pl.col("area_code") == area_code).row(0, named=True)
+as_at = state.as_at()
 result = loaders.assessment(area_code, as_at)
 targets = result.targets
-agreement = result.scope.agreements.row(0, named=True) if result.scope.agreements.height else None
+area = loaders.area(area_code)
+
+if st.toggle(
+    "Meeting mode",
+    key="meeting",
+    bind="query-params",
+    help="Projector view for a board meeting: large type, exceptions first, one target per screen.",
+):
+    meeting.show(result, area)
+    st.stop()
 
 st.title(f"{area['area_name']} LSP overview")
-if agreement:
-    signed = (
-        f"signed {agreement['signed_date']:%d %b %Y}"
-        if agreement["status"] == "signed"
-        else "draft"
-    )
-    st.caption(
-        f"{area['region_name']} · {area['la_type'].replace('_', ' ')} · Local Area Agreement "
-        f"{agreement['agreement_start']:%b %Y} – {agreement['agreement_end']:%b %Y} ({signed}) · "
-        f"position as at {as_at:%d %B %Y}"
-    )
-
+components.agreement_caption(result, area, as_at)
 if targets.is_empty():
     components.empty_state(
         "This area has no targets yet. Import them with `laa import targets FILE`."
@@ -47,21 +42,24 @@ if targets.is_empty():
     st.stop()
 
 summary = result.areas.row(0, named=True)
-cards = st.columns(4)
-for column, rag, caption in zip(
-    cards,
-    ["green", "amber", "red", None],
-    [
-        "at or ahead of trajectory",
-        "slightly behind, or forecast to hit",
-        "behind trajectory",
-        "no actual yet",
-    ],
-    strict=True,
-):
-    count = summary["no_data"] if rag is None else summary[rag]
+previous_date = board.previous_quarter_end(as_at)
+change = board.status_change(targets, loaders.assessment(area_code, previous_date).targets)
+counts = board.status_counts(targets)
+captions = {
+    "green": "at or ahead of trajectory",
+    "amber": "slightly behind, or forecast to hit",
+    "red": "behind trajectory",
+    None: "no actual yet",
+}
+for column, rag in zip(st.columns(4), ["green", "amber", "red", None], strict=True):
+    delta = change[rag]
+    since = (
+        f"{delta:+d} since {previous_date:%d %b %Y}"
+        if delta
+        else f"unchanged since {previous_date:%d %b %Y}"
+    )
     with column:
-        components.status_card(rag, int(count), caption)
+        components.status_card(rag, counts[rag], f"{captions[rag]} · {since}")
 
 st.write("")
 reward_col, ppg_col, stake_col = st.columns(3)
@@ -94,69 +92,46 @@ stake_col.metric(
 )
 stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if they reach 60%")
 
-st.subheader("Targets")
-table = (
-    targets.sort("block_order", "partnership", "indicator_code")
-    .with_columns(
-        latest=value_expr("latest_value"),
-        expected=value_expr("expected_value"),
-        period=period_label_expr("latest_period", "frequency", "period_basis").fill_null("–"),
-        status=status_expr("rag"),
-        travel=direction_expr("direction"),
-        reward=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
-        forecast_reward=pl.col("forecast_reward_gbp").cast(pl.Float64),
-    )
-    .select(
-        pl.col("status").alias("Status"),
-        pl.col("block_code").alias("Block"),
-        pl.col("indicator_code").alias("Code"),
-        pl.col("indicator_name").alias("Indicator"),
-        pl.col("latest").alias("Latest"),
-        pl.col("period").alias("Period"),
-        pl.col("expected").alias("Expected"),
-        pl.col("travel").alias("Direction"),
-        pl.col("reward").alias("Type"),
-        pl.col("forecast_reward").alias("Reward forecast £"),
-        pl.col("partnership").alias("Thematic partnership"),
-    )
+st.subheader("Blocks")
+components.block_rows(board.block_summary(targets, result.blocks))
+
+exceptions = board.exceptions(targets, result.scope.commentary, as_at)
+st.subheader(f"Exceptions ({exceptions.height})")
+st.caption("Targets off track or worsening, worst first, with their owner and latest commentary.")
+if exceptions.is_empty():
+    st.success("No target is off track or worsening.", icon=":material/check_circle:")
+else:
+    components.exception_list(exceptions, limit=8)
+
+cliff = board.cliff_edge(targets)
+st.subheader(f"Cliff edge ({cliff.height})")
+st.caption(
+    "Reward targets forecast just below the 60% threshold: a small improvement releases 60% of "
+    "the target's share of the grant."
 )
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height=min(38 + 35 * table.height, 720),
-    column_config={
-        "Status": st.column_config.TextColumn(
-            width="small", help="Latest actual against the trajectory (DOMAIN §8)"
-        ),
-        "Block": st.column_config.TextColumn(width=60),
-        "Code": st.column_config.TextColumn(width=80),
-        "Indicator": st.column_config.TextColumn(width=300),
-        "Expected": st.column_config.TextColumn(help="Where the trajectory says it should be"),
-        "Reward forecast £": st.column_config.NumberColumn(
-            format="localized", help="Reward this target is forecast to earn (reward targets only)"
-        ),
-        "Direction": st.column_config.TextColumn(
-            help="Latest vs previous actual, judged by the indicator's polarity (↗ = better)"
-        ),
-    },
-)
+if cliff.is_empty():
+    st.info("No reward target is forecast at 50–60% of its stretch.", icon=":material/info:")
+else:
+    for row in cliff.iter_rows(named=True):
+        with st.container(border=True):
+            left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
+            with left:
+                nav.link("indicator", f"**{row['indicator_code']}** {row['indicator_name']}",
+                         indicator=row["indicator_code"])  # fmt: skip
+            mid.markdown(
+                f"Forecast {value_text(row, 'forecast_value')} · "
+                f"**{percent(row['achieved_fraction'])}** of stretch"
+            )
+            right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
+
+st.subheader("All targets")
+components.target_table(targets, key="overview_targets")
 components.table_downloads(
     targets.select(
-        "area_code",
-        "block_code",
-        "partnership",
-        "indicator_code",
-        "indicator_name",
-        "is_reward",
-        "latest_period",
-        "latest_value",
-        "expected_value",
-        "rag",
-        "direction",
-        "forecast_value",
+        "area_code", "block_code", "partnership", "indicator_code", "indicator_name", "is_reward",
+        "latest_period", "latest_value", "expected_value", "rag", "direction", "forecast_value",
         pl.col("forecast_reward_gbp").cast(pl.Float64),
     ),
     f"targets-{area_code}-{as_at.isoformat()}",
     key="targets",
-)
+)  # fmt: skip

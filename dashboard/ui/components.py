@@ -8,8 +8,8 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from dashboard.formatting import STATUS
 from dashboard.ui import loaders
-from dashboard.ui.format import STATUS
 
 CSS = """
 <style>
@@ -20,6 +20,10 @@ CSS = """
 .laa-card .n {font-size:2.0rem; font-weight:700; line-height:1.1; color:#0b0c0c;}
 .laa-card .l {font-size:0.95rem; color:#0b0c0c;}
 .laa-card .s {font-size:0.8rem; color:#505a5f;}
+.laa-card .n.word {font-size:1.45rem; line-height:1.3;}
+.laa-quote {margin:0.2rem 0 0 0; padding:0.3rem 0.8rem; border-left:4px solid #b1b4b6;
+  color:#0b0c0c; font-size:0.92rem; white-space:pre-wrap;}
+.laa-quote .by {display:block; color:#505a5f; font-size:0.8rem; margin-top:0.2rem;}
 </style>
 """
 
@@ -77,3 +81,266 @@ def empty_state(message: str, hint: Callable[[], None] | None = None) -> None:
     st.info(message, icon=":material/info:")
     if hint:
         hint()
+
+
+def status_badge(rag: str | None, table: dict | None = None) -> str:
+    """Inline HTML: coloured symbol and word (never colour alone)."""
+    icon, word, colour = (table or STATUS).get(rag, (table or STATUS)[None])
+    return f'<span style="color:{colour};font-weight:600;white-space:nowrap">{icon} {word}</span>'
+
+
+AXIS_WORDS = {"green": "Good", "amber": "Mixed", "red": "Poor", None: "Not yet rated"}
+
+
+def axis_badge(rating: str | None) -> str:
+    icon, _, colour = STATUS.get(rating, STATUS[None])
+    return (
+        f'<span style="color:{colour};font-weight:600;white-space:nowrap">{icon} '
+        f"{AXIS_WORDS.get(rating, AXIS_WORDS[None])}</span>"
+    )
+
+
+def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = True) -> None:
+    """The standard table of targets; selecting a row opens that indicator's page."""
+    from dashboard.formatting import direction_expr, status_expr, value_expr
+    from dashboard.metrics import period_label_expr
+    from dashboard.ui import nav
+
+    shown = targets.with_columns(
+        _status=status_expr("rag"),
+        _latest=value_expr("latest_value"),
+        _period=period_label_expr("latest_period", "frequency", "period_basis").fill_null("–"),
+        _expected=value_expr("expected_value"),
+        _target=value_expr("target_value"),
+        _direction=direction_expr("direction"),
+        _type=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
+        _reward=pl.col("forecast_reward_gbp").cast(pl.Float64),
+    )
+    columns = {
+        "_status": "Status",
+        "indicator_code": "Code",
+        "indicator_name": "Indicator",
+        "_latest": "Latest",
+        "_period": "Period",
+        "_expected": "Expected",
+        "_target": "Target",
+        "_direction": "Direction",
+        "_type": "Type",
+        "_reward": "Reward forecast £",
+        "partnership": "Thematic partnership",
+        "lead_officer": "Lead officer",
+    }
+    if not show_partnership:
+        columns.pop("partnership")
+    table = shown.select([pl.col(c).alias(label) for c, label in columns.items()])
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * table.height, 760),
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            "Status": st.column_config.TextColumn(
+                width="small", help="Latest actual against the trajectory (DOMAIN §8)"
+            ),
+            "Code": st.column_config.TextColumn(width=80),
+            "Indicator": st.column_config.TextColumn(width=280),
+            "Expected": st.column_config.TextColumn(help="Where the trajectory says it should be"),
+            "Reward forecast £": st.column_config.NumberColumn(
+                format="localized", help="What this reward target is forecast to earn"
+            ),
+            "Direction": st.column_config.TextColumn(
+                help="Latest vs previous actual, judged by the indicator's polarity (↗ = better)"
+            ),
+        },
+    )
+    st.caption("Select a row to open that indicator.")
+    rows = event.selection.rows if event else []  # type: ignore[union-attr]
+    if rows:
+        nav.go("indicator", indicator=table["Code"][rows[0]])
+
+
+def agreement_caption(result, area: dict, as_at) -> None:  # type: ignore[no-untyped-def]
+    """Region · type · agreement term (signed) · as-at line under a page title."""
+    agreements = result.scope.agreements
+    if agreements.is_empty():
+        st.caption(f"{area['region_name']} · no agreement yet")
+        return
+    agreement = agreements.row(0, named=True)
+    signed = (
+        f"signed {agreement['signed_date']:%d %b %Y}"
+        if agreement["status"] == "signed"
+        else "draft"
+    )
+    st.caption(
+        f"{area['region_name']} · {str(area['la_type']).replace('_', ' ')} · Local Area Agreement "
+        f"{agreement['agreement_start']:%b %Y} – {agreement['agreement_end']:%b %Y} ({signed}) · "
+        f"position as at {as_at:%d %B %Y}"
+    )
+
+
+def counts_html(row: dict) -> str:
+    parts = []
+    for rag, column in (("green", "green"), ("amber", "amber"), ("red", "red"), (None, "no_data")):
+        icon, word, colour = STATUS[rag]
+        parts.append(
+            f'<span title="{word}" style="color:{colour};font-weight:600;margin-right:0.9rem">'
+            f'{icon} {row[column]} <span style="font-weight:400;color:#0b0c0c">{word.lower()}</span></span>'
+        )
+    return "".join(parts)
+
+
+def block_rows(blocks: pl.DataFrame) -> None:
+    """One row per block: link, status counts, and the three-axis self-assessment."""
+    from dashboard.ui import nav
+
+    widths = [4, 4.2, 1.2, 1.2, 1.2]
+    header = st.columns(widths)
+    for column, label, tip in zip(
+        header,
+        ["Block", "Targets", "Performance", "Progress", "Risk"],
+        ["", "", "≥ 75% green is good, > 25% red is poor",
+         "(improving − worsening) / targets: ≥ 0.2 good, ≤ −0.2 poor",
+         "Reward forecast / maximum: ≥ 80% good, < 60% poor"],
+        strict=True,
+    ):  # fmt: skip
+        column.markdown(f"**{label}**", help=tip or None)
+    for row in blocks.iter_rows(named=True):
+        with st.container(border=True):
+            cols = st.columns(widths, vertical_alignment="center")
+            with cols[0]:
+                nav.link("block", f"**{row['block_name']}**", block=row["block_code"])
+            cols[1].html(counts_html(row))
+            for col, axis in zip(cols[2:], ("performance", "progress", "risk"), strict=True):
+                col.html(axis_badge(row[axis]))
+
+
+def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
+    """Exception cards: status, indicator link, latest vs expected, owner, latest commentary."""
+
+    def card(row: dict) -> None:
+        from dashboard.formatting import DIRECTION, value_text
+        from dashboard.ui import nav
+
+        with st.container(border=True):
+            top = st.columns([1.4, 6, 3], vertical_alignment="center")
+            top[0].html(status_badge(row["rag"]))
+            with top[1]:
+                nav.link(
+                    "indicator", f"**{row['indicator_code']}** {row['indicator_name']}",
+                    indicator=row["indicator_code"],
+                )  # fmt: skip
+            top[2].markdown(
+                f"{value_text(row, 'latest_value')} vs {value_text(row, 'expected_value')} expected"
+                + (f" · {DIRECTION[row['direction']]}" if row["direction"] else "")
+            )
+            owner = row["partnership"] + (
+                f" · {row['lead_officer']}" if row["lead_officer"] else ""
+            )
+            st.caption(f"Owner: {owner}" + (" · ★ reward target" if row["is_reward"] else ""))
+            if row.get("commentary"):
+                quote(row["commentary"], row["commentary_author"], row.get("commentary_at"))
+            else:
+                st.caption(
+                    "No commentary yet: the lead officer should say why and what will be done."
+                )
+
+    rows = list(exceptions.iter_rows(named=True))
+    for row in rows[:limit]:
+        card(row)
+    if len(rows) > limit:
+        with st.expander(f"{len(rows) - limit} more exceptions"):
+            for row in rows[limit:]:
+                card(row)
+
+
+def quote(text: str, author: str | None, at=None) -> None:  # type: ignore[no-untyped-def]
+    """User-written text (commentary) shown as plain text: escaped, never run as HTML."""
+    from html import escape
+
+    by = escape(author or "")
+    if at is not None:
+        by += f", {at:%d %b %Y}"
+    st.html(f'<div class="laa-quote">{escape(text)}<span class="by">— {by}</span></div>')
+
+
+def export_columns(targets: pl.DataFrame) -> pl.DataFrame:
+    """The columns of a targets download (plain values, not display strings)."""
+    return targets.select(
+        "area_code", "block_code", "partnership", "lead_officer", "indicator_code",
+        "indicator_name", "unit", "is_reward", "baseline_period", "baseline_value",
+        "target_period", "target_value", "without_reward_value", "latest_period",
+        "latest_value", "latest_status", "expected_value", "gap", "rag", "direction",
+        "forecast_value", "forecast_low", "forecast_high",
+        pl.col("achieved_fraction"), pl.col("forecast_reward_gbp").cast(pl.Float64),
+    )  # fmt: skip
+
+
+def _chart_inputs(result, target_ids: list[int]):  # type: ignore[no-untyped-def]
+    from dashboard import charts
+
+    ids = pl.Series(target_ids).implode()
+    rows = result.targets.filter(pl.col("target_id").is_in(ids))
+    data = charts.trajectory_data(
+        rows,
+        result.scope.milestones.filter(pl.col("target_id").is_in(ids)),
+        result.scope.actuals.filter(pl.col("target_id").is_in(ids)),
+        result.as_at,
+        agreements=result.scope.agreements,
+    )
+    return rows, data
+
+
+def chart_download(chart, file_name: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    """A PNG download of a chart, rendered by vl-convert only when clicked."""
+    from dashboard import charts
+
+    st.download_button(
+        "PNG", data=lambda: charts.chart_png(chart), file_name=file_name, mime="image/png",
+        key=key, icon=":material/image:", help="Download this chart as an image",
+    )  # fmt: skip
+
+
+def trajectory(result, target_id: int, *, height: int = 380, key: str) -> None:  # type: ignore[no-untyped-def]
+    """The big trajectory chart of one target, with a PNG download."""
+    from dashboard import charts
+
+    rows, data = _chart_inputs(result, [target_id])
+    if rows.is_empty():
+        return
+    row = rows.row(0, named=True)
+    icon, word, _ = STATUS.get(row["rag"], STATUS[None])
+    chart = charts.trajectory_chart(
+        data,
+        title=f"{row['indicator_name']} ({row['indicator_code']})",
+        subtitle=f"{row['block_name']} · {icon} {word}",
+        unit=row["unit"],
+        polarity=row["polarity"],
+        decimals=int(row["decimals"]),
+        height=height,
+    )
+    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    chart_download(
+        chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png"
+    )
+
+
+def small_multiples(result, targets: pl.DataFrame, *, key: str, columns: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """One small trajectory chart per target, in the same visual language as the big one."""
+    from dashboard import charts
+
+    if targets.is_empty():
+        return
+    rows, data = _chart_inputs(result, targets["target_id"].to_list())
+    chart = charts.small_multiples(data, rows, columns=columns, width=250)
+    st.altair_chart(chart, key=f"{key}_chart")
+    chart_download(chart, f"{key}.png", f"{key}_png")
+
+
+def plain(text: str) -> None:
+    """Text from data files or users, shown as plain text (escaped), in the body font."""
+    from html import escape
+
+    st.html(f'<p style="margin:0;white-space:pre-wrap">{escape(text)}</p>')

@@ -63,3 +63,29 @@ def _settings(url: str, version: int) -> dict[str, object]:
 
 def business_settings() -> dict[str, object]:
     return _settings(database_url(), data_version())
+
+
+def area(area_code: str) -> dict[str, object]:
+    """One row of `areas()` as a dict."""
+    return areas().filter(pl.col("area_code") == area_code).row(0, named=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _revisions(url: str, area_code: str, indicator_code: str, version: int) -> pl.DataFrame:
+    return store.actual_revisions(_engine(url), READER, area_code, indicator_code)
+
+
+def revisions(area_code: str, indicator_code: str) -> pl.DataFrame:
+    return _revisions(database_url(), area_code, indicator_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _indicators(url: str, version: int) -> pl.DataFrame:
+    return store.load_indicators(_engine(url), READER)
+
+
+def indicator(indicator_code: str) -> dict[str, object] | None:
+    found = _indicators(database_url(), data_version()).filter(
+        pl.col("indicator_code") == indicator_code
+    )
+    return found.row(0, named=True) if found.height else None

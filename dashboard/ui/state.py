@@ -1,58 +1,117 @@
-"""Cross-page selections kept in our own session keys and in the URL, so links can be shared.
+"""Selections kept in our own session keys and in the URL, so links can be shared.
 
-Widget state is dropped when a page is left, so each widget is re-seeded from these keys.
+Streamlit drops a widget's state when its page is left, and a widget bound to the URL with
+`bind="query-params"` writes its `format_func` label (not the code) to the URL. So each
+selection is a plain value we own: `sel_<name>` in the session and `?<name>=` in the URL.
+Each run, a change the user made in the widget wins; else a URL that changed since we last
+wrote it (a pasted link, a page link) wins; else the remembered value; else the default.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 
-def _remember(key: str, value: str | None) -> None:
-    st.session_state[f"sel_{key}"] = value
-    if value is None:
-        st.query_params.pop(key, None)
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
+def _resolve(name: str, options: Sequence[str], default: str) -> str:
+    widget, chosen, seen = f"w_{name}", f"sel_{name}", f"url_{name}"
+    value = st.session_state.get(chosen)
+    typed = st.session_state.get(widget)
+    if typed is not None and typed != value and typed in options:
+        value = typed
+    url = st.query_params.get(name)
+    if url is not None and url != st.session_state.get(seen) and url in options:
+        value = url
+    if value not in options:
+        value = default
+    st.session_state[chosen] = value
+    st.session_state[widget] = value  # seeds the widget; set before it is drawn
+    return value
 
 
-def area_picker(areas: pl.DataFrame) -> str | None:
-    """The selected area (from the link, else this session, else the first), in the sidebar."""
+def _publish(name: str, value: str | None, default: str | None = None) -> None:
+    st.session_state[f"url_{name}"] = value
+    if value is None or value == default:
+        st.query_params.pop(name, None)
+    elif st.query_params.get(name) != value:
+        st.query_params[name] = value
+
+
+def select(
+    name: str,
+    label: str,
+    options: Sequence[str],
+    *,
+    format_func: Callable[[Any], str] = str,
+    widget: Callable[..., Any] | None = None,
+    container: Any = None,
+    publish_default: bool = True,
+    **kwargs: Any,
+) -> str:
+    """A selection remembered across pages and carried in the URL as `?name=`."""
+    value = _resolve(name, options, options[0])
+    draw = widget or (container or st).selectbox
+    draw(label, options, format_func=format_func, key=f"w_{name}", **kwargs)
+    _publish(name, value, None if publish_default else options[0])
+    return value
+
+
+def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
+    """The area picker and the as-at date in the sidebar (entrypoint only)."""
+    st.session_state["_today"] = today
     if areas.is_empty():
-        return None
+        st.session_state["sel_area"] = None
+        return
     codes = areas["area_code"].to_list()
     names = dict(zip(codes, areas["area_name"].to_list(), strict=True))
-    wanted = st.query_params.get("area") or st.session_state.get("sel_area")
-    current = wanted if wanted in names else codes[0]
-    choice = st.sidebar.selectbox(
-        "Area",
-        codes,
-        index=codes.index(current),
-        format_func=lambda code: f"{names[code]} ({code})",
-        key="widget_area",
+    select(
+        "area", "Area", codes, container=st.sidebar,
+        format_func=lambda code: f"{names.get(code, code)} ({code})",
         help="The Local Strategic Partnership whose agreement you are looking at.",
-    )
-    _remember("area", choice)
-    return choice
+    )  # fmt: skip
+    _as_at_picker(today)
 
 
-def as_at_picker(today: date) -> date:
-    """The business date to look at: the app's today unless the user picks an earlier one."""
-    wanted = st.query_params.get("as_at") or st.session_state.get("sel_as_at")
-    try:
-        current = date.fromisoformat(wanted) if wanted else today
-    except ValueError:
-        current = today
-    picked = st.sidebar.date_input(
-        "As at",
-        value=min(current, today),
-        max_value=today,
-        key="widget_as_at",
+def _as_at_picker(today: date) -> None:
+    options_key = "w_as_at"
+    url = st.query_params.get("as_at")
+    picked = st.session_state.get("sel_as_at", today)
+    typed = st.session_state.get(options_key)
+    if isinstance(typed, date) and typed != picked:
+        picked = typed
+    if url is not None and url != st.session_state.get("url_as_at"):
+        with contextlib.suppress(ValueError):
+            picked = date.fromisoformat(url)
+    picked = min(picked, today) if isinstance(picked, date) else today
+    st.session_state["sel_as_at"] = picked
+    st.session_state[options_key] = picked
+    st.sidebar.date_input(
+        "As at", min_value=date(today.year - 15, 1, 1), max_value=today, key=options_key,
         format="DD/MM/YYYY",
-        help="See the position as it stood on an earlier date. Periods ending later do not count.",
-    )
-    _remember("as_at", None if picked == today else picked.isoformat())
-    return picked
+        help="See the position as it stood on an earlier date: later periods do not count yet.",
+    )  # fmt: skip
+    _publish("as_at", None if picked == today else picked.isoformat())
+
+
+def area_code() -> str | None:
+    return st.session_state.get("sel_area")
+
+
+def today() -> date:
+    return st.session_state["_today"]
+
+
+def as_at() -> date:
+    picked = st.session_state.get("sel_as_at")
+    return picked if isinstance(picked, date) else today()
+
+
+def as_at_param() -> str | None:
+    """The as-at date for a link, or None when it is the app's today."""
+    picked = as_at()
+    return None if picked == today() else picked.isoformat()

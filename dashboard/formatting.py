@@ -100,3 +100,25 @@ def money(value: Decimal | float | None, *, short: bool = False) -> str:
 
 def percent(fraction: float | None, decimals: int = 0) -> str:
     return "–" if fraction is None else f"{fraction * 100:.{decimals}f}%"
+
+
+def value_text(row: dict, column: str) -> str:
+    """A value from a target row (dict) with that target's decimals and unit."""
+    return format_value(row.get(column), int(row.get("decimals") or 0), str(row.get("unit") or ""))
+
+
+def unit_words(unit: str) -> str:
+    """The unit as words beside a bare number: `per cent`, `per 1,000`, `kg per household`."""
+    if unit == "%":
+        return "per cent"
+    if unit.startswith("rate per "):
+        return "per " + format_value(float(unit.removeprefix("rate per ") or 0), 0, "count")
+    return unit
+
+
+def number_text(row: dict, column: str) -> str:
+    """A value with its indicator's decimals and no unit except `%` (for big headline numbers)."""
+    unit = str(row.get("unit") or "")
+    return format_value(
+        row.get(column), int(row.get("decimals") or 0), "%" if unit == "%" else "count"
+    )

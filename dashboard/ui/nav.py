@@ -1,0 +1,70 @@
+"""The page registry and links between pages, with the selections they carry.
+
+`dashboard/app.py` registers the pages on every run; pages link to each other through
+`link()` so the area (bound to the URL in the entrypoint) and the drill-down selection
+travel with the link, and any view can be pasted into an email.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from dashboard.ui import state
+
+_PAGES: dict[str, StreamlitPage] = {}
+
+
+def register() -> list[StreamlitPage]:
+    """Create the pages (once per run: Streamlit wants fresh objects each run)."""
+    _PAGES.clear()
+    _PAGES.update(
+        overview=st.Page(
+            "../pages/overview.py", title="LSP overview", icon=":material/dashboard:",
+            default=True,
+        ),
+        block=st.Page("../pages/block.py", title="Blocks", icon=":material/view_module:", url_path="block"),
+        partnership=st.Page(
+            "../pages/partnership.py", title="Thematic partnerships", icon=":material/groups:",
+            url_path="partnership",
+        ),
+        indicator=st.Page(
+            "../pages/indicator.py", title="Indicator", icon=":material/show_chart:",
+            url_path="indicator",
+        ),
+    )  # fmt: skip
+    return list(_PAGES.values())
+
+
+def page(name: str) -> StreamlitPage:
+    return _PAGES[name]
+
+
+def selection_params(**params: str | None) -> dict[str, str]:
+    """The area and as-at of this view plus the given drill-down parameters."""
+    carried = {"area": state.area_code(), "as_at": state.as_at_param()}
+    return {k: str(v) for k, v in {**carried, **params}.items() if v}
+
+
+def link(
+    name: str, label: str, *, icon: str | None = None, help: str | None = None, **params: str | None
+) -> None:
+    """A link to another page that keeps the area and as-at and sets `params`."""
+    st.page_link(
+        page(name), label=label, icon=icon, help=help, query_params=selection_params(**params)
+    )
+
+
+def go(name: str, **params: str | None) -> None:
+    st.switch_page(page(name), query_params=selection_params(**params))
+
+
+def breadcrumbs(*trail: tuple[str, str, dict[str, str | None]]) -> None:
+    """LSP › block › partnership › indicator, each a link (the last is the current page)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="breadcrumbs"):
+        for i, (name, label, params) in enumerate(trail):
+            if i == len(trail) - 1:
+                st.markdown(f"**{label}**")
+            else:
+                link(name, label, **params)
+                st.markdown("›")

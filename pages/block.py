@@ -1,0 +1,57 @@
+"""Block page: every target of one block of an area, with small-multiple trajectories."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.reports import board
+from dashboard.ui import components, loaders, nav, state
+
+area_code = state.area_code()
+if area_code is None:
+    st.title("Blocks")
+    components.empty_state("There are no areas yet: load the demo with `laa seed demo`.")
+    st.stop()
+
+as_at = state.as_at()
+result = loaders.assessment(area_code, as_at)
+area = loaders.area(area_code)
+blocks = board.block_summary(result.targets, result.blocks)
+if blocks.is_empty():
+    st.title("Blocks")
+    components.empty_state(
+        "This area has no targets yet. Import them with `laa import targets FILE`."
+    )
+    st.stop()
+
+codes = blocks["block_code"].to_list()
+names = dict(zip(codes, blocks["block_name"].to_list(), strict=True))
+block_code = state.select(
+    "block", "Block", codes, format_func=lambda c: names[c], widget=st.segmented_control,
+    label_visibility="collapsed", required=True,
+)  # fmt: skip
+row = blocks.filter(pl.col("block_code") == block_code).row(0, named=True)
+
+nav.breadcrumbs(
+    ("overview", f"{area['area_name']} LSP", {}),
+    ("block", names[block_code], {"block": block_code}),
+)
+st.title(names[block_code])
+components.agreement_caption(result, area, as_at)
+components.block_rows(blocks.filter(pl.col("block_code") == block_code))
+
+targets = result.targets.filter(pl.col("block_code") == block_code)
+partnerships = targets["partnership"].unique(maintain_order=True).to_list()
+st.markdown("**Thematic partnerships:**")
+for column, name in zip(st.columns(max(len(partnerships), 1)), partnerships, strict=False):
+    with column:
+        nav.link("partnership", name, icon=":material/groups:", partnership=name)
+
+st.subheader(f"Targets ({targets.height})")
+components.target_table(targets, key=f"block_targets_{block_code}")
+components.table_downloads(
+    components.export_columns(targets), f"block-{area_code}-{block_code}-{as_at}", key="block_dl"
+)
+st.subheader("Trajectories")
+components.small_multiples(result, targets, key=f"block_sm_{block_code}")

@@ -1,0 +1,201 @@
+"""Indicator page: one target of one area — trajectory, reward maths, negotiation note,
+actuals with their revisions, and the commentary history."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.formatting import (
+    DIRECTION,
+    REWARD_STATUS,
+    STATUS,
+    number_text,
+    unit_words,
+    value_expr,
+    value_text,
+)
+from dashboard.metrics import period_label_expr
+from dashboard.reports import board
+from dashboard.ui import components, loaders, nav, state
+
+area_code = state.area_code()
+if area_code is None:
+    st.title("Indicator")
+    components.empty_state("There are no areas yet: load the demo with `laa seed demo`.")
+    st.stop()
+
+as_at = state.as_at()
+result = loaders.assessment(area_code, as_at)
+area = loaders.area(area_code)
+if result.targets.is_empty():
+    st.title("Indicator")
+    components.empty_state(
+        "This area has no targets yet. Import them with `laa import targets FILE`."
+    )
+    st.stop()
+
+ordered = result.targets.sort("block_order", "indicator_code")
+codes = ordered["indicator_code"].to_list()
+labels = dict(zip(codes, ordered["indicator_name"].to_list(), strict=True))
+code = state.select("indicator", "Indicator", codes, format_func=lambda c: f"{c} — {labels[c]}")
+row = ordered.filter(pl.col("indicator_code") == code).row(0, named=True)
+meta = loaders.indicator(code) or {}
+
+nav.breadcrumbs(
+    ("overview", f"{area['area_name']} LSP", {}),
+    ("block", row["block_name"], {"block": row["block_code"]}),
+    ("partnership", row["partnership"], {"partnership": row["partnership"]}),
+    ("indicator", code, {"indicator": code}),
+)
+st.title(f"{code} {row['indicator_name']}")
+facts = [
+    row["block_name"],
+    f"owner {row['partnership']}" + (f" ({row['lead_officer']})" if row["lead_officer"] else ""),
+    "★ reward target" if row["is_reward"] else "ordinary target",
+    f"{'higher' if row['polarity'] == 'higher' else 'lower'} is better",
+    f"{row['frequency']} · {row['unit']}",
+    f"version {row['version']}",
+]
+if row["measure"] == "cumulative":
+    facts.append("cumulative: values are running totals from the agreement start")
+st.caption(" · ".join(facts))
+
+icon, word, colour = STATUS.get(row["rag"], STATUS[None])
+cols = st.columns(5)
+cols[0].html(
+    f'<div class="laa-card" style="--c:{colour}"><div class="l">Status</div>'
+    f'<div class="n word" style="color:{colour}">{icon} {word}</div>'
+    f'<div class="s">{DIRECTION.get(row["direction"]) or "direction not known"}</div></div>'
+)
+latest_label = (
+    pl.DataFrame([row])
+    .select(period_label_expr("latest_period", "frequency", "period_basis"))
+    .item()
+    if row["latest_period"]
+    else "no actual yet"
+)
+unit = unit_words(row["unit"])
+cols[1].metric(
+    "Latest", number_text(row, "latest_value"), help=f"Period: {latest_label}", border=True
+)
+cols[1].caption(
+    f"{unit} · {latest_label}" + (" · provisional" if row["latest_status"] == "provisional" else "")
+)
+cols[2].metric("Expected now", number_text(row, "expected_value"), border=True,
+               help="Where the trajectory says the latest period should be")  # fmt: skip
+cols[2].caption(unit)
+cols[3].metric("Target", number_text(row, "target_value"), border=True)
+target_label = (
+    pl.DataFrame([row])
+    .select(period_label_expr("target_period", "frequency", "period_basis"))
+    .item()
+)
+cols[3].caption(f"{unit} · by {target_label}")
+cols[4].metric("Forecast", number_text(row, "forecast_value"), border=True,
+               help="Least-squares trend of the last 8 actuals at the target period (80% range below)")  # fmt: skip
+if row["forecast_low"] is not None:
+    cols[4].caption(
+        f"{unit} · 80% range {number_text(row, 'forecast_low')} – {number_text(row, 'forecast_high')}"
+    )
+
+chart_col, side = st.columns([3, 2], gap="large")
+with chart_col:
+    components.trajectory(result, row["target_id"], height=420, key="indicator")
+with side:
+    if row["is_reward"]:
+        r_icon, r_word, r_colour = REWARD_STATUS.get(row["reward_status"], REWARD_STATUS[None])
+        st.markdown("#### Reward")
+        st.html(f'<span style="color:{r_colour};font-weight:700">{r_icon} {r_word}</span>')
+        st.write(board.reward_explanation(row))
+    else:
+        st.markdown("#### Reward")
+        st.write(board.reward_explanation(row))
+    st.markdown("#### Negotiation note")
+    notes = {
+        "Indicator": meta.get("definition") or row["indicator_name"],
+        "Source of data": meta.get("data_source") or "–",
+        "Clarifications/qualifications about the indicator": meta.get("clarifications") or "–",
+        "Determining stretching performance": (
+            (meta.get("stretch_rationale") or "")
+            + f" Baseline {value_text(row, 'baseline_value')}; without reward "
+            f"{value_text(row, 'without_reward_value')}; stretched target {value_text(row, 'target_value')}."
+            if row["is_reward"]
+            else f"Ordinary target: baseline {value_text(row, 'baseline_value')} to "
+            f"{value_text(row, 'target_value')}."
+        ),
+        "Determining the level of reward": (
+            (meta.get("reward_rationale") or "")
+            + (f" Share £{float(row['reward_share_gbp']):,.2f}." if row["reward_share_gbp"] else "")
+            if row["is_reward"]
+            else "No reward attached."
+        ),
+    }
+    for heading, text in notes.items():
+        with st.expander(heading, expanded=heading == "Indicator"):
+            components.plain(str(text).strip())
+
+actuals_tab, comments_tab = st.tabs(["Actuals and revisions", "Commentary"])
+with actuals_tab:
+    revisions = loaders.revisions(area_code, code).filter(pl.col("period") <= as_at)
+    if revisions.is_empty():
+        components.empty_state("No actuals yet for this indicator.")
+    else:
+        shown = (
+            revisions.with_columns(
+                frequency=pl.lit(row["frequency"]),
+                period_basis=pl.lit(row["period_basis"]),
+                decimals=pl.lit(row["decimals"]),
+                unit=pl.lit(row["unit"]),
+                current=pl.col("revision") == pl.col("revision").max().over("period"),
+                earlier_final=(
+                    (pl.col("status") == "final").cast(pl.Int32).sum().over("period")
+                    - (pl.col("status") == "final").cast(pl.Int32)
+                )
+                > 0,
+            )
+            .with_columns(
+                label=period_label_expr("period", "frequency", "period_basis"),
+                shown_value=value_expr("value"),
+                shown_status=pl.when(
+                    (pl.col("status") == "final") & pl.col("earlier_final") & pl.col("current")
+                )
+                .then(pl.lit("revised"))
+                .otherwise(pl.col("status")),
+            )
+            .sort("period", "revision", descending=[True, True])
+        )
+        show_all = st.toggle("Show every revision", key="all_revisions",
+                             help="Corrections add revisions; nothing is overwritten.")  # fmt: skip
+        table = shown if show_all else shown.filter(pl.col("current"))
+        st.dataframe(
+            table.select(
+                pl.col("label").alias("Period"),
+                pl.col("shown_value").alias("Value"),
+                pl.col("shown_status").alias("Status"),
+                pl.col("data_quality").str.replace("_", " ").alias("Data quality"),
+                pl.col("revision").alias("Revision"),
+                pl.col("recorded_at").dt.strftime("%d %b %Y %H:%M").alias("Recorded"),
+                pl.col("recorded_by").alias("By"),
+                pl.col("note").fill_null("").alias("Note"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        components.table_downloads(
+            revisions.with_columns(pl.col("recorded_at").dt.replace_time_zone(None)),
+            f"actuals-{area_code}-{code}",
+            key="actuals_dl",
+        )
+with comments_tab:
+    comments = result.scope.commentary.filter(
+        (pl.col("indicator_code") == code)
+        & (pl.col("period").is_null() | (pl.col("period") <= as_at))
+    )
+    if comments.is_empty():
+        components.empty_state(
+            "No commentary yet. Commentary is written by exception: when a value is behind its "
+            "trajectory, the lead officer says why and what will be done."
+        )
+    for comment in comments.iter_rows(named=True):
+        components.quote(comment["text"], comment["author"], comment["recorded_at"])
