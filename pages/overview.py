@@ -43,7 +43,11 @@ if targets.is_empty():
 
 summary = result.areas.row(0, named=True)
 previous_date = board.previous_quarter_end(as_at)
-change = board.status_change(targets, loaders.assessment(area_code, previous_date).targets)
+# What the board saw last quarter: periods to its end, and only figures recorded by then.
+last_quarter = loaders.assessment(
+    area_code, previous_date, known_at=loaders.end_of_day(previous_date)
+)
+change = board.status_change(targets, last_quarter.targets)
 counts = board.status_counts(targets)
 captions = {
     "green": "at or ahead of trajectory",
@@ -86,7 +90,7 @@ ppg_col.metric(
 )
 stake_col.metric(
     "Cliff edge",
-    f"{summary['cliff_edge']} targets",
+    f"{summary['cliff_edge']} target{'' if summary['cliff_edge'] == 1 else 's'}",
     help="Reward targets forecast at 50–60% of their stretch: reaching 60% pays 60% of the share.",
     border=True,
 )

@@ -186,7 +186,8 @@ def counts_html(row: dict) -> str:
     for rag, column in (("green", "green"), ("amber", "amber"), ("red", "red"), (None, "no_data")):
         icon, word, colour = STATUS[rag]
         parts.append(
-            f'<span title="{word}" style="color:{colour};font-weight:600;margin-right:0.9rem">'
+            f'<span title="{word}" style="color:{colour};font-weight:600;margin-right:0.7rem;'
+            f'white-space:nowrap;font-size:0.92rem">'
             f'{icon} {row[column]} <span style="font-weight:400;color:#0b0c0c">{word.lower()}</span></span>'
         )
     return "".join(parts)
@@ -196,7 +197,7 @@ def block_rows(blocks: pl.DataFrame) -> None:
     """One row per block: link, status counts, and the three-axis self-assessment."""
     from dashboard.ui import nav
 
-    widths = [4, 4.2, 1.2, 1.2, 1.2]
+    widths = [3.4, 4.6, 1.4, 1.3, 1.2]
     header = st.columns(widths)
     for column, label, tip in zip(
         header,

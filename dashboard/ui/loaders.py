@@ -7,7 +7,7 @@ any write bumps the version, so the next run reloads.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import polars as pl
 import streamlit as st
@@ -47,12 +47,23 @@ def areas() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _assessment(url: str, area_code: str, as_at: str, version: int) -> Assessment:
-    return assess_areas(_engine(url), READER, [area_code], date.fromisoformat(as_at))
+def _assessment(
+    url: str, area_code: str, as_at: str, known: str | None, version: int
+) -> Assessment:
+    known_at = datetime.fromisoformat(known) if known else None
+    return assess_areas(
+        _engine(url), READER, [area_code], date.fromisoformat(as_at), known_at=known_at
+    )
 
 
-def assessment(area_code: str, as_at: date) -> Assessment:
-    return _assessment(database_url(), area_code, as_at.isoformat(), data_version())
+def assessment(area_code: str, as_at: date, *, known_at: datetime | None = None) -> Assessment:
+    """An area's assessment at `as_at`; with `known_at`, only revisions recorded by then."""
+    known = known_at.isoformat() if known_at else None
+    return _assessment(database_url(), area_code, as_at.isoformat(), known, data_version())
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time.max, UTC)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
