@@ -641,6 +641,7 @@ def _layers(
             direction="horizontal",
             symbolType="stroke",
             columnPadding=18,
+            columns=3,  # wraps onto a second row instead of clipping in narrow columns
         )
         if legend
         else None
@@ -1006,26 +1007,30 @@ def small_multiples(
         legend=False,
         domain=None,
     )
+    # each cell's title and subtitle are text marks above the plot (the facet headers are
+    # hidden): a header could not carry the grey subtitle line under the bold title
+    heading = alt.Chart().transform_filter(alt.datum.layer == "target")
+    cell_title = (
+        heading.mark_text(
+            align="left",
+            baseline="bottom",
+            fontSize=12,
+            fontWeight="bold",
+            color=INK,
+            limit=width,
+        )
+        .encode(x=alt.value(0), y=alt.value(-20), text="facet_title:N")
+        .properties(name="facet_title")
+    )
     subtitle = (
-        alt.Chart()
-        .transform_filter(alt.datum.layer == "target")
-        .mark_text(align="left", baseline="bottom", fontSize=10, color=GREY)
-        .encode(x=alt.value(0), y=alt.value(-5), text="facet_subtitle:N")
+        heading.mark_text(align="left", baseline="bottom", fontSize=10, color=GREY, limit=width)
+        .encode(x=alt.value(0), y=alt.value(-6), text="facet_subtitle:N")
         .properties(name="facet_subtitle")
     )
-    header = alt.Header(
-        title=None,
-        labelAnchor="start",
-        labelAlign="left",
-        labelFontSize=12,
-        labelFontWeight="bold",
-        labelColor=INK,
-        labelPadding=17,  # room for the subtitle line drawn inside each cell
-        labelLimit=width,
-    )
+    header = alt.Header(title=None, labels=False, labelExpr="''", labelPadding=0)
     titles = facets.sort("facet_order")["facet_title"].to_list()
     return (
-        alt.layer(*layers, subtitle, data=_embedded(data))
+        alt.layer(*layers, cell_title, subtitle, data=_embedded(data))
         .properties(width=width, height=height)
         .facet(
             facet=alt.Facet("facet_title:N", sort=titles, header=header, title=None),
