@@ -556,9 +556,12 @@ def _description(data: pl.DataFrame, title: str, polarity: str) -> str:
     return " ".join(parts)
 
 
-def chart_config(*, compact: bool = False) -> alt.Config:
-    """The shared look: no border, light grid, one font, consistent sizes."""
-    size = 10 if compact else 12
+def chart_config(*, compact: bool = False, font_size: int | None = None) -> alt.Config:
+    """The shared look: no border, light grid, one font, consistent sizes.
+
+    `font_size` enlarges every text (meeting mode on a projector).
+    """
+    size = font_size or (10 if compact else 12)
     return alt.Config(
         font=FONT,
         view=alt.ViewConfig(strokeWidth=0),
@@ -583,7 +586,7 @@ def chart_config(*, compact: bool = False) -> alt.Config:
         title=alt.TitleConfig(
             anchor="start",
             color=INK,
-            fontSize=size + 1 if compact else 16,
+            fontSize=size + 1 if compact else size + 4,
             subtitleColor=GREY,
             subtitleFontSize=size,
             subtitlePadding=4,
@@ -592,13 +595,15 @@ def chart_config(*, compact: bool = False) -> alt.Config:
     )
 
 
-def apply_config(chart: alt.TopLevelMixin, *, compact: bool = False) -> alt.TopLevelMixin:
+def apply_config(
+    chart: alt.TopLevelMixin, *, compact: bool = False, font_size: int | None = None
+) -> alt.TopLevelMixin:
     """Set :func:`chart_config` on a top-level chart (in place: builders own their charts).
 
     One assignment instead of a chain of ``configure_*`` calls, each of which deep-copies the
     whole chart (seconds for a grid of small multiples).
     """
-    chart.config = chart_config(compact=compact)
+    chart.config = chart_config(compact=compact, font_size=font_size)
     return chart
 
 
@@ -842,6 +847,7 @@ def trajectory_chart(
     height: int = 360,
     width: int | str = "container",
     configure: bool = True,
+    font_size: int | None = None,
 ) -> alt.LayerChart:
     """The big trajectory chart of one target (``trajectory_data`` rows of one target_id).
 
@@ -879,7 +885,7 @@ def trajectory_chart(
         width=width,
         description=_description(data, title, polarity),
     )
-    return apply_config(chart) if configure else chart  # type: ignore[return-value]
+    return apply_config(chart, font_size=font_size) if configure else chart  # type: ignore[return-value]
 
 
 def small_multiple(

@@ -304,7 +304,15 @@ def chart_download(chart, file_name: str, key: str) -> None:  # type: ignore[no-
     )  # fmt: skip
 
 
-def trajectory(result, target_id: int, *, height: int = 380, key: str) -> None:  # type: ignore[no-untyped-def]
+def trajectory(  # type: ignore[no-untyped-def]
+    result,
+    target_id: int,
+    *,
+    height: int = 380,
+    key: str,
+    font_size: int | None = None,
+    title: str | None = None,
+) -> None:
     """The big trajectory chart of one target, with a PNG download."""
     from dashboard import charts
 
@@ -315,12 +323,13 @@ def trajectory(result, target_id: int, *, height: int = 380, key: str) -> None: 
     icon, word, _ = STATUS.get(row["rag"], STATUS[None])
     chart = charts.trajectory_chart(
         data,
-        title=f"{row['indicator_name']} ({row['indicator_code']})",
+        title=title or f"{row['indicator_name']} ({row['indicator_code']})",
         subtitle=f"{row['block_name']} · {icon} {word}",
         unit=row["unit"],
         polarity=row["polarity"],
         decimals=int(row["decimals"]),
         height=height,
+        font_size=font_size,
     )
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     chart_download(

@@ -77,9 +77,12 @@ def show(result: Assessment, area: dict) -> None:
     )
     icon, word, colour = STATUS.get(row["rag"], STATUS[None])
     st.header(f"{row['indicator_code']} — {row['indicator_name']}")
-    chart_col, facts_col = st.columns([3, 2])
+    chart_col, facts_col = st.columns([2, 1])
     with chart_col:
-        components.trajectory(result, row["target_id"], height=460, key=f"meeting_{position}")
+        components.trajectory(
+            result, row["target_id"], height=480, key=f"meeting_{position}", font_size=17,
+            title=f"{row['indicator_code']} trajectory",
+        )  # fmt: skip
     with facts_col:
         direction = DIRECTION.get(row["direction"], "")
         st.html(
