@@ -122,3 +122,18 @@ def number_text(row: dict, column: str) -> str:
     return format_value(
         row.get(column), int(row.get("decimals") or 0), "%" if unit == "%" else "count"
     )
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Neutralise formula injection: text cells starting with = + - @ get a leading apostrophe.
+
+    Numbers stay numbers; only text columns (names, commentary, codes) are touched.
+    """
+    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )

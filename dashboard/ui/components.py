@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from dashboard.formatting import STATUS
+from dashboard.formatting import STATUS, spreadsheet_safe
 from dashboard.ui import loaders
+
+LOGO = Path(__file__).resolve().parent.parent / "assets" / "logo.svg"
 
 CSS = """
 <style>
@@ -32,8 +35,8 @@ def sidebar_header() -> None:
     """Product name, and the demo-data badge when the demo database is in use."""
     st.html(CSS)
     settings = loaders.business_settings()
+    st.logo(str(LOGO), size="large")
     with st.sidebar:
-        st.markdown("**LAA performance**  \nLocal Area Agreement dashboard")
         if settings["demo"]:
             st.html(
                 '<span class="laa-badge" title="Fictional areas and figures, generated for '
@@ -51,23 +54,24 @@ def status_card(rag: str | None, count: int, caption: str) -> None:
 
 
 def table_downloads(frame: pl.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel downloads of a table, built only when clicked."""
+    """CSV and Excel downloads of a table, built only when clicked (formula-injection safe)."""
+    safe = spreadsheet_safe(frame)
 
     def excel() -> bytes:
         buffer = io.BytesIO()
-        frame.write_excel(buffer, worksheet=name[:31])
+        safe.write_excel(buffer, worksheet=name[:31])
         return buffer.getvalue()
 
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "CSV",
-        data=lambda: frame.write_csv().encode(),
+        data=lambda: safe.write_csv().encode(),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         "Excel",
         data=excel,
         file_name=f"{name}.xlsx",
