@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import charts
 from dashboard.formatting import money, percent, value_text
 from dashboard.reports import board
 from dashboard.ui import components, loaders, meeting, nav, state
@@ -97,7 +98,10 @@ stake_col.metric(
 stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if they reach 60%")
 
 st.subheader("Blocks")
-components.block_rows(board.block_summary(targets, result.blocks))
+block_summary = board.block_summary(targets, result.blocks)
+block_chart = charts.block_status_chart(block_summary)
+st.altair_chart(block_chart, width="stretch", key="block_status_chart")
+components.block_rows(block_summary)
 
 exceptions = board.exceptions(targets, result.scope.commentary, as_at)
 st.subheader(f"Exceptions ({exceptions.height})")

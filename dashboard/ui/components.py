@@ -201,7 +201,7 @@ def block_rows(blocks: pl.DataFrame) -> None:
     """One row per block: link, status counts, and the three-axis self-assessment."""
     from dashboard.ui import nav
 
-    widths = [3.4, 4.6, 1.4, 1.3, 1.2]
+    widths = [4.2, 4.4, 1.3, 1.2, 1.1]
     header = st.columns(widths)
     for column, label, tip in zip(
         header,
