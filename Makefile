@@ -38,6 +38,7 @@ format: install
 
 bench: db
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -201,7 +201,7 @@ def block_rows(blocks: pl.DataFrame) -> None:
     """One row per block: link, status counts, and the three-axis self-assessment."""
     from dashboard.ui import nav
 
-    widths = [4.2, 4.4, 1.3, 1.2, 1.1]
+    widths = [4.0, 4.2, 1.5, 1.2, 1.1]
     header = st.columns(widths)
     for column, label, tip in zip(
         header,
@@ -308,6 +308,11 @@ def chart_download(chart, file_name: str, key: str) -> None:  # type: ignore[no-
     )  # fmt: skip
 
 
+def _chart_title(code: str, name: str, limit: int = 48) -> str:
+    """Full name and code when it fits one line of the chart, else the code alone."""
+    return f"{name} ({code})" if len(name) <= limit else f"{code} trajectory"
+
+
 def trajectory(  # type: ignore[no-untyped-def]
     result,
     target_id: int,
@@ -327,7 +332,7 @@ def trajectory(  # type: ignore[no-untyped-def]
     icon, word, _ = STATUS.get(row["rag"], STATUS[None])
     chart = charts.trajectory_chart(
         data,
-        title=title or f"{row['indicator_name']} ({row['indicator_code']})",
+        title=title or _chart_title(row["indicator_code"], row["indicator_name"]),
         subtitle=f"{row['block_name']} · {icon} {word}",
         unit=row["unit"],
         polarity=row["polarity"],

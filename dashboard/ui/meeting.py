@@ -13,7 +13,7 @@ from dashboard.ui import components
 
 LARGE_TYPE = """
 <style>
-[data-testid="stMainBlockContainer"] {max-width: 100%; padding-top: 1.5rem;}
+[data-testid="stMainBlockContainer"] {max-width: 100%; padding-top: 4rem;}
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li {font-size: 1.45rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 2.8rem;}
 [data-testid="stMainBlockContainer"] h2 {font-size: 2.1rem;}

@@ -1,49 +1,162 @@
-"""AppTest fixtures: the real entrypoint over a seeded database."""
+"""AppTest fixtures: the real entrypoint over a seeded database, and helpers to read a run."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import polars as pl
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db, settings, store
+from dashboard.analysis import Assessment, assess_areas
+from seed_data.demo import DEMO_TODAY, seed_demo
 from tests.conftest import load_worked_example
 
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+DEMO_AREAS = [f"D{i:02d}" for i in range(1, 21)]
+PAGES = {
+    "overview": None,  # the default page: no switch needed
+    "block": "../pages/block.py",
+    "partnership": "../pages/partnership.py",
+    "indicator": "../pages/indicator.py",
+}
+
+
+def _use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    settings.get_settings.cache_clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _release() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.dispose_all()
+    settings.get_settings.cache_clear()
 
 
 @pytest.fixture
 def worked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A SQLite database holding the worked example of DOMAIN §5 (area X01), signed."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    settings.get_settings.cache_clear()
     store.upgrade(url)
-    engine = db.get_engine(url)
-    load_worked_example(engine, store.cli_actor("tester"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    load_worked_example(db.get_engine(url), store.cli_actor("tester"))
+    _use_database(url, monkeypatch)
     yield url
-    engine.dispose()
-    db.dispose_all()
-    settings.get_settings.cache_clear()
+    _release()
 
 
 @pytest.fixture
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    settings.get_settings.cache_clear()
     store.upgrade(url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _use_database(url, monkeypatch)
     yield url
+    _release()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo (20 areas, today 30 Nov 2008) seeded once per session; tests only read it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    store.upgrade(url)
+    seed_demo(db.get_engine(url), store.cli_actor("tester"))
     db.dispose_all()
-    settings.get_settings.cache_clear()
+    return url
+
+
+@pytest.fixture
+def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """DATABASE_URL pointing at the session's demo database, with cold Streamlit caches."""
+    _use_database(demo_url, monkeypatch)
+    yield demo_url
+    _release()
 
 
 def app() -> AppTest:
     return AppTest.from_file(ENTRYPOINT, default_timeout=30)
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """Open `page` (a key of PAGES) straight from a link carrying `params`, as a pasted URL does.
+
+    Before the first run AppTest finds a page by its file name; that works here because each
+    page's `url_path` (dashboard/ui/nav.py) is its file name.
+    """
+    at = app()
+    for key, value in params.items():
+        at.query_params[key] = value
+    if PAGES[page] is not None:
+        at.switch_page(PAGES[page])
+    return at.run()
+
+
+def assess(url: str, area_code: str, as_at: date = DEMO_TODAY) -> Assessment:
+    """The core's assessment of an area, for expectations computed independently of the page."""
+    return assess_areas(db.get_engine(url), store.ANONYMOUS_READER, [area_code], as_at)
+
+
+def query(at: AppTest, name: str) -> str | None:
+    """One query parameter of the app's URL (AppTest may hold a list)."""
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def errors(at: AppTest) -> list[str]:
+    """Exception and error boxes of a run, as text (empty when the page is healthy)."""
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.title] + [h.value for h in at.subheader]
+    parts += [str(h.proto) for h in at.get("html")]
+    return "\n".join(parts)
+
+
+def charts(at: AppTest) -> list[Any]:
+    """The Altair/Vega-Lite charts of a run (AppTest has no typed wrapper for them)."""
+    return list(at.get("vega_lite_chart"))
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    return json.loads(chart.proto.spec)
+
+
+def chart_data(chart: Any) -> pl.DataFrame:
+    """The chart's embedded rows (Streamlit ships a named dataset as Arrow IPC bytes)."""
+    (dataset,) = chart.proto.datasets
+    return pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all())  # type: ignore[return-value]
+
+
+def section(at: AppTest, heading: str) -> list[Any]:
+    """The main-area elements after the subheader starting with `heading`, up to the next one."""
+    found: list[Any] = []
+    inside = False
+    for node in at.main:
+        if getattr(node, "type", None) == "subheader":
+            if inside:
+                break
+            inside = str(node.value).startswith(heading)
+        elif inside:
+            found.append(node)
+    return found
+
+
+def links(nodes: Any) -> list[tuple[str, dict[str, str]]]:
+    """(label, query parameters) of each page link among `nodes`, in page order."""
+    from urllib.parse import parse_qsl
+
+    return [
+        (n.value, dict(parse_qsl(n.proto.query_string)))
+        for n in nodes
+        if getattr(n, "type", None) == "page_link"
+    ]

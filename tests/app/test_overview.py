@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import app
+import re
+
+import pytest
+
+from dashboard import db, store
+from dashboard.formatting import STATUS
+from dashboard.reports import board
+from dashboard.ui import meeting
+from tests.app.conftest import (
+    DEMO_AREAS,
+    all_text,
+    app,
+    assess,
+    charts,
+    errors,
+    links,
+    open_page,
+    query,
+    section,
+)
 
 
-def _all_text(at) -> str:  # type: ignore[no-untyped-def]
-    parts = (
-        [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    )
-    parts += [str(h.proto) for h in at.get("html")]
-    return "\n".join(parts)
+def _area_names(url: str) -> dict[str, str]:
+    areas = store.list_areas(db.get_engine(url), store.ANONYMOUS_READER)
+    return dict(zip(areas["area_code"], areas["area_name"], strict=True))
 
 
+# --- the worked example (area X01): the reward figures of DOMAIN §5 ----------------------------
 def test_overview_shows_headline_figures_and_targets(worked_db: str) -> None:
     at = app().run()
     assert not at.exception
@@ -29,7 +46,7 @@ def test_overview_shows_headline_figures_and_targets(worked_db: str) -> None:
     assert neet["Period"] == "2007/08"
     assert neet["Status"] == "✖ Off track"
     assert neet["Direction"] == "↗ improving"
-    text = _all_text(at)
+    text = all_text(at)
     assert "Off track" in text and "No data" in text
 
 
@@ -39,7 +56,7 @@ def test_area_comes_from_the_link(worked_db: str) -> None:
     at.run()
     assert not at.exception
     assert at.sidebar.selectbox[0].value == "X01"
-    assert at.query_params["area"] == ["X01"] or at.query_params["area"] == "X01"
+    assert query(at, "area") == "X01"
 
 
 def test_as_at_earlier_date_hides_later_periods(worked_db: str) -> None:
@@ -57,3 +74,114 @@ def test_empty_database_says_what_to_do(empty_db: str) -> None:
     at = app().run()
     assert not at.exception
     assert "laa seed demo" in at.info[0].value
+
+
+# --- the demo (20 areas) -----------------------------------------------------------------------
+@pytest.mark.parametrize("area", DEMO_AREAS)
+def test_overview_runs_for_every_demo_area(demo_db: str, area: str) -> None:
+    at = open_page("overview", area=area)
+    assert not errors(at), errors(at)
+    assert at.title[0].value == f"{_area_names(demo_db)[area]} LSP overview"
+    assert len(at.dataframe[0].value) == assess(demo_db, area).targets.height
+
+
+def test_unknown_area_falls_back_to_the_first(demo_db: str) -> None:
+    at = open_page("overview", area="NOPE")
+    assert not errors(at)
+    first = store.list_areas(db.get_engine(demo_db), store.ANONYMOUS_READER)["area_code"][0]
+    assert at.sidebar.selectbox(key="w_area").value == first
+    assert query(at, "area") == first
+
+
+def test_changing_the_area_picker_updates_the_url(demo_db: str) -> None:
+    at = open_page("overview", area="D05")
+    at.sidebar.selectbox(key="w_area").set_value("D12").run()
+    assert not errors(at)
+    assert query(at, "area") == "D12"
+    assert at.title[0].value == f"{_area_names(demo_db)['D12']} LSP overview"
+
+
+def test_exceptions_are_the_cores_worst_first(demo_db: str) -> None:
+    result = assess(demo_db, "D05")
+    expected = board.exceptions(result.targets, result.scope.commentary, result.as_at)
+    assert expected.height > 8  # some sit in the "more exceptions" expander
+    at = open_page("overview", area="D05")
+    assert any(h.value == f"Exceptions ({expected.height})" for h in at.subheader)
+    shown = links(section(at, "Exceptions"))
+    assert [params["indicator"] for _, params in shown] == expected["indicator_code"].to_list()
+    first = expected.row(0, named=True)
+    assert shown[0][0].startswith(f"**{first['indicator_code']}** ")
+    assert shown[0][1]["area"] == "D05"
+    assert any(e.label == f"{expected.height - 8} more exceptions" for e in at.expander)
+
+
+def test_cliff_edge_lists_reward_targets_just_below_sixty_percent(demo_db: str) -> None:
+    result = assess(demo_db, "D11")
+    cliff = board.cliff_edge(result.targets)
+    assert cliff.height >= 1
+    at = open_page("overview", area="D11")
+    assert any(h.value == f"Cliff edge ({cliff.height})" for h in at.subheader)
+    shown = links(section(at, "Cliff edge"))
+    assert [params["indicator"] for _, params in shown] == cliff["indicator_code"].to_list()
+
+
+def test_cliff_edge_says_so_when_empty(demo_db: str) -> None:
+    assert board.cliff_edge(assess(demo_db, "D05").targets).is_empty()
+    at = open_page("overview", area="D05")
+    assert any(h.value == "Cliff edge (0)" for h in at.subheader)
+    assert any(i.value.startswith("No reward target is forecast") for i in at.info)
+
+
+def test_block_rows_link_each_block_with_its_counts(demo_db: str) -> None:
+    result = assess(demo_db, "D07")
+    blocks = board.block_summary(result.targets, result.blocks)
+    at = open_page("overview", area="D07")
+    nodes = section(at, "Blocks")
+    shown = links(nodes)
+    assert [params["block"] for _, params in shown] == blocks["block_code"].to_list()
+    assert all(params["area"] == "D07" for _, params in shown)
+    counted = [
+        {word: int(n) for n, word in re.findall(r"(\d+) <span[^>]*>([a-z ]+)</span>", node.value)}
+        for node in nodes
+        if node.type == "html" and "title=" in node.value
+    ]
+    words = {k: STATUS[k][1].lower() for k in ("green", "amber", "red")}
+    expected = [{words[k]: row[k] for k in words} for row in blocks.iter_rows(named=True)]
+    assert [{w: c[w] for w in words.values()} for c in counted] == expected
+
+
+def test_status_cards_count_the_targets(demo_db: str) -> None:
+    counts = board.status_counts(assess(demo_db, "D05").targets)
+    at = open_page("overview", area="D05")
+    cards = {}
+    for node in at.get("html"):
+        found = re.search(
+            r'class="laa-card".*?</span> ([^<]+)</div><div class="n">(\d+)<', node.value
+        )
+        if found:
+            cards[found[1]] = int(found[2])
+    assert cards == {STATUS[k][1]: n for k, n in counts.items()}
+
+
+def test_meeting_mode_shows_one_target_per_screen_worst_first(demo_db: str) -> None:
+    result = assess(demo_db, "D05")
+    deck = meeting.slides(result)
+    worst = board.exceptions(result.targets, result.scope.commentary, result.as_at).row(
+        0, named=True
+    )
+    at = open_page("overview", area="D05", meeting="true")
+    assert not errors(at)
+    assert at.toggle(key="meeting").value is True
+    assert any(".laa-big" in h.value and "font-size" in h.value for h in at.get("html"))
+    assert at.title[0].value.endswith("LSP — board meeting")
+    assert any(f"Target 1 of {deck.height}" in m.value for m in at.markdown)
+    assert at.header[0].value == f"{worst['indicator_code']} — {worst['indicator_name']}"
+    assert len(charts(at)) == 1
+    assert not at.dataframe  # no tables: one target per screen
+
+    at.button(key="slide_next").click().run()
+    assert not errors(at)
+    assert any(f"Target 2 of {deck.height}" in m.value for m in at.markdown)
+    second = deck.row(1, named=True)
+    assert at.header[0].value == f"{second['indicator_code']} — {second['indicator_name']}"
+    assert len(charts(at)) == 1

@@ -14,15 +14,20 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from dashboard import db, settings, store
+from seed_data.demo import seed_demo
 from tests.conftest import load_worked_example
 
 ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots to look at; git-ignored
+VIEWPORT = {"width": 1400, "height": 1000}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -55,30 +60,43 @@ def browser_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database with the worked example of DOMAIN §5 (area X01)."""
-    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+def _seeded(path: Path, load: Callable[[Engine, store.Actor], object]) -> str:
     url = f"sqlite:///{path}"
     store.upgrade(url)
     engine = db.get_engine(url)
-    load_worked_example(engine, store.cli_actor("e2e"))
+    load(engine, store.cli_actor("e2e"))
     engine.dispose()
     db.dispose_all()
     settings.get_settings.cache_clear()
-    yield url
+    return url
 
 
 @pytest.fixture(scope="session")
-def server(browser_path: str, seeded_url: str) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port; its log is printed if it fails."""
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database with the worked example of DOMAIN §5 (area X01)."""
+    return _seeded(tmp_path_factory.mktemp("e2e") / "e2e.db", load_worked_example)
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database with the demo: 20 areas, today 30 November 2008."""
+    return _seeded(tmp_path_factory.mktemp("e2e_demo") / "demo.db", seed_demo)
+
+
+@contextmanager
+def serve(database_url: str) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` over `database_url` on a free port; yields its base URL.
+
+    The server's log is printed if it fails to start or exits with an error.
+    """
     port = _free_port()
-    log_path = Path(seeded_url.removeprefix("sqlite:///")).with_suffix(".log")
-    env = {**os.environ, "DATABASE_URL": seeded_url}
+    log_path = Path(database_url.removeprefix("sqlite:///")).with_suffix(".log")
+    env = {**os.environ, "DATABASE_URL": database_url}
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.headless", "true"],
+             "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -106,6 +124,20 @@ def server(browser_path: str, seeded_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def server(browser_path: str, seeded_url: str) -> Iterator[str]:
+    """The app over the worked example (area X01)."""
+    with serve(seeded_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def demo_server(browser_path: str, demo_url: str) -> Iterator[str]:
+    """The app over the demo database."""
+    with serve(demo_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
 def browser(browser_path: str):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
@@ -117,7 +149,16 @@ def browser(browser_path: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def demo_page(browser, demo_server):  # type: ignore[no-untyped-def]
+    """A fresh browser tab (own session) for the demo server; downloads allowed."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     pg = context.new_page()
     yield pg
     context.close()
@@ -135,3 +176,29 @@ def wait_for_app(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-unt
         }""",
         timeout=timeout_ms,
     )
+
+
+def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
+    """No Streamlit exception box anywhere on the page."""
+    errors = page.get_by_test_id("stException")
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """A full-length screenshot into tests/e2e/artifacts/<name>.png, for people to look at.
+
+    Streamlit scrolls inside its main area, not the document, so a `full_page` shot alone
+    stops at the window: the window is stretched to the content's height for the shot.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(window.innerHeight, ...[...document.querySelectorAll(
+            "[data-testid='stMain'], [data-testid='stSidebarContent']")].map(e => e.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(height), 12_000)})
+    page.wait_for_timeout(400)  # let charts and tables lay out at the new size
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+    return path
