@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= $(or $(STREAMLIT_SERVER_PORT),8501)
+# Loopback by default: put a TLS reverse proxy in front to serve others (see the README).
+ADDRESS ?= $(or $(STREAMLIT_SERVER_ADDRESS),127.0.0.1)
 DEMO_DB := laa.db
 
 .PHONY: install db run test lint format bench clean
@@ -22,7 +24,7 @@ db: install
 	$(BIN)/laa seed demo --if-empty
 
 run: db
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run dashboard/server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: install
 	$(BIN)/ruff check .

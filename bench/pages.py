@@ -46,10 +46,10 @@ def script_times(at: AppTest) -> list[float]:
 def busiest_area() -> str | None:
     """The demo area with the most targets (the heaviest pages), or None when empty."""
     engine = db.get_engine()
-    areas = store.list_areas(engine, store.ANONYMOUS_READER)
+    areas = store.list_areas(engine, store.cli_actor("reader"))
     if areas.is_empty():
         return None
-    scope = store.load_scope(engine, store.ANONYMOUS_READER, areas["area_code"].to_list())
+    scope = store.load_scope(engine, store.cli_actor("reader"), areas["area_code"].to_list())
     counts = (
         scope.targets.group_by("area_code")
         .len()

@@ -95,7 +95,7 @@ def main() -> None:
         lambda: metrics.assess(*frames, date(2012, 6, 30)),
     )
     engine = db.get_engine()
-    areas = store.list_areas(engine, store.ANONYMOUS_READER)
+    areas = store.list_areas(engine, store.cli_actor("reader"))
     if areas.is_empty():
         print("demo database is empty: run `make db` first")
         return
@@ -103,12 +103,12 @@ def main() -> None:
     today = store.business_today(engine)
     timed(
         f"load + assess one demo area ({code}) through the store",
-        lambda: assess_areas(engine, store.ANONYMOUS_READER, [code], today),
+        lambda: assess_areas(engine, store.cli_actor("reader"), [code], today),
     )
     codes = areas["area_code"].to_list()
     timed(
         f"load + assess all {len(codes)} demo areas",
-        lambda: assess_areas(engine, store.ANONYMOUS_READER, codes, today),
+        lambda: assess_areas(engine, store.cli_actor("reader"), codes, today),
     )
 
 

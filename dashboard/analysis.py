@@ -48,8 +48,18 @@ def assess_areas(
     known_at: datetime | None = None,
     tolerance: float | None = None,
 ) -> Assessment:
-    """Assess the targets of each area's current agreement with what is known at `as_at`."""
-    scope = store.load_scope(engine, actor, area_codes, known_at=known_at)
+    """Assess the targets of each area's current agreement with what is known at `as_at`.
+
+    An actor who reads only some indicators (a department) still needs every reward target
+    of the agreement for exact shares (DOMAIN §5: the maximum is split among all of them): the
+    maths then run on the whole agreement and only the actor's own targets are returned.
+    """
+    allowed = store.readable(engine, actor)
+    reader = actor
+    if allowed.indicators is not None:
+        store.check_areas_exist(engine, area_codes)
+        reader = store.cli_actor(f"{actor.name} (reward shares)")  # computed, never returned
+    scope = store.load_scope(engine, reader, area_codes, known_at=known_at)
     agreements = current_agreements(scope.agreements, as_at)
     ids = agreements["agreement_id"]
     targets = scope.targets.filter(pl.col("agreement_id").is_in(ids.implode()))
@@ -58,7 +68,18 @@ def assess_areas(
     actuals = scope.actuals.filter(pl.col("target_id").is_in(ids_t))
     tol = store.rag_tolerance(engine) if tolerance is None else tolerance
     assessed = metrics.assess(targets, milestones, actuals, agreements, as_at, tol)
-    scope = store.Scope(targets, milestones, actuals, agreements, scope.commentary)
+    commentary = scope.commentary
+    if allowed.indicators is not None:
+        visible = pl.col("indicator_code").is_in(sorted(allowed.indicators))
+        assessed, targets, commentary = (
+            assessed.filter(visible),
+            targets.filter(visible),
+            commentary.filter(visible),
+        )
+        ids_t = targets["target_id"].implode()
+        milestones = milestones.filter(pl.col("target_id").is_in(ids_t))
+        actuals = actuals.filter(pl.col("target_id").is_in(ids_t))
+    scope = store.Scope(targets, milestones, actuals, agreements, commentary)
     return Assessment(
         as_at=as_at,
         scope=scope,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import components, loaders, nav, state
+from dashboard.ui import auth, components, loaders, nav, state
 
 st.set_page_config(
     page_title="LAA performance",
@@ -17,8 +17,11 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-navigation = st.navigation(nav.register())
+actor = auth.gate()  # shows the sign-in form and stops when nobody is signed in
+st.session_state["_current_actor"] = actor
+navigation = st.navigation(nav.register(actor))
 components.sidebar_header()
+components.sidebar_user(actor)
 settings = loaders.business_settings()
 state.sidebar_selections(loaders.areas(), settings["today"])  # type: ignore[arg-type]
 navigation.run()

@@ -26,11 +26,13 @@ seed_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 import_app = typer.Typer(help="Import CSV or XLSX files (all or nothing).", no_args_is_help=True)
 agreement_app = typer.Typer(help="Agreements.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports as CSV.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and their roles (grants).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(import_app, name="import")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(export_app, name="export")
+app.add_typer(user_app, name="user")
 
 _state: dict[str, str | None] = {"as_user": None}
 
@@ -198,6 +200,125 @@ def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -
 def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
     """One row per target: latest value, expected value, RAG, direction, forecast."""
     _export("status", area, as_at, output)
+
+
+RoleArg = Annotated[
+    str, typer.Argument(help="admin, officer, board, lead, go, department or viewer")
+]
+ScopeArea = Annotated[
+    str | None, typer.Option("--area", help="Area code (officer, board, lead, viewer).")
+]
+ScopePartnership = Annotated[
+    str | None, typer.Option("--partnership", help="Thematic partnership name (lead).")
+]
+ScopeRegion = Annotated[str | None, typer.Option("--region", help="Region code (go).")]
+ScopeDepartment = Annotated[str | None, typer.Option("--department", help="Department code.")]
+
+
+def _grant(
+    role: str, area: str | None, partnership: str | None, region: str | None, department: str | None
+):  # type: ignore[no-untyped-def]
+    from dashboard.access import SCOPE_OF_ROLE, Grant
+
+    given = {
+        "area_code": area,
+        "partnership": partnership,
+        "region_code": region,
+        "department_code": department,
+    }
+    extra = [
+        k for k, v in given.items() if v and role in SCOPE_OF_ROLE and k not in SCOPE_OF_ROLE[role]
+    ]
+    try:
+        if extra:
+            raise ValueError(f"a {role} grant takes no {', '.join(extra)}")
+        return Grant(role, **{k: v for k, v in given.items() if v})
+    except ValueError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="User name (sign-in name).")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")] = "",
+    email: Annotated[str | None, typer.Option("--email", help="Email (single sign-on).")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password", help="Initial password; asked for when omitted (empty: SSO only)."
+        ),
+    ] = None,
+) -> None:
+    """Add a user. Passwords are stored only as argon2 hashes."""
+    from dashboard import accounts
+
+    if password is None:
+        password = typer.prompt("Password (empty for single sign-on only)", default="", hide_input=True,
+                                confirmation_prompt=True, show_default=False)  # fmt: skip
+    try:
+        accounts.add_user(_engine(), _actor(), username, name or username, password or None, email)
+    except accounts.AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    _err(f"added user {username.strip().lower()}")
+
+
+@user_app.command("grant")
+def user_grant(
+    username: str,
+    role: RoleArg,
+    area: ScopeArea = None,
+    partnership: ScopePartnership = None,
+    region: ScopeRegion = None,
+    department: ScopeDepartment = None,
+) -> None:
+    """Give a user a role with its scope (e.g. `laa user grant jo lead --area D10 --partnership "..."`)."""
+    from dashboard import accounts
+
+    grant = _grant(role, area, partnership, region, department)
+    try:
+        done = accounts.grant(_engine(), _actor(), username, grant)
+    except accounts.AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    _err(
+        f"granted {grant.describe()} to {username}"
+        if done
+        else f"{username} already had {grant.describe()}"
+    )
+
+
+@user_app.command("revoke")
+def user_revoke(
+    username: str,
+    role: RoleArg,
+    area: ScopeArea = None,
+    partnership: ScopePartnership = None,
+    region: ScopeRegion = None,
+    department: ScopeDepartment = None,
+) -> None:
+    """Take a role away from a user."""
+    from dashboard import accounts
+
+    grant = _grant(role, area, partnership, region, department)
+    try:
+        done = accounts.revoke(_engine(), _actor(), username, grant)
+    except accounts.AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    if not done:
+        _err(f"{username} does not hold {grant.describe()}")
+        raise typer.Exit(1)
+    _err(f"revoked {grant.describe()} from {username}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Users with their roles, as CSV on stdout."""
+    from dashboard import accounts
+
+    sys.stdout.write(accounts.list_users(_engine(), _actor()).write_csv())
 
 
 def main() -> None:

@@ -25,7 +25,12 @@ class AppSettings(BaseSettings):
         description="SQLAlchemy URL; postgresql+psycopg://... for shared deployments.",
     )
     log_dir: Path = Field(
-        default=PROJECT_DIR / "logs", description="Folder for the application's log files."
+        default=PROJECT_DIR / "logs",
+        description="Folder for the application's log files (security.log: refusals, sign-ins).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs session cookies. Unset: a random key kept in <project>/.secret_key.",
     )
 
 

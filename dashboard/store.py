@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, func, select
 from sqlmodel import SQLModel
 
-from dashboard import db
+from dashboard import access, db, security
+from dashboard.access import AccessDenied, Actor, Grant
 from data_models import (
     ActualRevision,
     Agreement,
@@ -52,32 +53,27 @@ FROZEN_RULE = (
 )
 
 
-class AccessDenied(PermissionError):
-    """The acting user may not do this; nothing was changed."""
-
-
 class RuleViolation(ValueError):
     """A domain rule refuses this change; nothing was changed."""
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting. `role` is `admin` (may write anything) or `reader` (reads only)."""
-
-    name: str
-    role: str = "reader"
-
-    @property
-    def can_write(self) -> bool:
-        return self.role == "admin"
-
-
-ANONYMOUS_READER = Actor("anonymous", "reader")
-
-
 def cli_actor(as_user: str | None = None) -> Actor:
-    """The CLI acts as an administrator, recorded as `cli:<os user>` unless --as names one."""
-    return Actor(as_user or f"cli:{getpass.getuser()}", "admin")
+    """The CLI acts as an administrator, recorded as `cli:<os user>` unless --as names one.
+
+    Whoever can run the CLI can read the database file anyway (see the README).
+    """
+    return Actor(as_user or f"cli:{getpass.getuser()}", (Grant("admin"),))
+
+
+def deny(actor: Actor, what: str) -> NoReturn:
+    """Refuse: write the security log, then raise AccessDenied (nothing has changed)."""
+    security.refused(actor.name, what)
+    raise AccessDenied(f"{actor.name} may not {what}")
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if not access.can_administer(actor):
+        deny(actor, what)
 
 
 _BACKDATE: ContextVar[datetime | None] = ContextVar("laa_backdate", default=None)
@@ -115,11 +111,6 @@ def backdated(at: datetime) -> Iterator[Backdate]:
         yield Backdate(at)
     finally:
         _BACKDATE.reset(token)
-
-
-def _require_write(actor: Actor, what: str) -> None:
-    if not actor.can_write:
-        raise AccessDenied(f"{actor.name} may not {what}")
 
 
 def bare(value: float | Decimal | str | None) -> str | None:
@@ -231,7 +222,7 @@ def get_setting(engine: Engine, key: str, default: str | None = None) -> str | N
 def set_setting(
     engine: Engine, actor: Actor, key: str, value: str, reason: str | None = None
 ) -> None:
-    _require_write(actor, f"change the setting {key}")
+    _require_admin(actor, f"change the setting {key}")
     with db.write_transaction(engine) as conn:
         _set_setting(conn, actor, key, value, reason)
 
@@ -298,7 +289,11 @@ def _audit(
 def audit_frame(
     engine: Engine, actor: Actor, area_code: str | None = None, since: date | None = None
 ) -> pl.DataFrame:
-    """The audit trail, oldest first."""
+    """The audit trail, oldest first: everything for an admin, one area for its officer."""
+    if not actor.is_admin:
+        officer_of = {g.area_code for g in actor.of_role("officer")}
+        if area_code is None or area_code not in officer_of:
+            deny(actor, f"read the audit trail{f' of {area_code}' if area_code else ''}")
     query = select(
         AuditEvent.at,
         AuditEvent.user,
@@ -350,6 +345,78 @@ def _frame(engine: Engine, query: Any, schema: Mapping[str, Any] | None = None) 
     return pl.DataFrame([tuple(r) for r in rows], schema=schema_list, orient="row", strict=False)
 
 
+def department_family(conn: Connection, codes: Iterable[str]) -> set[str]:
+    """A department with its predecessors and successors (the same department across renames)."""
+    links = conn.execute(
+        select(DepartmentSuccession.predecessor_code, DepartmentSuccession.successor_code)
+    ).all()
+    family, frontier = set(codes), list(codes)
+    while frontier:  # a handful of renames: a tiny graph walk
+        code = frontier.pop()
+        for before, after in links:
+            for other in (after,) if before == code else (before,) if after == code else ():
+                if other not in family:
+                    family.add(other)
+                    frontier.append(other)
+    return family
+
+
+@dataclass(frozen=True)
+class Readable:
+    """What one actor may read, resolved against the database."""
+
+    areas: frozenset[str] | None  # None: every area
+    indicators: frozenset[str] | None  # None: every indicator of those areas
+
+
+def readable(engine: Engine, actor: Actor) -> Readable:
+    """Resolve the actor's grants to area and indicator codes (DOMAIN roles, dashboard.access)."""
+    scope = access.read_scope(actor)
+    if scope.all_areas:
+        return Readable(None, None)
+    with engine.connect() as conn:
+        areas = set(scope.areas)
+        if scope.regions:
+            areas |= set(
+                conn.execute(
+                    select(Area.code).where(Area.region_code.in_(sorted(scope.regions)))
+                ).scalars()
+            )
+        if scope.indicator_limited:
+            family = department_family(conn, scope.departments)
+            indicators = frozenset(
+                conn.execute(
+                    select(ReportingLine.indicator_code)
+                    .where(
+                        ReportingLine.recipient_type == "department",
+                        ReportingLine.recipient_code.in_(sorted(family)),
+                    )
+                    .distinct()
+                ).scalars()
+            )
+            return Readable(None, indicators)
+    return Readable(frozenset(areas), None)
+
+
+def check_areas_exist(engine: Engine, area_codes: Iterable[str]) -> None:
+    """Refuse unknown area codes (a department reads every area, but only areas that exist)."""
+    codes = set(area_codes)
+    with engine.connect() as conn:
+        found = set(conn.execute(select(Area.code).where(Area.code.in_(sorted(codes)))).scalars())
+    if codes - found:
+        raise RuleViolation(f"unknown area {', '.join(sorted(codes - found))}")
+
+
+def _check_read(engine: Engine, actor: Actor, area_codes: Iterable[str], what: str) -> Readable:
+    """Refuse (and log) a read of any area outside the actor's grants."""
+    allowed = readable(engine, actor)
+    if allowed.areas is not None:
+        outside = sorted(set(area_codes) - allowed.areas)
+        if outside:
+            deny(actor, f"read {what} of {', '.join(outside)}")
+    return allowed
+
+
 def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
     """Areas the actor may see, with their current agreement's dates and status."""
     latest = (
@@ -378,6 +445,9 @@ def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
         )
         .order_by(Area.name)
     )
+    allowed = readable(engine, actor)
+    if allowed.areas is not None:
+        query = query.where(Area.code.in_(sorted(allowed.areas)))
     return _frame(
         engine,
         query,
@@ -417,6 +487,7 @@ def load_scope(
     `known_at` reproduces what could be seen at a past time: only revisions recorded up to it.
     """
     codes = list(area_codes)
+    allowed = _check_read(engine, actor, codes, "the targets")
     cur = _current_versions()
     targets_q = (
         select(
@@ -464,6 +535,8 @@ def load_scope(
         .where(Agreement.area_code.in_(codes))
         .order_by(Agreement.area_code, Block.sort_order, Target.indicator_code)
     )
+    if allowed.indicators is not None:
+        targets_q = targets_q.where(Target.indicator_code.in_(sorted(allowed.indicators)))
     targets = _frame(
         engine,
         targets_q,
@@ -507,6 +580,7 @@ def load_scope(
     milestones = _frame(
         engine, milestones_q, {"target_id": pl.Int64, "period": pl.Date, "value": pl.Float64}
     )
+    milestones = milestones.filter(pl.col("target_id").is_in(targets["target_id"].implode()))
 
     actuals = current_actuals(engine, actor, codes, known_at=known_at)
     actuals = actuals.join(
@@ -579,6 +653,9 @@ def current_actuals(
         ActualRevision.recorded_at,
         ActualRevision.recorded_by,
     ).where(ActualRevision.area_code.in_(list(area_codes)))
+    allowed = _check_read(engine, actor, area_codes, "the values")
+    if allowed.indicators is not None:
+        base = base.where(ActualRevision.indicator_code.in_(sorted(allowed.indicators)))
     if known_at is not None:
         base = base.where(ActualRevision.recorded_at <= known_at)
     revisions = _frame(
@@ -613,6 +690,9 @@ def actual_revisions(
     engine: Engine, actor: Actor, area_code: str, indicator_code: str
 ) -> pl.DataFrame:
     """Every revision of one area's values for one indicator, newest first."""
+    allowed = _check_read(engine, actor, [area_code], "the values")
+    if allowed.indicators is not None and indicator_code not in allowed.indicators:
+        deny(actor, f"read the values of {indicator_code} in {area_code}")
     query = (
         select(
             ActualRevision.period,
@@ -656,6 +736,9 @@ def load_commentary(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> 
         .where(Commentary.area_code.in_(list(area_codes)))
         .order_by(Commentary.recorded_at.desc())
     )
+    allowed = _check_read(engine, actor, area_codes, "the commentary")
+    if allowed.indicators is not None:
+        query = query.where(Commentary.indicator_code.in_(sorted(allowed.indicators)))
     return _frame(engine, query, {"period": pl.Date, "recorded_at": pl.Datetime("us", "UTC")})
 
 
@@ -726,7 +809,7 @@ class WriteSummary:
 
 def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]) -> WriteSummary:
     """Insert or update areas and their (draft) agreements; creates the LSP executive board."""
-    _require_write(actor, "change areas")
+    _require_admin(actor, "change areas")
     summary = WriteSummary()
     for row in rows:
         code = row["area_code"]
@@ -851,7 +934,7 @@ def save_indicators(
     conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> WriteSummary:
     """Insert or update indicators (and the outcomes they name)."""
-    _require_write(actor, "change indicators")
+    _require_admin(actor, "change indicators")
     summary = WriteSummary()
     fields = [
         "name",
@@ -972,7 +1055,7 @@ def save_targets(
     Reward targets of a signed agreement are frozen (DOMAIN §4): a change to their baseline,
     without-reward or stretched figures, or to the set of reward targets, raises RuleViolation.
     """
-    _require_write(actor, "change targets")
+    _require_admin(actor, "change targets")
     summary = WriteSummary()
     at = at or utcnow()
     for row in rows:
@@ -1151,7 +1234,7 @@ def save_actuals(
 
     Rows may carry `recorded_at` (the demo generator backdates its history); otherwise now.
     """
-    _require_write(actor, "record values")
+    _check_value_writes(conn, actor, rows, "record values for")
     summary = WriteSummary()
     if not rows:
         return summary
@@ -1235,6 +1318,47 @@ def save_actuals(
     return summary
 
 
+def target_owners(conn: Connection, area_codes: Iterable[str]) -> dict[tuple[str, str], str]:
+    """(area, indicator) -> the owning partnership of the current target (latest agreement)."""
+    cur = _current_versions()
+    rows = conn.execute(
+        select(Agreement.area_code, Target.indicator_code, Partnership.name, Agreement.start_date)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .join(cur, cur.c.target_id == Target.id)
+        .join(
+            TargetVersion,
+            and_(TargetVersion.target_id == Target.id, TargetVersion.version == cur.c.version),
+        )
+        .join(Partnership, Partnership.id == TargetVersion.partnership_id)
+        .where(Agreement.area_code.in_(sorted(set(area_codes))))
+        .order_by(Agreement.start_date)
+    ).all()
+    return {(area, indicator): owner for area, indicator, owner, _ in rows}
+
+
+def _check_value_writes(
+    conn: Connection,
+    actor: Actor,
+    rows: Sequence[Mapping[str, Any]],
+    what: str,
+    *,
+    board_commentary: bool = False,
+) -> None:
+    """Every row must be within the actor's grants (values: admin, the area's officer, or a lead
+    of the owning partnership; commentary also the board); else nothing is written."""
+    if actor.is_admin or not rows:
+        return
+    owners = target_owners(conn, {r["area_code"] for r in rows})
+    for row in rows:
+        area, indicator = row["area_code"], row["indicator_code"]
+        owner = owners.get((area, indicator))
+        if access.can_write_value(actor, area, owner):
+            continue
+        if board_commentary and access.can_write_board_commentary(actor, area):
+            continue
+        deny(actor, f"{what} {indicator} in {area}")
+
+
 def _current_revision_map(conn: Connection, areas: Sequence[str]) -> dict[tuple, dict[str, Any]]:
     latest = (
         select(
@@ -1272,7 +1396,7 @@ def _current_revision_map(conn: Connection, areas: Sequence[str]) -> dict[tuple,
 def add_commentary(
     conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> WriteSummary:
-    _require_write(actor, "write commentary")
+    _check_value_writes(conn, actor, rows, "write commentary on", board_commentary=True)
     now = utcnow()
     payload = [
         {
@@ -1304,7 +1428,7 @@ def add_commentary(
 def save_reporting_lines(
     conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> WriteSummary:
-    _require_write(actor, "change reporting lines")
+    _require_admin(actor, "change reporting lines")
     if rows:
         conn.execute(ReportingLine.__table__.insert(), list(rows))  # type: ignore[attr-defined]
     return WriteSummary(inserted=len(rows))
@@ -1312,7 +1436,7 @@ def save_reporting_lines(
 
 def sign_agreement(engine: Engine, actor: Actor, area_code: str, signed_date: date) -> None:
     """Sign the area's draft agreement; from then on its reward targets are frozen."""
-    _require_write(actor, "sign agreements")
+    _require_admin(actor, "sign agreements")
     with db.write_transaction(engine) as conn:
         agreement = (
             conn.execute(

@@ -5,6 +5,7 @@ re-registered on every Streamlit rerun. The schema is created and changed only b
 Alembic migrations in `data_models/migrations`.
 """
 
+from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.framework import Indicator, Outcome, ReportingLine
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
@@ -55,4 +56,6 @@ __all__ = [
     "Target",
     "TargetMilestone",
     "TargetVersion",
+    "User",
+    "UserGrant",
 ]

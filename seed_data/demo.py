@@ -46,6 +46,7 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 
 from dashboard import db, store
+from seed_data.demo_users import seed_demo_users
 from dashboard.metrics.periods import period_ends, period_label
 from dashboard.store import Actor, WriteSummary
 from data_models import Area, ReportingLine
@@ -1462,6 +1463,7 @@ def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSum
         clock.at = SETTINGS_AT
         store.set_setting(engine, actor, "today", DEMO_TODAY.isoformat(), "demo business date")
         store.set_setting(engine, actor, "demo", "true", "demo data loaded")
+    seed_demo_users(engine, actor)
 
     return _summary(plan, len(inds), lines, values, notes, refresh_summary)
 

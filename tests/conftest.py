@@ -27,6 +27,21 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _security_log_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests write the security log to a temporary folder, not the project's logs/."""
+    folder = tmp_path_factory.mktemp("logs")
+    previous = os.environ.get("LOG_DIR")
+    os.environ["LOG_DIR"] = str(folder)
+    settings.get_settings.cache_clear()
+    yield
+    if previous is None:
+        os.environ.pop("LOG_DIR", None)
+    else:
+        os.environ["LOG_DIR"] = previous
+    settings.get_settings.cache_clear()
+
+
 @pytest.fixture(params=_BACKENDS)
 def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

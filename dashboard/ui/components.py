@@ -363,3 +363,17 @@ def plain(text: str) -> None:
     from html import escape
 
     st.html(f'<p style="margin:0;white-space:pre-wrap">{escape(text)}</p>')
+
+
+def sidebar_user(actor) -> None:  # type: ignore[no-untyped-def]
+    """Who is signed in, their roles, and a way out."""
+    from html import escape
+
+    from dashboard import access
+
+    with st.sidebar:
+        st.html(
+            f'<div style="font-size:0.85rem;color:#505a5f">Signed in as '
+            f'<b style="color:#0b0c0c">{escape(actor.name)}</b><br>'
+            f"{escape(access.describe(actor.grants))}</div>"
+        )

@@ -14,10 +14,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import db, store
+from dashboard.access import Actor
 from dashboard.analysis import Assessment, assess_areas
 from dashboard.settings import get_settings
 
-READER = store.ANONYMOUS_READER
+
+def actor() -> Actor:
+    """The signed-in actor (set by the entrypoint's gate for this run)."""
+    return st.session_state["_current_actor"]
 
 
 def database_url() -> str:
@@ -37,29 +41,30 @@ def data_version() -> int:
     return store.data_version(engine())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _areas(url: str, version: int) -> pl.DataFrame:
-    return store.list_areas(_engine(url), READER)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _areas(url: str, who: Actor, version: int) -> pl.DataFrame:
+    return store.list_areas(_engine(url), who)
 
 
 def areas() -> pl.DataFrame:
-    return _areas(database_url(), data_version())
+    """The areas the signed-in user may see."""
+    return _areas(database_url(), actor(), data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _assessment(
-    url: str, area_code: str, as_at: str, known: str | None, version: int
+    url: str, who: Actor, area_code: str, as_at: str, known: str | None, version: int
 ) -> Assessment:
     known_at = datetime.fromisoformat(known) if known else None
     return assess_areas(
-        _engine(url), READER, [area_code], date.fromisoformat(as_at), known_at=known_at
+        _engine(url), who, [area_code], date.fromisoformat(as_at), known_at=known_at
     )
 
 
 def assessment(area_code: str, as_at: date, *, known_at: datetime | None = None) -> Assessment:
     """An area's assessment at `as_at`; with `known_at`, only revisions recorded by then."""
     known = known_at.isoformat() if known_at else None
-    return _assessment(database_url(), area_code, as_at.isoformat(), known, data_version())
+    return _assessment(database_url(), actor(), area_code, as_at.isoformat(), known, data_version())
 
 
 def end_of_day(day: date) -> datetime:
@@ -82,17 +87,19 @@ def area(area_code: str) -> dict[str, object]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _revisions(url: str, area_code: str, indicator_code: str, version: int) -> pl.DataFrame:
-    return store.actual_revisions(_engine(url), READER, area_code, indicator_code)
+def _revisions(
+    url: str, who: Actor, area_code: str, indicator_code: str, version: int
+) -> pl.DataFrame:
+    return store.actual_revisions(_engine(url), who, area_code, indicator_code)
 
 
 def revisions(area_code: str, indicator_code: str) -> pl.DataFrame:
-    return _revisions(database_url(), area_code, indicator_code, data_version())
+    return _revisions(database_url(), actor(), area_code, indicator_code, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _indicators(url: str, version: int) -> pl.DataFrame:
-    return store.load_indicators(_engine(url), READER)
+    return store.load_indicators(_engine(url), store.cli_actor("framework"))  # public reference
 
 
 def indicator(indicator_code: str) -> dict[str, object] | None:

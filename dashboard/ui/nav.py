@@ -10,13 +10,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from dashboard import access
+from dashboard.access import Actor
 from dashboard.ui import state
 
 _PAGES: dict[str, StreamlitPage] = {}
 
 
-def register() -> list[StreamlitPage]:
-    """Create the pages (once per run: Streamlit wants fresh objects each run)."""
+def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
+    """Create the pages this actor may use (once per run: Streamlit wants fresh objects)."""
     _PAGES.clear()
     _PAGES.update(
         overview=st.Page(
@@ -32,8 +34,22 @@ def register() -> list[StreamlitPage]:
             "../pages/indicator.py", title="Indicator", icon=":material/show_chart:",
             url_path="indicator",
         ),
+        account=st.Page(
+            "../pages/account.py", title="My account", icon=":material/person:",
+            url_path="account",
+        ),
     )  # fmt: skip
-    return list(_PAGES.values())
+    sections = {
+        "Performance": [_PAGES[k] for k in ("overview", "block", "partnership", "indicator")],
+        "Account": [_PAGES["account"]],
+    }
+    if access.can_administer(actor):
+        _PAGES["users"] = st.Page(
+            "../pages/users.py", title="Users and access", icon=":material/admin_panel_settings:",
+            url_path="users",
+        )  # fmt: skip
+        sections["Account"].append(_PAGES["users"])
+    return sections
 
 
 def page(name: str) -> StreamlitPage:

@@ -14,8 +14,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, settings, store
+from dashboard import accounts, db, settings, store
+from dashboard.access import Actor, Grant
 from dashboard.analysis import Assessment, assess_areas
+from dashboard.ui import auth
 from seed_data.demo import DEMO_TODAY, seed_demo
 from tests.conftest import load_worked_example
 
@@ -27,6 +29,15 @@ PAGES = {
     "partnership": "../pages/partnership.py",
     "indicator": "../pages/indicator.py",
 }
+
+
+def ensure_admin(url: str, username: str = "admin") -> None:
+    """An administrator account for AppTest sessions (the demo has one already)."""
+    engine = db.get_engine(url)
+    admin = store.cli_actor("tester")
+    if username not in accounts.list_users(engine, admin)["username"].to_list():
+        accounts.add_user(engine, admin, username, "Test Administrator", "test-password")
+        accounts.grant(engine, admin, username, Grant("admin"))
 
 
 def _use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,6 +60,7 @@ def worked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     store.upgrade(url)
     load_worked_example(db.get_engine(url), store.cli_actor("tester"))
+    ensure_admin(url)
     _use_database(url, monkeypatch)
     yield url
     _release()
@@ -58,6 +70,7 @@ def worked_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     store.upgrade(url)
+    ensure_admin(url)
     _use_database(url, monkeypatch)
     yield url
     _release()
@@ -81,17 +94,21 @@ def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     _release()
 
 
-def app() -> AppTest:
-    return AppTest.from_file(ENTRYPOINT, default_timeout=30)
+def app(user: str | None = "admin") -> AppTest:
+    """The entrypoint, signed in as `user` (a user name in the database; None: signed out)."""
+    at = AppTest.from_file(ENTRYPOINT, default_timeout=30)
+    if user is not None:
+        at.session_state[auth.SESSION_KEY] = Actor(user)  # the gate re-reads its grants
+    return at
 
 
-def open_page(page: str, **params: str) -> AppTest:
+def open_page(page: str, user: str | None = "admin", **params: str) -> AppTest:
     """Open `page` (a key of PAGES) straight from a link carrying `params`, as a pasted URL does.
 
     Before the first run AppTest finds a page by its file name; that works here because each
     page's `url_path` (dashboard/ui/nav.py) is its file name.
     """
-    at = app()
+    at = app(user)
     for key, value in params.items():
         at.query_params[key] = value
     if PAGES[page] is not None:
@@ -101,7 +118,7 @@ def open_page(page: str, **params: str) -> AppTest:
 
 def assess(url: str, area_code: str, as_at: date = DEMO_TODAY) -> Assessment:
     """The core's assessment of an area, for expectations computed independently of the page."""
-    return assess_areas(db.get_engine(url), store.ANONYMOUS_READER, [area_code], as_at)
+    return assess_areas(db.get_engine(url), store.cli_actor("reader"), [area_code], as_at)
 
 
 def query(at: AppTest, name: str) -> str | None:

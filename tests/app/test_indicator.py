@@ -34,7 +34,7 @@ def _target(url: str, code: str, area: str = AREA, as_at: date | None = None) ->
 
 
 def _revisions(url: str, code: str, as_at: date | None = None) -> pl.DataFrame:
-    frame = store.actual_revisions(db.get_engine(url), store.ANONYMOUS_READER, AREA, code)
+    frame = store.actual_revisions(db.get_engine(url), store.cli_actor("reader"), AREA, code)
     return frame if as_at is None else frame.filter(pl.col("period") <= as_at)
 
 

@@ -25,7 +25,7 @@ from tests.app.conftest import (
 
 
 def _area_names(url: str) -> dict[str, str]:
-    areas = store.list_areas(db.get_engine(url), store.ANONYMOUS_READER)
+    areas = store.list_areas(db.get_engine(url), store.cli_actor("reader"))
     return dict(zip(areas["area_code"], areas["area_name"], strict=True))
 
 
@@ -88,7 +88,7 @@ def test_overview_runs_for_every_demo_area(demo_db: str, area: str) -> None:
 def test_unknown_area_falls_back_to_the_first(demo_db: str) -> None:
     at = open_page("overview", area="NOPE")
     assert not errors(at)
-    first = store.list_areas(db.get_engine(demo_db), store.ANONYMOUS_READER)["area_code"][0]
+    first = store.list_areas(db.get_engine(demo_db), store.cli_actor("reader"))["area_code"][0]
     assert at.sidebar.selectbox(key="w_area").value == first
     assert query(at, "area") == first
 

@@ -23,7 +23,7 @@ AREA, BLOCK, OWNER = "D05", "SSC", "Safer Northgate Partnership"  # Northgate, i
 
 
 def _assess(url: str, area: str = AREA) -> Assessment:
-    return assess_areas(db.get_engine(url), store.ANONYMOUS_READER, [area], DEMO_TODAY)
+    return assess_areas(db.get_engine(url), store.cli_actor("reader"), [area], DEMO_TODAY)
 
 
 def _url(page) -> tuple[str, dict[str, str]]:  # type: ignore[no-untyped-def]

@@ -577,10 +577,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assessment]:
 
         path = tmp_path_factory.mktemp("charts") / "demo.db"
         store.upgrade(f"sqlite:///{path}")
-        seed_demo(db.get_engine(f"sqlite:///{path}"), store.Actor("chart-test", "admin"))
+        seed_demo(db.get_engine(f"sqlite:///{path}"), store.cli_actor("chart-test"))
     engine = db.get_engine(f"sqlite:///{path}")
     today = store.business_today(engine)
-    yield assess_areas(engine, store.ANONYMOUS_READER, ["D07"], today)
+    yield assess_areas(engine, store.cli_actor("reader"), ["D07"], today)
 
 
 def _demo_data(demo: Assessment) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from dashboard import db, store
 from seed_data.demo import AREAS, DEMO_TODAY, DemoSummary, add_months, seed_demo
 
-ADMIN = store.Actor("demo-test", "admin")
+ADMIN = store.cli_actor("demo-test")
 
 
 def _seeded(path: Path, seed: int = 2005) -> tuple[Engine, DemoSummary]:
@@ -78,6 +78,8 @@ def test_same_seed_gives_the_same_database(demo, tmp_path: Path) -> None:
     first, second = _dump(path), _dump(tmp_path / "again.db")
     assert first.keys() == second.keys()
     for table in first:
+        if table in ("app_user", "user_grant"):  # salted password hashes differ by design
+            continue
         assert first[table] == second[table], table
     assert first["actual_revision"], "values were written"
 
@@ -322,4 +324,4 @@ def test_seeding_twice_or_as_a_reader_is_refused(demo) -> None:
     with pytest.raises(store.RuleViolation):
         seed_demo(engine, ADMIN)
     with pytest.raises(store.AccessDenied):
-        seed_demo(engine, store.Actor("someone", "reader"))
+        seed_demo(engine, store.Actor("someone", ()))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard import store
+from dashboard.access import Actor, Grant
 from dashboard.importer import import_file
 from data_models import ActualRevision, AuditEvent, TargetVersion
 from tests.conftest import FIXTURES, FRAMEWORK_INDICATORS
@@ -209,7 +210,12 @@ def test_store_refuses_frozen_change_directly(engine, admin) -> None:
 
 def test_reader_cannot_write(engine) -> None:
     with pytest.raises(store.AccessDenied):
-        import_file(engine, store.ANONYMOUS_READER, "indicators", FRAMEWORK_INDICATORS)
+        import_file(
+            engine,
+            Actor("viewer", (Grant("viewer", area_code="X01"),)),
+            "indicators",
+            FRAMEWORK_INDICATORS,
+        )
 
 
 def test_xlsx_is_read_like_csv(engine, admin, tmp_path) -> None:

@@ -1,0 +1,171 @@
+"""Who may read and change what: roles, grants and the policy the store enforces.
+
+A user holds one or more grants; each grant is a role with its scope (an area, a
+partnership of an area, a region, a department). The store asks this module before every
+read and write, so a forged query parameter or a direct page URL cannot reach data outside
+the grants: the menu only mirrors what the store already allows.
+
+| role       | reads                                              | writes                               |
+|------------|----------------------------------------------------|--------------------------------------|
+| admin      | everything                                         | everything, users                    |
+| officer    | all of one LSP (area)                              | values and commentary of any of its  |
+|            |                                                    | targets; locks; refresh changes      |
+| board      | all of one LSP                                     | board-level commentary               |
+| lead       | all of one LSP                                     | values and commentary of the targets |
+|            |                                                    | its partnerships own                 |
+| go         | every area of one region                           | GO agreement, assessments, reviews   |
+| department | the indicators reporting to it, in every area      | nothing                              |
+| viewer     | all of one LSP                                     | nothing                              |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ROLES = ("admin", "officer", "board", "lead", "go", "department", "viewer")
+AREA_ROLES = ("officer", "board", "lead", "viewer")
+
+# What each role's grant must name (its scope).
+SCOPE_OF_ROLE = {
+    "admin": (),
+    "officer": ("area_code",),
+    "board": ("area_code",),
+    "lead": ("area_code", "partnership"),
+    "go": ("region_code",),
+    "department": ("department_code",),
+    "viewer": ("area_code",),
+}
+
+
+class AccessDenied(PermissionError):
+    """The acting user may not do this; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role with its scope. Hashable, so an actor can key a cache."""
+
+    role: str
+    area_code: str | None = None
+    partnership: str | None = None
+    region_code: str | None = None
+    department_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {', '.join(ROLES)}")
+        missing = [f for f in SCOPE_OF_ROLE[self.role] if not getattr(self, f)]
+        if missing:
+            raise ValueError(f"a {self.role} grant needs {', '.join(missing)}")
+
+    def describe(self) -> str:
+        scope = [getattr(self, f) for f in SCOPE_OF_ROLE[self.role]]
+        return self.role + (f" ({' / '.join(str(s) for s in scope)})" if scope else "")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with their grants."""
+
+    name: str
+    grants: tuple[Grant, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(g, Grant) for g in self.grants) or isinstance(self.grants, str):
+            raise TypeError("Actor.grants must be a tuple of Grant")
+
+    @property
+    def is_admin(self) -> bool:
+        return any(g.role == "admin" for g in self.grants)
+
+    @property
+    def can_write(self) -> bool:
+        """May change anything at all (the finer checks are per area / target)."""
+        return any(g.role in ("admin", "officer", "lead", "board", "go") for g in self.grants)
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def of_role(self, *roles: str) -> list[Grant]:
+        return [g for g in self.grants if g.role in roles]
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What an actor may read: all areas, or some areas / regions, optionally only some
+    indicators (departments read their own indicators in every area)."""
+
+    all_areas: bool = False
+    areas: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+
+    @property
+    def indicator_limited(self) -> bool:
+        """True when the actor reads only the indicators of its departments."""
+        return bool(self.departments) and not (self.all_areas or self.areas or self.regions)
+
+
+def read_scope(actor: Actor) -> ReadScope:
+    if actor.is_admin:
+        return ReadScope(all_areas=True)
+    areas = frozenset(g.area_code for g in actor.of_role(*AREA_ROLES) if g.area_code)
+    regions = frozenset(g.region_code for g in actor.of_role("go") if g.region_code)
+    departments = frozenset(
+        g.department_code for g in actor.of_role("department") if g.department_code
+    )
+    return ReadScope(False, areas, regions, departments)
+
+
+def can_read_area(actor: Actor, area_code: str, region_code: str | None) -> bool:
+    """Whether the actor may see an area at all (departments see every area, but only their
+    own indicators there)."""
+    scope = read_scope(actor)
+    return (
+        scope.all_areas
+        or area_code in scope.areas
+        or (region_code is not None and region_code in scope.regions)
+        or bool(scope.departments)
+    )
+
+
+def can_write_value(actor: Actor, area_code: str, partnership: str | None) -> bool:
+    """Values and commentary of a target: admin; the area's officer; a lead of the owning
+    partnership."""
+    if actor.is_admin:
+        return True
+    for grant in actor.grants:
+        if grant.area_code != area_code:
+            continue
+        if grant.role == "officer":
+            return True
+        if grant.role == "lead" and partnership is not None and grant.partnership == partnership:
+            return True
+    return False
+
+
+def can_write_board_commentary(actor: Actor, area_code: str) -> bool:
+    return actor.is_admin or any(
+        g.role in ("board", "officer") and g.area_code == area_code for g in actor.grants
+    )
+
+
+def can_administer(actor: Actor) -> bool:
+    """Users, framework, imports, signing agreements."""
+    return actor.is_admin
+
+
+def writable_partnerships(actor: Actor, area_code: str) -> set[str] | None:
+    """The partnerships whose targets the actor may update in an area (None: all of them)."""
+    if actor.is_admin or any(
+        g.role == "officer" and g.area_code == area_code for g in actor.grants
+    ):
+        return None
+    return {
+        g.partnership for g in actor.of_role("lead") if g.area_code == area_code and g.partnership
+    }
+
+
+def describe(grants: Iterable[Grant]) -> str:
+    return ", ".join(g.describe() for g in grants) or "no access"

@@ -1,0 +1,345 @@
+"""User accounts: passwords, lock-out, grants and signed session tokens.
+
+With `store.py`, the only other module that talks SQL (users are not performance data).
+Passwords are hashed with argon2id (argon2-cffi) and never stored or logged in clear. A
+session is a signed, expiring token (itsdangerous) carried in a cookie; signing out moves
+the user's `sessions_valid_after`, which invalidates every token issued before it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Engine, delete, func, select, update
+
+from dashboard import access, db, security
+from dashboard.access import Actor, Grant
+from dashboard.settings import PROJECT_DIR, get_settings
+from data_models import Area, Department, Partnership, Region, User, UserGrant
+
+SESSION_COOKIE = "laa_session"
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 15
+SESSION_HOURS = 12
+_HASHER = PasswordHasher()
+# Verified against when the user does not exist, so timing does not reveal which names exist.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(ValueError):
+    """A user-management request that cannot be carried out (nothing was changed)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+# ----------------------------------------------------------------------------------- passwords
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise AccountError("a password needs at least 8 characters")
+    return _HASHER.hash(password)
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# ------------------------------------------------------------------------------------ accounts
+
+
+def _normal(name: str) -> str:
+    return name.strip().lower()
+
+
+def add_user(
+    engine: Engine,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    password: str | None,
+    email: str | None = None,
+) -> None:
+    """Create a user (password optional: single-sign-on users have none)."""
+    if not access.can_administer(actor):
+        security.refused(actor.name, f"add user {username}")
+        raise access.AccessDenied(f"{actor.name} may not add users")
+    username = _normal(username)
+    if not username:
+        raise AccountError("a user name is required")
+    with db.write_transaction(engine) as conn:
+        taken = conn.execute(
+            select(func.count())
+            .select_from(User)
+            .where((User.username == username) | (User.email == (email and _normal(email))))
+        ).scalar_one()
+        if taken:
+            raise AccountError(f"user {username} (or that email) already exists")
+        conn.execute(
+            User.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "username": username,
+                    "email": _normal(email) if email else None,
+                    "display_name": display_name,
+                    "password_hash": hash_password(password) if password else None,
+                    "is_active": True,
+                    "failed_attempts": 0,
+                    "created_at": _now(),
+                }
+            ],
+        )
+    security.event("USER_ADDED", actor.name, f"username={username}")
+
+
+def _user_id(conn, username: str) -> int:  # type: ignore[no-untyped-def]
+    found = conn.execute(select(User.id).where(User.username == _normal(username))).scalar()
+    if found is None:
+        raise AccountError(f"no user {username}")
+    return int(found)
+
+
+def _check_scope(conn, grant: Grant) -> None:  # type: ignore[no-untyped-def]
+    """The grant's scope must name things that exist."""
+    checks = [
+        (grant.area_code, Area.code, "area"),
+        (grant.region_code, Region.code, "region"),
+        (grant.department_code, Department.code, "department"),
+    ]
+    for value, column, what in checks:
+        if value and conn.execute(select(func.count()).where(column == value)).scalar_one() == 0:
+            raise AccountError(f"no {what} {value}")
+    if grant.partnership:
+        found = conn.execute(
+            select(func.count()).where(
+                Partnership.area_code == grant.area_code, Partnership.name == grant.partnership
+            )
+        ).scalar_one()
+        if not found:
+            raise AccountError(f"no partnership {grant.partnership!r} in {grant.area_code}")
+
+
+def grant(engine: Engine, actor: Actor, username: str, new: Grant) -> bool:
+    """Give a user a role with its scope; False if they already had it."""
+    if not access.can_administer(actor):
+        security.refused(actor.name, f"grant {new.describe()} to {username}")
+        raise access.AccessDenied(f"{actor.name} may not grant roles")
+    with db.write_transaction(engine) as conn:
+        user_id = _user_id(conn, username)
+        _check_scope(conn, new)
+        if new in _grants(conn, user_id):
+            return False
+        conn.execute(
+            UserGrant.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "user_id": user_id,
+                    "role": new.role,
+                    "area_code": new.area_code,
+                    "partnership": new.partnership,
+                    "region_code": new.region_code,
+                    "department_code": new.department_code,
+                    "granted_at": _now(),
+                    "granted_by": actor.name,
+                }
+            ],
+        )
+    security.event("GRANTED", actor.name, f"username={username} grant={new.describe()}")
+    return True
+
+
+def revoke(engine: Engine, actor: Actor, username: str, old: Grant) -> bool:
+    """Take a role away; False if the user did not hold it."""
+    if not access.can_administer(actor):
+        security.refused(actor.name, f"revoke {old.describe()} from {username}")
+        raise access.AccessDenied(f"{actor.name} may not revoke roles")
+    with db.write_transaction(engine) as conn:
+        user_id = _user_id(conn, username)
+        ids = [
+            row.id
+            for row in conn.execute(select(UserGrant).where(UserGrant.user_id == user_id))
+            if _as_grant(row) == old
+        ]
+        if not ids:
+            return False
+        conn.execute(delete(UserGrant).where(UserGrant.id.in_(ids)))
+    security.event("REVOKED", actor.name, f"username={username} grant={old.describe()}")
+    return True
+
+
+def _as_grant(row) -> Grant:  # type: ignore[no-untyped-def]
+    return Grant(row.role, row.area_code, row.partnership, row.region_code, row.department_code)
+
+
+def _grants(conn, user_id: int) -> tuple[Grant, ...]:  # type: ignore[no-untyped-def]
+    rows = conn.execute(
+        select(UserGrant).where(UserGrant.user_id == user_id).order_by(UserGrant.id)
+    )
+    return tuple(_as_grant(r) for r in rows)
+
+
+def list_users(engine: Engine, actor: Actor) -> pl.DataFrame:
+    if not access.can_administer(actor):
+        security.refused(actor.name, "list users")
+        raise access.AccessDenied(f"{actor.name} may not list users")
+    with engine.connect() as conn:
+        users = conn.execute(select(User).order_by(User.username)).all()
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "email": u.email,
+                "active": u.is_active,
+                "locked": bool(_aware(u.locked_until) and _aware(u.locked_until) > _now()),  # type: ignore[operator]
+                "grants": access.describe(_grants(conn, u.id)),
+            }
+            for u in users
+        ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "username": pl.Utf8,
+            "display_name": pl.Utf8,
+            "email": pl.Utf8,
+            "active": pl.Boolean,
+            "locked": pl.Boolean,
+            "grants": pl.Utf8,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The outcome of a sign-in attempt: the actor, or why not (said vaguely to the user)."""
+
+    actor: Actor | None
+    message: str = ""
+
+
+def actor_for(engine: Engine, username: str) -> Actor | None:
+    """The active user's actor with their grants (None for unknown or disabled users)."""
+    with engine.connect() as conn:
+        user = conn.execute(select(User).where(User.username == _normal(username))).first()
+        if user is None or not user.is_active:
+            return None
+        return Actor(user.username, _grants(conn, user.id))
+
+
+def actor_for_email(engine: Engine, email: str) -> Actor | None:
+    """Single sign-on: the user whose email the identity provider vouched for."""
+    with engine.connect() as conn:
+        user = conn.execute(select(User).where(User.email == _normal(email))).first()
+    return actor_for(engine, user.username) if user is not None else None
+
+
+def authenticate(engine: Engine, login: str, password: str) -> SignedIn:
+    """Check a user name (or email) and password, with lock-out after repeated failures."""
+    login = _normal(login)
+    refused = SignedIn(None, "The user name or password is not right.")
+    with db.write_transaction(engine) as conn:
+        user = conn.execute(
+            select(User).where((User.username == login) | (User.email == login))
+        ).first()
+        if user is None:
+            _verify(None, password)  # same work as for a real user
+            security.event("SIGNIN_FAILED", login, "unknown user")
+            return refused
+        locked = _aware(user.locked_until)
+        if locked is not None and locked > _now():
+            security.event("SIGNIN_LOCKED", user.username, f"locked until {locked:%Y-%m-%dT%H:%M}Z")
+            return SignedIn(None, "Too many failed attempts: try again later.")
+        if not user.is_active or not _verify(user.password_hash, password):
+            failures = user.failed_attempts + 1
+            lock = (
+                _now() + timedelta(minutes=LOCK_MINUTES)
+                if failures >= MAX_FAILED_ATTEMPTS
+                else None
+            )
+            conn.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(failed_attempts=0 if lock else failures, locked_until=lock)
+            )
+            security.event(
+                "SIGNIN_FAILED",
+                user.username,
+                f"attempt {failures}" + (" (locked)" if lock else ""),
+            )
+            return refused
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_attempts=0, locked_until=None, last_sign_in_at=_now())
+        )
+        actor = Actor(user.username, _grants(conn, user.id))
+    security.event("SIGNIN", actor.name, access.describe(actor.grants))
+    return SignedIn(actor)
+
+
+# ------------------------------------------------------------------------------------ sessions
+
+
+def secret_key() -> str:
+    """`SECRET_KEY` from the environment, else a random key kept in `<project>/.secret_key`."""
+    configured = get_settings().secret_key
+    if configured:
+        return configured
+    path = Path(PROJECT_DIR) / ".secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key(), salt="laa-session")
+
+
+def issue_session(actor: Actor) -> str:
+    """A signed token naming the user and when it was issued."""
+    return _serializer().dumps({"u": actor.name, "t": _now().timestamp()})
+
+
+def session_actor(engine: Engine, token: str | None) -> Actor | None:
+    """The actor of a valid, unexpired, not-signed-out session token (else None)."""
+    if not token:
+        return None
+    try:
+        data = _serializer().loads(token, max_age=SESSION_HOURS * 3600)
+    except (BadSignature, SignatureExpired):
+        return None
+    with engine.connect() as conn:
+        user = conn.execute(select(User).where(User.username == data.get("u"))).first()
+    if user is None or not user.is_active:
+        return None
+    valid_after = _aware(user.sessions_valid_after)
+    if valid_after is not None and datetime.fromtimestamp(data.get("t", 0), UTC) <= valid_after:
+        return None
+    return actor_for(engine, user.username)
+
+
+def sign_out(engine: Engine, actor: Actor) -> None:
+    """End every session of this user (tokens issued before now stop working)."""
+    with db.write_transaction(engine) as conn:
+        conn.execute(
+            update(User).where(User.username == actor.name).values(sessions_valid_after=_now())
+        )
+    security.event("SIGNOUT", actor.name, "")

@@ -1,0 +1,71 @@
+"""Users and access (administrators): who may see and change what."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import accounts, store
+from dashboard.access import ROLES, SCOPE_OF_ROLE, AccessDenied, Grant
+from dashboard.ui import loaders
+
+actor = loaders.actor()
+engine = loaders.engine()
+st.title("Users and access")
+try:
+    users = accounts.list_users(engine, actor)
+except AccessDenied:
+    st.error("Only administrators manage users.", icon=":material/lock:")
+    st.stop()
+
+st.dataframe(users, hide_index=True, width="stretch")
+
+add, change = st.columns(2)
+with add, st.form("add_user"):
+    st.subheader("Add a user")
+    username = st.text_input("User name")
+    display = st.text_input("Full name")
+    email = st.text_input("Email (for single sign-on)")
+    password = st.text_input(
+        "Initial password (8+ characters; empty for SSO only)", type="password"
+    )
+    if st.form_submit_button("Add user"):
+        try:
+            accounts.add_user(
+                engine, actor, username, display or username, password or None, email or None
+            )
+            st.success(f"Added {username}.")
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+
+with change, st.form("grant"):
+    st.subheader("Grant or revoke a role")
+    names = users["username"].to_list()
+    who = st.selectbox("User", names) if names else None
+    role = st.selectbox("Role", ROLES)
+    areas = store.list_areas(engine, actor)
+    area = st.selectbox(
+        "Area (officer, board, lead, viewer)", [None, *areas["area_code"].to_list()]
+    )
+    partnership = st.text_input("Partnership name (lead)")
+    region = st.text_input("Region code (go), e.g. GONW")
+    department = st.text_input("Department code (department), e.g. HO")
+    grant_clicked = st.form_submit_button("Grant")
+    revoke_clicked = st.form_submit_button("Revoke")
+    if (grant_clicked or revoke_clicked) and who:
+        scope = {
+            "area_code": area,
+            "partnership": partnership or None,
+            "region_code": region or None,
+            "department_code": department or None,
+        }
+        wanted = {k: v for k, v in scope.items() if k in SCOPE_OF_ROLE[role]}
+        try:
+            new = Grant(role, **wanted)
+            done = (accounts.grant if grant_clicked else accounts.revoke)(engine, actor, who, new)
+            st.success(
+                f"{'Granted' if grant_clicked else 'Revoked'} {new.describe()}."
+                if done
+                else "No change."
+            )
+        except (ValueError, accounts.AccountError) as exc:
+            st.error(str(exc))
