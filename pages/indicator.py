@@ -22,7 +22,7 @@ from dashboard.ui import components, loaders, nav, state
 area_code = state.area_code()
 if area_code is None:
     st.title("Indicator")
-    components.empty_state("There are no areas yet: load the demo with `laa seed demo`.")
+    components.no_areas()
     st.stop()
 
 as_at = state.as_at()

@@ -13,11 +13,7 @@ from dashboard.ui import components, loaders, meeting, nav, state
 area_code = state.area_code()
 if area_code is None:
     st.title("LSP overview")
-    components.empty_state(
-        "There are no areas in this database yet. Load the demo with `laa seed demo`, or import "
-        "your own: `laa import indicators FILE`, `laa import areas FILE`, `laa import targets FILE`, "
-        "`laa import actuals FILE` (see the README for the file formats)."
-    )
+    components.no_areas()
     st.stop()
 
 as_at = state.as_at()

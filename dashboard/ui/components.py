@@ -377,3 +377,21 @@ def sidebar_user(actor) -> None:  # type: ignore[no-untyped-def]
             f'<b style="color:#0b0c0c">{escape(actor.name)}</b><br>'
             f"{escape(access.describe(actor.grants))}</div>"
         )
+
+
+def no_areas() -> None:
+    """Why there is nothing to show: no access yet, or no data yet (and what to do)."""
+    actor = loaders.actor()
+    if not actor.grants:
+        empty_state("Your account has no access yet: ask an administrator to grant you a role.")
+    elif actor.is_admin:
+        empty_state(
+            "There are no areas in this database yet. Load the demo with `laa seed demo`, or "
+            "import your own: `laa import indicators FILE`, `laa import areas FILE`, "
+            "`laa import targets FILE`, `laa import actuals FILE` (see the README for the formats)."
+        )
+    else:
+        empty_state(
+            "None of the areas your role covers has data yet: an administrator loads areas and "
+            "targets with `laa import`."
+        )
