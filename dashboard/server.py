@@ -7,9 +7,10 @@ redirect to `/account/signin` and the websocket is refused, so no script runs fo
 cookie; `/account/signout` ends every session of that user. The entrypoint checks the same
 cookie again (and AppTest, which bypasses this middleware, exercises that in-app gate).
 
-When single sign-on is configured (`[auth]` in `.streamlit/secrets.toml`), requests that
-carry Streamlit's own identity cookie pass too, and the entrypoint maps the identity's email
-to a user record.
+When single sign-on is configured (`[auth]` in `.streamlit/secrets.toml`), the app itself
+must run to offer `st.login`, so the middleware lets requests through and the entrypoint's
+gate (which runs before any page) signs people in: by SSO, mapping the identity's email to a
+user record, or by a link to the local sign-in form.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from dashboard import accounts, db, security
 SIGNIN_PATH = "/account/signin"
 SIGNOUT_PATH = "/account/signout"
 OPEN_PATHS = ("/account/", "/_stcore/health", "/_stcore/host-config", "/favicon")
-STREAMLIT_IDENTITY_COOKIE = "_streamlit_user"
 _TOKEN_CACHE: dict[str, tuple[float, bool]] = {}  # token -> (checked at, valid), 30 s
 
 
@@ -77,10 +77,9 @@ class SessionGate:
         if scope["type"] not in ("http", "websocket") or scope["path"].startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return
-        cookies = _cookies(scope)
-        allowed = _valid(cookies.get(accounts.SESSION_COOKIE)) or (
-            _sso_configured() and STREAMLIT_IDENTITY_COOKIE in cookies
-        )
+        # With single sign-on, st.login must run inside the app for people who have no cookie
+        # yet: the entrypoint's gate (dashboard/ui/auth.py) then decides, before any page runs.
+        allowed = _sso_configured() or _valid(_cookies(scope).get(accounts.SESSION_COOKIE))
         if allowed:
             await self.app(scope, receive, send)
             return
