@@ -56,6 +56,10 @@ def sign_in_form() -> None:
     with middle:
         st.title("Sign in")
         st.caption("LAA performance — your partnership's dashboard.")
+        if _sso_configured():  # local accounts sign in on the server's form (a lasting cookie)
+            st.button("Sign in with your organisation account", on_click=st.login, type="primary")
+            st.link_button("Sign in with a user name and password", "/account/signin")
+            return
         with st.form("sign_in", border=True):
             login = st.text_input("User name or email", autocomplete="username")
             password = st.text_input("Password", type="password", autocomplete="current-password")
@@ -67,8 +71,6 @@ def sign_in_form() -> None:
             else:
                 st.session_state[SESSION_KEY] = result.actor
                 st.rerun()
-        if _sso_configured():
-            st.button("Sign in with your organisation account", on_click=st.login)
 
 
 def gate() -> Actor:
