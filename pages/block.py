@@ -6,24 +6,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard.reports import board
-from dashboard.ui import components, loaders, nav, state
+from dashboard.ui import components, nav, state
 
-area_code = state.area_code()
-if area_code is None:
-    st.title("Blocks")
-    components.no_areas()
-    st.stop()
-
-as_at = state.as_at()
-result = loaders.assessment(area_code, as_at)
-area = loaders.area(area_code)
+area_code, as_at, result, area = components.area_view("Blocks")
 blocks = board.block_summary(result.targets, result.blocks)
-if blocks.is_empty():
-    st.title("Blocks")
-    components.empty_state(
-        "This area has no targets yet. Import them with `laa import targets FILE`."
-    )
-    st.stop()
 
 codes = blocks["block_code"].to_list()
 names = dict(zip(codes, blocks["block_name"].to_list(), strict=True))

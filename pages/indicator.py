@@ -19,21 +19,7 @@ from dashboard.metrics import period_label_expr
 from dashboard.reports import board
 from dashboard.ui import components, loaders, nav, state
 
-area_code = state.area_code()
-if area_code is None:
-    st.title("Indicator")
-    components.no_areas()
-    st.stop()
-
-as_at = state.as_at()
-result = loaders.assessment(area_code, as_at)
-area = loaders.area(area_code)
-if result.targets.is_empty():
-    st.title("Indicator")
-    components.empty_state(
-        "This area has no targets yet. Import them with `laa import targets FILE`."
-    )
-    st.stop()
+area_code, as_at, result, area = components.area_view("Indicator")
 
 ordered = result.targets.sort("block_order", "indicator_code")
 codes = ordered["indicator_code"].to_list()

@@ -6,23 +6,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard.reports import board
-from dashboard.ui import components, loaders, nav, state
+from dashboard.ui import components, nav, state
 
-area_code = state.area_code()
-if area_code is None:
-    st.title("Thematic partnerships")
-    components.no_areas()
-    st.stop()
-
-as_at = state.as_at()
-result = loaders.assessment(area_code, as_at)
-area = loaders.area(area_code)
-if result.targets.is_empty():
-    st.title("Thematic partnerships")
-    components.empty_state(
-        "This area has no targets yet. Import them with `laa import targets FILE`."
-    )
-    st.stop()
+area_code, as_at, result, area = components.area_view("Thematic partnerships")
 
 owners = (
     result.targets.group_by("partnership")

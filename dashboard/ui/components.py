@@ -395,3 +395,25 @@ def no_areas() -> None:
             "None of the areas your role covers has data yet: an administrator loads areas and "
             "targets with `laa import`."
         )
+
+
+def area_view(title: str):  # type: ignore[no-untyped-def]
+    """The selected area's assessment for a page, or an empty state and a stopped run.
+
+    Returns (area_code, as_at, assessment, area row). Pages call this first so every page
+    says the same thing when there is nothing to show.
+    """
+    from dashboard.ui import state
+
+    area_code = state.area_code()
+    if area_code is None:
+        st.title(title)
+        no_areas()
+        st.stop()
+    as_at = state.as_at()
+    result = loaders.assessment(area_code, as_at)
+    if result.targets.is_empty():
+        st.title(title)
+        empty_state("This area has no targets yet. Import them with `laa import targets FILE`.")
+        st.stop()
+    return area_code, as_at, result, loaders.area(area_code)
