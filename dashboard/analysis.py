@@ -14,6 +14,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from dashboard import metrics, store
+from dashboard.metrics.due import missing_values
 from dashboard.store import Actor
 
 
@@ -26,6 +27,7 @@ class Assessment:
     targets: pl.DataFrame  # one row per target: target columns + metrics.ASSESSMENT_COLUMNS
     areas: pl.DataFrame  # metrics.area_summary
     blocks: pl.DataFrame  # metrics.block_assessment
+    missing: pl.DataFrame  # metrics.due.missing_values: ended periods without a value
 
 
 def current_agreements(agreements: pl.DataFrame, as_at: date) -> pl.DataFrame:
@@ -80,10 +82,18 @@ def assess_areas(
         milestones = milestones.filter(pl.col("target_id").is_in(ids_t))
         actuals = actuals.filter(pl.col("target_id").is_in(ids_t))
     scope = store.Scope(targets, milestones, actuals, agreements, commentary)
+    # Freshness: when each target's latest value was recorded.
+    updated = (
+        actuals.filter(pl.col("period") <= as_at)
+        .group_by("target_id")
+        .agg(last_updated=pl.col("recorded_at").max())
+    )
+    assessed = assessed.join(updated, on="target_id", how="left", maintain_order="left")
     return Assessment(
         as_at=as_at,
         scope=scope,
         targets=assessed,
         areas=metrics.area_summary(assessed, agreements),
         blocks=metrics.block_assessment(assessed, agreements),
+        missing=missing_values(targets, actuals.filter(pl.col("period") <= as_at), as_at),
     )

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.formatting import money, percent, value_text
+from dashboard.metrics.due import overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import components, loaders, meeting, nav, state
 
@@ -127,6 +128,23 @@ else:
                 f"**{percent(row['achieved_fraction'])}** of stretch"
             )
             right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
+
+st.subheader("Reporting")
+due = result.missing.filter(pl.col("state") != "open")
+reporting = overdue_by_partnership(targets, due.with_columns(overdue=pl.col("state") == "overdue"))
+st.caption(
+    "Values are due when the period's end plus the indicator's lag has passed, and overdue "
+    "30 days later (DOMAIN §8)."
+)
+st.dataframe(
+    reporting.select(
+        pl.col("partnership").alias("Thematic partnership"),
+        pl.col("overdue_targets").alias("Targets with an overdue value"),
+        pl.col("due_values").alias("Values due or overdue"),
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader("All targets")
 components.target_table(targets, key="overview_targets")

@@ -119,6 +119,7 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
         _direction=direction_expr("direction"),
         _type=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
         _reward=pl.col("forecast_reward_gbp").cast(pl.Float64),
+        _updated=pl.col("last_updated").dt.strftime("%d %b %Y").fill_null("–"),
     )
     columns = {
         "_status": "Status",
@@ -131,6 +132,7 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
         "_direction": "Direction",
         "_type": "Type",
         "_reward": "Reward forecast £",
+        "_updated": "Updated",
         "partnership": "Thematic partnership",
         "lead_officer": "Lead officer",
     }

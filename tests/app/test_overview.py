@@ -39,7 +39,7 @@ def test_overview_shows_headline_figures_and_targets(worked_db: str) -> None:
     assert metrics["Performance Reward Grant forecast"] == "£1.66m"
     assert any(c.value.startswith("of £5.00m maximum (33%)") for c in at.caption)
     assert metrics["Pump-priming grant"] == "£927k"  # £750,000 + £1 × 176,912
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value
     assert len(table) == 13
     neet = table[table["Code"] == "NEET"].iloc[0]
     assert neet["Latest"] == "7.3%"
@@ -64,7 +64,7 @@ def test_as_at_earlier_date_hides_later_periods(worked_db: str) -> None:
     at.query_params["as_at"] = "2007-06-30"
     at.run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value
     neet = table[table["Code"] == "NEET"].iloc[0]
     assert neet["Latest"] == "7.6%"  # 2006/07: the 2007/08 period had not ended yet
     assert neet["Period"] == "2006/07"
@@ -82,7 +82,7 @@ def test_overview_runs_for_every_demo_area(demo_db: str, area: str) -> None:
     at = open_page("overview", area=area)
     assert not errors(at), errors(at)
     assert at.title[0].value == f"{_area_names(demo_db)[area]} LSP overview"
-    assert len(at.dataframe[0].value) == assess(demo_db, area).targets.height
+    assert len(at.dataframe[-1].value) == assess(demo_db, area).targets.height
 
 
 def test_unknown_area_falls_back_to_the_first(demo_db: str) -> None:
