@@ -104,13 +104,15 @@ def seed_demo(
     _err(f"demo data added: {summary}")
 
 
-def _import(kind: str, file: Path, dry_run: bool) -> None:
+def _import(kind: str, file: Path, dry_run: bool, override_lock: str | None = None) -> None:
     from dashboard.importer import import_file
 
     if not file.exists():
         _err(f"{file}: no such file")
         raise typer.Exit(2)
-    result = import_file(_engine(), _actor(), kind, file, dry_run=dry_run)
+    result = import_file(
+        _engine(), _actor(), kind, file, dry_run=dry_run, override_lock=override_lock
+    )
     _err(result.describe())
     if not result.ok:
         raise typer.Exit(1)
@@ -139,9 +141,33 @@ def import_targets(file: FileArg, dry_run: DryRun = False) -> None:
 
 
 @import_app.command("actuals")
-def import_actuals(file: FileArg, dry_run: DryRun = False) -> None:
+def import_actuals(
+    file: FileArg,
+    dry_run: DryRun = False,
+    override_lock: Annotated[
+        str | None,
+        typer.Option("--override-lock", help="Write into locked periods; the reason is audited."),
+    ] = None,
+) -> None:
     """Actual values; a changed value, status or grade adds a revision."""
-    _import("actuals", file, dry_run)
+    _import("actuals", file, dry_run, override_lock)
+
+
+@app.command("lock")
+def lock(
+    area: Annotated[str, typer.Option("--area", help="Area code.")],
+    through: Annotated[
+        str | None, typer.Option("--through", help="Lock periods ending on or before DATE.")
+    ] = None,
+    unlock: Annotated[bool, typer.Option("--unlock", help="Remove the lock.")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (audited).")] = None,
+) -> None:
+    """Lock an area's periods after the board has seen them (or --unlock)."""
+    if unlock == (through is not None):
+        _err("give either --through DATE or --unlock")
+        raise typer.Exit(2)
+    store.lock_periods(_engine(), _actor(), area, _parse_date(through, "--through"), reason)
+    _err(f"{area}: periods locked through {through}" if through else f"{area}: unlocked")
 
 
 @agreement_app.command("sign")
@@ -200,6 +226,28 @@ def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -
 def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
     """One row per target: latest value, expected value, RAG, direction, forecast."""
     _export("status", area, as_at, output)
+
+
+# ---- export audit: the audit trail as CSV (see dashboard/reports/audit.py)
+@export_app.command("audit")
+def export_audit(
+    area: Annotated[
+        str | None, typer.Option("--area", help="Only this area's changes (default: all).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only changes recorded on or after this day.")
+    ] = None,
+    output: OutOpt = None,
+) -> None:
+    """One row per change: at, user, action, area, indicator, period, before, after, reason."""
+    from dashboard.reports import audit
+
+    engine = _engine()
+    day = _parse_date(since, "--since")
+    if area is not None and area not in set(store.list_areas(engine, _actor())["area_code"]):
+        _err(f"--area: '{area}' is not a known area code")
+        raise typer.Exit(2)
+    _write_csv(audit.export_table(store.audit_frame(engine, _actor(), area, day)), output)
 
 
 RoleArg = Annotated[

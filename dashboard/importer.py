@@ -365,9 +365,18 @@ def _row_checks(kind: str, row: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def validate(
-    frame: pl.DataFrame, kind: str, codes: Mapping[str, set[str]], today: date
+    frame: pl.DataFrame,
+    kind: str,
+    codes: Mapping[str, set[str]],
+    today: date,
+    *,
+    first_line: int = 2,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """Parse every row; return the typed rows and every problem found (all of them, not the first)."""
+    """Parse every row; return the typed rows and every problem found (all of them, not the first).
+
+    The hard rules of every entry path (files, the CLI, the data-entry grid). `first_line` is
+    the number of the first row in messages: 2 in a file (the header is line 1), 1 in a grid.
+    """
     fmt = FORMATS[kind]
     errors = _column_errors(frame, fmt)
     missing = {c for c in fmt.required if c not in frame.columns}
@@ -376,7 +385,7 @@ def validate(
     parsed: list[dict[str, Any]] = []
     first_seen: dict[tuple, int] = {}
     for index, raw in enumerate(frame.select(columns).iter_rows(named=True)):
-        line = index + 2
+        line = index + first_line
         row: dict[str, Any] = {"_line": line}
         for column in columns:
             text = raw[column] or ""
@@ -461,7 +470,13 @@ def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[di
 
 
 def import_file(
-    engine: Engine, actor: Actor, kind: str, path: Path, *, dry_run: bool = False
+    engine: Engine,
+    actor: Actor,
+    kind: str,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    override_lock: str | None = None,
 ) -> ImportResult:
     """Validate a whole file, then apply it in one transaction (or report and write nothing)."""
     if kind not in KINDS:
@@ -486,7 +501,7 @@ def import_file(
         "indicators": store.save_indicators,
         "targets": store.save_targets,
         "actuals": lambda conn, a, r: store.save_actuals(
-            conn, a, r, default_reason=f"import of {path.name}"
+            conn, a, r, default_reason=f"import of {path.name}", override_lock=override_lock
         ),
     }[kind]
     try:

@@ -9,7 +9,7 @@ from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.framework import Indicator, Outcome, ReportingLine
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
-from data_models.system import AuditEvent, Setting
+from data_models.system import AuditEvent, LockExemption, PeriodLock, Setting
 from data_models.target import Target, TargetMilestone, TargetVersion
 from data_models.values import ActualRevision, Commentary
 from data_models.vocab import (
@@ -48,8 +48,10 @@ __all__ = [
     "Department",
     "DepartmentSuccession",
     "Indicator",
+    "LockExemption",
     "Outcome",
     "Partnership",
+    "PeriodLock",
     "Region",
     "ReportingLine",
     "Setting",

@@ -30,3 +30,30 @@ class AuditEvent(SQLModel, table=True):
     before: str | None = None
     after: str | None = None
     reason: str | None = None
+
+
+class PeriodLock(SQLModel, table=True):
+    """An area's periods ending on or before `locked_through` are locked (the board has seen
+    them). Rows are only inserted: the newest row of an area is its current lock (a later row
+    with an earlier date, or none, unlocks)."""
+
+    __tablename__ = "period_lock"
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(foreign_key="area.code", index=True)
+    locked_through: date | None = None
+    set_by: str
+    set_at: datetime
+    reason: str | None = None
+
+
+class LockExemption(SQLModel, table=True):
+    """A named user may change an area's locked periods until `expires_at` (a temporary unlock)."""
+
+    __tablename__ = "lock_exemption"
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(foreign_key="area.code", index=True)
+    username: str
+    expires_at: datetime
+    granted_by: str
+    granted_at: datetime
+    reason: str

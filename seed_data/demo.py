@@ -46,10 +46,10 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 
 from dashboard import db, store
-from seed_data.demo_users import seed_demo_users
 from dashboard.metrics.periods import period_ends, period_label
 from dashboard.store import Actor, WriteSummary
 from data_models import Area, ReportingLine
+from seed_data.demo_users import seed_demo_users
 
 __all__ = ["AREAS", "DEFAULT_SEED", "DEMO_TODAY", "AreaSpec", "DemoSummary", "seed_demo"]
 

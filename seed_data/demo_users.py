@@ -48,7 +48,9 @@ def seed_demo_users(engine: Engine, actor: Actor) -> int:
     added = 0
     for username, name, grant in demo_users(engine):
         if username not in existing:
-            accounts.add_user(engine, actor, username, name, DEMO_PASSWORD, f"{username}@demo.example")
+            accounts.add_user(
+                engine, actor, username, name, DEMO_PASSWORD, f"{username}@demo.example"
+            )
             added += 1
         accounts.grant(engine, actor, username, grant)
     return added

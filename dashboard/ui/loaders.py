@@ -107,3 +107,25 @@ def indicator(indicator_code: str) -> dict[str, object] | None:
         pl.col("indicator_code") == indicator_code
     )
     return found.row(0, named=True) if found.height else None
+
+
+# ---- audit log (pages/audit.py) ----
+@st.cache_data(show_spinner=False, max_entries=16)
+def _audit(
+    url: str, who: Actor, area_code: str | None, since: str | None, version: int
+) -> pl.DataFrame:
+    from dashboard.reports import audit as audit_report
+
+    eng = _engine(url)
+    frame = store.audit_frame(eng, who, area_code, date.fromisoformat(since) if since else None)
+    with eng.connect() as conn:
+        owners = store.target_owners(conn, audit_report.choices(frame, "area_code"))
+    return audit_report.with_partnership(frame, owners)
+
+
+def audit(area_code: str | None, since: date | None = None) -> pl.DataFrame:
+    """The audit trail of an area (None: every area, administrators only), with each row's
+    owning partnership; the store refuses (AccessDenied) what the actor may not read."""
+    return _audit(
+        database_url(), actor(), area_code, since.isoformat() if since else None, data_version()
+    )

@@ -43,12 +43,30 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         "Performance": [_PAGES[k] for k in ("overview", "block", "partnership", "indicator")],
         "Account": [_PAGES["account"]],
     }
+    # ---- data entry: for those who may record values (admin, officers, partnership leads).
+    if actor.of_role("admin", "officer", "lead"):
+        _PAGES["updates"] = st.Page(
+            "../pages/updates.py", title="My updates", icon=":material/edit_note:",
+            url_path="updates",
+        )  # fmt: skip
+        sections["Performance"].insert(0, _PAGES["updates"])
     if access.can_administer(actor):
         _PAGES["users"] = st.Page(
             "../pages/users.py", title="Users and access", icon=":material/admin_panel_settings:",
             url_path="users",
         )  # fmt: skip
         sections["Account"].append(_PAGES["users"])
+    # ---- audit log: in the menu for administrators and LSP performance officers only; for
+    # anyone else a hidden page whose direct URL shows the store's refusal, not another page.
+    audit_visible = access.can_administer(actor) or bool(actor.of_role("officer"))
+    _PAGES["audit"] = st.Page(
+        "../pages/audit.py", title="Audit log", icon=":material/history:", url_path="audit",
+        visibility="visible" if audit_visible else "hidden",
+    )  # fmt: skip
+    if audit_visible:
+        sections["Records"] = [_PAGES["audit"]]
+    else:
+        sections["Account"].append(_PAGES["audit"])
     return sections
 
 

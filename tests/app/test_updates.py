@@ -1,0 +1,57 @@
+"""AppTest of pages/updates.py (My updates): the grid of values to report, and saving it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard import db
+from tests.app.conftest import _release, _use_database, app
+
+
+@pytest.fixture
+def writable_demo(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A private copy of the demo database (this test writes)."""
+    db.dispose_all()
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    _use_database(url, monkeypatch)
+    yield url
+    _release()
+
+
+def _open(user: str):  # type: ignore[no-untyped-def]
+    at = app(user)
+    at.switch_page("../pages/updates.py")
+    return at.run()
+
+
+def test_lead_sees_the_values_to_report(writable_demo: str) -> None:
+    at = _open("lead")
+    assert not at.exception
+    assert at.title[0].value == "My updates"
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) == {"Overdue", "Due", "Can be reported"}
+    assert int(labels["Can be reported"]) > 0
+
+
+def test_saving_a_typed_value_records_it(writable_demo: str) -> None:
+    at = _open("lead")
+    at.session_state["entry_grid"] = {"edited_rows": {0: {"value": 12.5, "commentary": "checked"}},
+                                      "added_rows": [], "deleted_rows": []}  # fmt: skip
+    at.checkbox(key="confirm_range").check()
+    at.button[0].click().run()  # the form's Save button
+    assert not at.exception
+    assert [s.value for s in at.success], [e.value for e in at.error]
+    assert "Saved 1 value" in at.success[0].value
+
+
+def test_viewer_has_no_updates_page(writable_demo: str) -> None:
+    """Not in a viewer's menu, and its path does not run the page for them."""
+    at = app("viewer")
+    at.switch_page("../pages/updates.py")
+    at.run()
+    assert not any(t.value == "My updates" for t in at.title)
