@@ -171,7 +171,8 @@ def check_entries(
                 f"is behind its trajectory ({store.bare(round(expected, 4))} expected): say why "
                 "and what will be done"
             )
-        check.rows.append(row | {"source": "data entry"})
+        # The grid lists periods without a value: if one appears meanwhile, that is a conflict.
+        check.rows.append(row | {"source": "data entry", "expected_revision": 0})
         if comment:
             check.commentary.append(
                 {"area_code": area, "indicator_code": row["indicator_code"],

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from dashboard import access, db, security
@@ -57,6 +58,11 @@ FROZEN_RULE = (
 
 class RuleViolation(ValueError):
     """A domain rule refuses this change; nothing was changed."""
+
+
+class ConcurrentChange(RuleViolation):
+    """Someone else changed the same value since it was read (optimistic check); nothing was
+    changed: review and save again."""
 
 
 def cli_actor(as_user: str | None = None) -> Actor:
@@ -1252,6 +1258,13 @@ def save_actuals(
     for row in rows:
         key = (row["area_code"], row["indicator_code"], row["period"])
         cur = current.get(key)
+        seen = row.get("expected_revision")
+        if seen is not None and (cur["revision"] if cur else 0) != seen:
+            raise ConcurrentChange(
+                f"{key[0]} {key[1]} {key[2]}: someone else saved a value for this period since you "
+                f"opened it (revision {cur['revision'] if cur else 0}, by {cur.get('recorded_by') if cur else '?'}): "
+                "review it and save again"
+            )
         value = float(row["value"])
         status = row.get("status") or (cur["status"] if cur else "final")
         quality = (
@@ -1321,7 +1334,13 @@ def save_actuals(
                 )
         summary.inserted += 1
     if inserts:
-        conn.execute(ActualRevision.__table__.insert(), inserts)  # type: ignore[attr-defined]
+        try:
+            with conn.begin_nested():  # a savepoint, so the caller's transaction stays usable
+                conn.execute(ActualRevision.__table__.insert(), inserts)  # type: ignore[attr-defined]
+        except IntegrityError as exc:  # the same revision number written by another session
+            raise ConcurrentChange(
+                "another save of the same values happened at the same moment: review and save again"
+            ) from exc
     return summary
 
 
@@ -1476,6 +1495,7 @@ def _current_revision_map(conn: Connection, areas: Sequence[str]) -> dict[tuple,
         ActualRevision.value,
         ActualRevision.status,
         ActualRevision.data_quality,
+        ActualRevision.recorded_by,
     ).join(
         latest,
         and_(

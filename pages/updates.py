@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import entry
+from dashboard import entry, store
 from dashboard.ui import components, loaders, state
 
 area_code, as_at, result, area = components.area_view("My updates")
@@ -117,7 +117,11 @@ if submitted:
             "confirm them:\n\n" + "\n".join(f"- {w}" for w in check.implausible)
         )
     else:
-        summary = entry.save_entries(loaders.engine(), actor, check)
+        try:
+            summary = entry.save_entries(loaders.engine(), actor, check)
+        except store.RuleViolation as exc:  # a lock, or someone else saved meanwhile
+            st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
+            st.stop()
         st.success(
             f"Saved {summary.inserted} value{'s' if summary.inserted != 1 else ''}"
             + (
