@@ -199,3 +199,80 @@ def save_entries(engine: Engine, actor: Actor, check: EntryCheck) -> WriteSummar
         if check.commentary:
             store.add_commentary(conn, actor, check.commentary)
     return summary
+
+
+TEMPLATE_COLUMNS = (
+    "area_code",
+    "indicator_code",
+    "period",
+    "value",
+    "status",
+    "data_quality",
+    "note",
+)
+
+
+def template_workbook(result: Assessment, actor: Actor) -> bytes:
+    """An Excel template of the values to report: sheet 1 is an `actuals` import file with the
+    keys filled in and the values empty; sheet 2 is a guide (names, last and expected values)."""
+    import io
+
+    import xlsxwriter
+
+    grid = entry_grid(result, actor)
+    area = result.targets["area_code"][0] if result.targets.height else ""
+    sheet = grid.select(
+        pl.lit(area).alias("area_code"),
+        "indicator_code",
+        pl.col("period").cast(pl.Utf8),
+        pl.lit(None, dtype=pl.Utf8).alias("value"),
+        "status",
+        "data_quality",
+        pl.lit(None, dtype=pl.Utf8).alias("note"),
+    )
+    guide = grid.select(
+        pl.col("indicator_code").alias("Code"),
+        pl.col("indicator_name").alias("Indicator"),
+        pl.col("period_label").alias("Period"),
+        pl.col("state").alias("State"),
+        pl.col("last_value").alias("Last value"),
+        pl.col("expected_value").round(4).alias("Expected"),
+    )
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer) as workbook:
+        sheet.write_excel(workbook, worksheet="Values", autofit=True)
+        guide.write_excel(workbook, worksheet="Guide", autofit=True)
+    return buffer.getvalue()
+
+
+def filled_rows(path, out):  # type: ignore[no-untyped-def]
+    """The template's rows where a value was typed, as an `actuals` CSV at `out` (the rows left
+    empty are the ones not reported this time; every typed row meets the importer's rules)."""
+    from dashboard.importer import read_table
+
+    frame = read_table(path)
+    if "value" in frame.columns:
+        frame = frame.filter(pl.col("value") != "")
+    frame.write_csv(out)
+    return out
+
+
+def upload_preview(engine: Engine, result: Assessment, path) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """The uploaded values beside the current ones (the diff shown before committing)."""
+    from dashboard.importer import read_table
+
+    uploaded = read_table(path).filter(pl.col("value") != "")
+    current = result.scope.actuals.join(
+        result.targets.select("target_id", "indicator_code"), on="target_id"
+    ).select("indicator_code", pl.col("period").cast(pl.Utf8), pl.col("value").alias("current"))
+    return (
+        uploaded.with_columns(pl.col("period").str.slice(0, 10))
+        .join(current, on=["indicator_code", "period"], how="left")
+        .with_columns(
+            change=pl.when(pl.col("current").is_null())
+            .then(pl.lit("new"))
+            .when(pl.col("value").cast(pl.Float64, strict=False) == pl.col("current"))
+            .then(pl.lit("same"))
+            .otherwise(pl.lit("correction"))
+        )
+    )

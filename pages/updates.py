@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import entry, store
+from dashboard.access import AccessDenied
 from dashboard.ui import components, loaders, state
 
 area_code, as_at, result, area = components.area_view("My updates")
@@ -132,3 +133,55 @@ if submitted:
             + ". The charts and statuses now include them.",
             icon=":material/check_circle:",
         )
+
+st.subheader("Report offline with the Excel template")
+st.caption(
+    "Download the template, fill in the *value* column (and status, data quality, note), and "
+    "upload it. The same checks as the grid and `laa import actuals` apply; nothing is written "
+    "until you confirm, and then all rows are written or none."
+)
+st.download_button(
+    "Download template (Excel)",
+    data=lambda: entry.template_workbook(result, actor),
+    file_name=f"updates-{area_code}-{today.isoformat()}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="template",
+)
+upload = st.file_uploader("Upload the filled-in template", type=["xlsx", "csv"], key="upload")
+if upload is not None:
+    import tempfile
+    from pathlib import Path
+
+    from dashboard.importer import import_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder) / Path(upload.name).name
+        raw.write_bytes(upload.getvalue())
+        try:
+            path = entry.filled_rows(raw, Path(folder) / "values.csv")
+        except Exception as exc:  # the reader's own message says what is wrong with the file
+            st.error(f"The file could not be read: {exc}")
+            st.stop()
+        try:
+            trial = import_file(loaders.engine(), actor, "actuals", path, dry_run=True)
+        except AccessDenied as exc:
+            st.error(f"The file is refused, nothing was written: {exc}")
+            st.stop()
+        if not trial.ok:
+            st.error(
+                "The file is refused, nothing was written:\n\n"
+                + "\n".join(f"- {e}" for e in trial.errors)
+            )
+        else:
+            preview = entry.upload_preview(loaders.engine(), result, path)
+            st.dataframe(preview, hide_index=True, width="stretch")
+            st.caption(trial.describe())
+            if trial.summary.changed and st.button(
+                "Write these values", type="primary", key="commit_upload"
+            ):
+                done = import_file(loaders.engine(), actor, "actuals", path)
+                if done.ok:
+                    st.success(done.describe(), icon=":material/check_circle:")
+                else:
+                    st.error("\n".join(done.errors))

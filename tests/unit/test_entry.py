@@ -139,3 +139,27 @@ def test_nothing_typed_saves_nothing(engine) -> None:
     check = entry.check_entries(engine, actor, result, grid, DEMO_TODAY)
     assert check.ok and check.rows == []
     assert date(2008, 11, 30) == DEMO_TODAY
+
+
+def test_excel_template_round_trip(engine, tmp_path) -> None:
+    """Download the template, fill in one value, upload: the importer writes exactly that."""
+    from dashboard.importer import import_file
+
+    actor, result, grid = _grid(engine, "lead")
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(entry.template_workbook(result, actor))
+    sheet = pl.read_excel(path, sheet_name="Values", infer_schema_length=0)
+    assert sheet.columns == list(entry.TEMPLATE_COLUMNS)
+    assert sheet.height == grid.height
+    filled = sheet.with_columns(
+        value=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("12.5")).otherwise(pl.col("value"))
+    )
+    typed = tmp_path / "typed.xlsx"
+    filled.write_excel(typed, worksheet="Values")
+    upload = entry.filled_rows(typed, tmp_path / "values.csv")
+    preview = entry.upload_preview(engine, result, upload)
+    assert preview["change"].to_list() == ["new"]
+    before = _count(engine, ActualRevision)
+    done = import_file(engine, actor, "actuals", upload)
+    assert done.ok, done.describe()
+    assert _count(engine, ActualRevision) == before + 1
