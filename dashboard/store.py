@@ -1304,6 +1304,9 @@ def save_actuals(
             "data_quality": quality,
             "revision": revision,
         }
+        # Who made the change: the actor, unless an administrative loader (the demo generator)
+        # records history on behalf of the named person who reported it.
+        by = Actor(row["recorded_by"]) if row.get("recorded_by") and actor.is_admin else actor
         audit_common = {
             "area_code": key[0],
             "indicator_code": key[1],
@@ -1314,7 +1317,7 @@ def save_actuals(
         if cur is None or cur["value"] != value:
             _audit(
                 conn,
-                actor,
+                by,
                 "value",
                 before=cur["value"] if cur else None,
                 after=value,
@@ -1322,11 +1325,11 @@ def save_actuals(
             )
         else:
             if cur["status"] != status:
-                _audit(conn, actor, "status", before=cur["status"], after=status, **audit_common)
+                _audit(conn, by, "status", before=cur["status"], after=status, **audit_common)
             if cur["data_quality"] != quality:
                 _audit(
                     conn,
-                    actor,
+                    by,
                     "data_quality",
                     before=cur["data_quality"],
                     after=quality,

@@ -164,7 +164,9 @@ def oldest_first(frame: pl.DataFrame) -> pl.DataFrame:
 def display_table(frame: pl.DataFrame) -> pl.DataFrame:
     """The page's table: newest first, readable actions, columns When … Reason."""
     shown = oldest_first(frame).reverse().with_columns(what_expr(frame).alias("what"))
-    return shown.select([pl.col(c).alias(label) for c, label in DISPLAY_COLUMNS.items()])
+    table = shown.select([pl.col(c).alias(label) for c, label in DISPLAY_COLUMNS.items()])
+    text = [c for c, t in table.schema.items() if t == pl.Utf8]
+    return table.with_columns(pl.col(text).fill_null(""))  # empty, not "None", where nothing
 
 
 def export_table(frame: pl.DataFrame) -> pl.DataFrame:
