@@ -9,11 +9,12 @@ the grants: the menu only mirrors what the store already allows.
 |------------|----------------------------------------------------|--------------------------------------|
 | admin      | everything                                         | everything, users                    |
 | officer    | all of one LSP (area)                              | values and commentary of any of its  |
-|            |                                                    | targets; locks; refresh changes      |
+|            |                                                    | targets; period locks and unlocks    |
 | board      | all of one LSP                                     | board-level commentary               |
 | lead       | all of one LSP                                     | values and commentary of the targets |
 |            |                                                    | its partnerships own                 |
-| go         | every area of one region                           | GO agreement, assessments, reviews   |
+| go         | every area of one region                           | nothing yet (GO agreement to refresh |
+|            |                                                    | changes and reviews: to come)        |
 | department | the indicators reporting to it, in every area      | nothing                              |
 | viewer     | all of one LSP                                     | nothing                              |
 """

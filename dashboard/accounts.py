@@ -85,11 +85,10 @@ def add_user(
     if not username:
         raise AccountError("a user name is required")
     with db.write_transaction(engine) as conn:
-        taken = conn.execute(
-            select(func.count())
-            .select_from(User)
-            .where((User.username == username) | (User.email == (email and _normal(email))))
-        ).scalar_one()
+        same = User.username == username
+        if email:
+            same = same | (User.email == _normal(email))
+        taken = conn.execute(select(func.count()).select_from(User).where(same)).scalar_one()
         if taken:
             raise AccountError(f"user {username} (or that email) already exists")
         conn.execute(

@@ -32,7 +32,7 @@ from dashboard import accounts, db, security
 SIGNIN_PATH = "/account/signin"
 SIGNOUT_PATH = "/account/signout"
 OPEN_PATHS = ("/account/", "/_stcore/health", "/_stcore/host-config", "/favicon")
-_TOKEN_CACHE: dict[str, tuple[float, bool]] = {}  # token -> (checked at, valid), 30 s
+_TOKEN_CACHE: dict[str, tuple[float, bool]] = {}  # token -> (checked at, valid), for 5 s
 
 
 def _sso_configured() -> bool:
@@ -58,7 +58,7 @@ def _valid(token: str | None) -> bool:
         return False
     now = time.monotonic()
     cached = _TOKEN_CACHE.get(token)
-    if cached and now - cached[0] < 30:
+    if cached and now - cached[0] < 5:
         return cached[1]
     valid = accounts.session_actor(db.get_engine(), token) is not None
     if len(_TOKEN_CACHE) > 5000:

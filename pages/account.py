@@ -39,7 +39,12 @@ else:
 st.caption(access.__doc__.split("\n\n")[0] if access.__doc__ else "")
 
 if st.context.cookies.get(accounts.SESSION_COOKIE):
-    st.link_button("Sign out", "/account/signout", type="primary", icon=":material/logout:")
+    # A same-tab link: the server route ends every session of this user and clears the cookie.
+    st.html(
+        '<a href="/account/signout" target="_self" style="display:inline-block;padding:0.45rem '
+        "1rem;background:#1d70b8;color:#fff;border-radius:0.5rem;text-decoration:none;"
+        'font-weight:600">Sign out</a>'
+    )
 elif st.button("Sign out", type="primary", icon=":material/logout:"):
     auth.sign_out()
     st.rerun()

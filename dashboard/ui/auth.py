@@ -19,8 +19,9 @@ from dashboard.ui import loaders
 SESSION_KEY = "_actor"
 
 
-@st.cache_data(ttl=30, show_spinner=False, max_entries=1000)
-def _cookie_actor(url: str, token: str, version: int) -> Actor | None:
+def _cookie_actor(url: str, token: str) -> Actor | None:
+    """Checked on every run (two small queries): a sign-out, a disabled account or a revoked
+    grant takes effect at the next interaction, with no cache to wait out."""
     return accounts.session_actor(loaders._engine(url), token)
 
 
@@ -35,7 +36,7 @@ def current_actor() -> Actor | None:
     """The signed-in user's actor, from the session cookie, SSO identity or this session."""
     token = st.context.cookies.get(accounts.SESSION_COOKIE) if st.context.cookies else None
     if token:
-        actor = _cookie_actor(loaders.database_url(), token, loaders.data_version())
+        actor = _cookie_actor(loaders.database_url(), token)
         if actor is not None:
             return actor
     if _sso_configured() and st.user.get("is_logged_in"):
@@ -87,6 +88,5 @@ def sign_out() -> None:
     if actor is not None:
         accounts.sign_out(loaders.engine(), actor)
     st.session_state.pop(SESSION_KEY, None)
-    _cookie_actor.clear()
     if _sso_configured() and st.user.get("is_logged_in"):
         st.logout()

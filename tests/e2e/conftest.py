@@ -1,4 +1,5 @@
-"""Browser tests: the real server on a free port, driven in Debian's Chromium.
+"""Browser tests: the real served app (`dashboard/server.py`, with its sign-in gate) on a free
+port, driven in Debian's Chromium.
 
 Chromium comes from Debian (`apt-get install chromium`), never from `playwright install`.
 Outside CI a machine without it skips these tests with a message saying how to install it;
@@ -8,6 +9,8 @@ in CI (CI set) a missing Chromium is an error.
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,8 +24,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from dashboard import db, settings, store
+from dashboard import accounts, db, settings, store
+from dashboard.access import Grant
 from seed_data.demo import seed_demo
+from seed_data.demo_users import DEMO_PASSWORD
 from tests.conftest import load_worked_example
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,10 +76,17 @@ def _seeded(path: Path, load: Callable[[Engine, store.Actor], object]) -> str:
     return url
 
 
+def _worked_example_with_admin(engine: Engine, actor: store.Actor) -> None:
+    """The worked example and an administrator `admin` (password as the demo users')."""
+    load_worked_example(engine, actor)
+    accounts.add_user(engine, actor, "admin", "Test Administrator", DEMO_PASSWORD)
+    accounts.grant(engine, actor, "admin", Grant("admin"))
+
+
 @pytest.fixture(scope="session")
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database with the worked example of DOMAIN §5 (area X01)."""
-    return _seeded(tmp_path_factory.mktemp("e2e") / "e2e.db", load_worked_example)
+    """A database with the worked example of DOMAIN §5 (area X01) and a user `admin`."""
+    return _seeded(tmp_path_factory.mktemp("e2e") / "e2e.db", _worked_example_with_admin)
 
 
 @pytest.fixture(scope="session")
@@ -83,20 +95,33 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return _seeded(tmp_path_factory.mktemp("e2e_demo") / "demo.db", seed_demo)
 
 
+def server_log_dir(database_url: str) -> Path:
+    """The served app's LOG_DIR (its security.log), next to its database."""
+    return Path(database_url.removeprefix("sqlite:///")).parent / "logs"
+
+
 @contextmanager
 def serve(database_url: str) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` over `database_url` on a free port; yields its base URL.
+    """`streamlit run dashboard/server.py` (the app behind its sign-in gate) over `database_url`
+    on a free port; yields its base URL.
 
-    The server's log is printed if it fails to start or exits with an error.
+    LOG_DIR is a temporary folder (`server_log_dir`) and SECRET_KEY a fresh random key, so the
+    project's logs/ and .secret_key are left alone. The server's log is printed if it fails to
+    start or exits with an error.
     """
     port = _free_port()
     log_path = Path(database_url.removeprefix("sqlite:///")).with_suffix(".log")
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_DIR": str(server_log_dir(database_url)),
+        "SECRET_KEY": secrets.token_urlsafe(32),
+    }
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -149,19 +174,58 @@ def browser(browser_path: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
+    """A fresh browser tab (own cookies) on the worked-example server, signed in as `admin`."""
     context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
+    signed_in(pg, server, "admin")
     yield pg
     context.close()
 
 
 @pytest.fixture
 def demo_page(browser, demo_server):  # type: ignore[no-untyped-def]
-    """A fresh browser tab (own session) for the demo server; downloads allowed."""
+    """A fresh browser tab (own cookies) on the demo server, signed in as the demo `admin`;
+    downloads allowed."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    pg = context.new_page()
+    signed_in(pg, demo_server, "admin")
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def stranger(browser):  # type: ignore[no-untyped-def]
+    """A fresh browser tab that has not signed in (its context: `stranger.context`)."""
+    context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     yield pg
     context.close()
+
+
+SIGNIN_URL = re.compile(r"/account/signin(\?|$)")
+
+
+def fill_signin(page, user: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """On the sign-in page: type the user name (or email) and password, press Enter."""
+    page.get_by_label("User name or email").fill(user)
+    password_box = page.get_by_label("Password")
+    password_box.fill(password)
+    password_box.press("Enter")
+
+
+def signed_in(  # type: ignore[no-untyped-def]
+    page, server: str, user: str, password: str = DEMO_PASSWORD, path: str = "/"
+):
+    """Open `server` + `path`, which lands on `/account/signin`; sign in as `user` with the form
+    (Enter submits) and wait for the Streamlit app at the requested page. Returns the page."""
+    from playwright.sync_api import expect
+
+    page.goto(server + path)
+    expect(page).to_have_url(SIGNIN_URL)
+    fill_signin(page, user, password)
+    expect(page).not_to_have_url(SIGNIN_URL, timeout=15_000)
+    wait_for_app(page)
+    return page
 
 
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ def test_home_page_opens_without_exception(page, server) -> None:  # type: ignor
     assert page.get_by_role("heading", name="Worked Example Borough LSP overview").is_visible()
     assert page.get_by_text("£1.66m", exact=True).is_visible()
     assert page.get_by_text("of £5.00m maximum", exact=False).is_visible()
-    assert page.locator("[data-testid='stDataFrame']").count() == 1
+    assert page.locator("[data-testid='stDataFrame']").count() >= 1  # all targets (+ reporting)
 
 
 def test_shared_link_keeps_the_area(page, server) -> None:  # type: ignore[no-untyped-def]
