@@ -276,3 +276,40 @@ def upload_preview(engine: Engine, result: Assessment, path) -> pl.DataFrame:  #
             .otherwise(pl.lit("correction"))
         )
     )
+
+
+def correct_value(
+    engine: Engine,
+    actor: Actor,
+    *,
+    area_code: str,
+    indicator_code: str,
+    period: date,
+    value: float,
+    status: str,
+    data_quality: str | None,
+    reason: str,
+    seen_revision: int,
+    today: date,
+) -> WriteSummary:
+    """A correction adds a revision with its reason (nothing is overwritten). Refused when the
+    reason is missing, the importer's rules fail, or someone saved since `seen_revision`."""
+    if not reason.strip():
+        raise ValueError("a correction needs a reason")
+    frame = pl.DataFrame(
+        {
+            "area_code": [area_code],
+            "indicator_code": [indicator_code],
+            "period": [period.isoformat()],
+            "value": [repr(float(value))],
+            "status": [status],
+            "data_quality": [data_quality or ""],
+            "note": [reason.strip()],
+        }
+    )
+    rows, errors = validate(frame, "actuals", store.reference_codes(engine), today, first_line=1)
+    if errors:
+        raise ValueError("; ".join(e.removeprefix("row 1, ") for e in errors))
+    row = rows[0] | {"expected_revision": seen_revision, "source": "correction"}
+    with db.write_transaction(engine) as conn:
+        return store.save_actuals(conn, actor, [row], default_reason=reason.strip())

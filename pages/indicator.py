@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import access
 from dashboard.formatting import (
     DIRECTION,
     REWARD_STATUS,
@@ -173,6 +174,9 @@ with actuals_tab:
             f"actuals-{area_code}-{code}",
             key="actuals_dl",
         )
+        actor = loaders.actor()
+        if as_at == state.today() and access.can_write_value(actor, area_code, row["partnership"]):
+            components.correction_form(shown.filter(pl.col("current")), row, area_code)
 with comments_tab:
     comments = result.scope.commentary.filter(
         (pl.col("indicator_code") == code)

@@ -419,3 +419,38 @@ def area_view(title: str):  # type: ignore[no-untyped-def]
         empty_state("This area has no targets yet. Import them with `laa import targets FILE`.")
         st.stop()
     return area_code, as_at, result, loaders.area(area_code)
+
+
+def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None:
+    """Correct a value: a new revision with a reason; the earlier one stays in the history."""
+    from dashboard import entry, store
+    from dashboard.ui import state
+
+    with st.expander("Correct a value", icon=":material/edit:"):
+        periods = current.sort("period", descending=True)
+        labels = dict(zip(periods["period"].to_list(), periods["label"].to_list(), strict=True))
+        with st.form("correction"):
+            period = st.selectbox("Period", list(labels), format_func=lambda p: labels[p])
+            chosen = periods.filter(pl.col("period") == period).row(0, named=True) if period else {}
+            value = st.number_input(
+                "Corrected value", value=float(chosen.get("value") or 0.0), format="%.4f"
+            )
+            status = st.radio("Status", ["final", "provisional"], horizontal=True)
+            quality = st.selectbox("Data quality", ["checked", "audited", "not_checked"])
+            reason = st.text_input("Reason for the correction (required)")
+            submitted = st.form_submit_button("Save correction", type="primary")
+        if submitted and period is not None:
+            try:
+                summary = entry.correct_value(
+                    loaders.engine(), loaders.actor(), area_code=area_code,
+                    indicator_code=target["indicator_code"], period=period, value=value,
+                    status=status, data_quality=quality, reason=reason,
+                    seen_revision=int(chosen["revision"]), today=state.today(),
+                )  # fmt: skip
+            except (ValueError, store.RuleViolation) as exc:
+                st.error(f"Nothing was saved: {exc}", icon=":material/error:")
+                return
+            if summary.changed:
+                st.success("Saved as a new revision; the earlier value is kept in the history.")
+            else:
+                st.info("The value, status and grade are unchanged: nothing was saved.")

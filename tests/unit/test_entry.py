@@ -163,3 +163,39 @@ def test_excel_template_round_trip(engine, tmp_path) -> None:
     done = import_file(engine, actor, "actuals", upload)
     assert done.ok, done.describe()
     assert _count(engine, ActualRevision) == before + 1
+
+
+def test_a_correction_adds_a_revision_with_its_reason(engine) -> None:
+    actor = accounts.actor_for(engine, "officer")
+    result = assess_areas(engine, actor, [AREA], DEMO_TODAY)
+    row = result.scope.actuals.join(
+        result.targets.select("target_id", "indicator_code"), on="target_id"
+    ).row(0, named=True)
+    summary = entry.correct_value(
+        engine, actor, area_code=AREA, indicator_code=row["indicator_code"], period=row["period"],
+        value=row["value"] + 1, status="final", data_quality="audited", reason="recount by the PCT",
+        seen_revision=row["revision"], today=DEMO_TODAY,
+    )  # fmt: skip
+    assert summary.inserted == 1
+    history = store.actual_revisions(engine, actor, AREA, row["indicator_code"]).filter(
+        pl.col("period") == row["period"]
+    )
+    assert history["revision"].to_list()[0] == row["revision"] + 1
+    assert history["note"].to_list()[0] == "recount by the PCT"
+    assert history["value"][1] == pytest.approx(row["value"])  # the earlier value is kept
+
+
+def test_a_correction_needs_a_reason_and_a_fresh_revision(engine) -> None:
+    actor = accounts.actor_for(engine, "officer")
+    result = assess_areas(engine, actor, [AREA], DEMO_TODAY)
+    row = result.scope.actuals.join(
+        result.targets.select("target_id", "indicator_code"), on="target_id"
+    ).row(0, named=True)
+    common = {"area_code": AREA, "indicator_code": row["indicator_code"], "period": row["period"],
+              "value": row["value"] + 1, "status": "final", "data_quality": None, "today": DEMO_TODAY}  # fmt: skip
+    with pytest.raises(ValueError, match="needs a reason"):
+        entry.correct_value(engine, actor, reason=" ", seen_revision=row["revision"], **common)
+    with pytest.raises(store.ConcurrentChange):
+        entry.correct_value(
+            engine, actor, reason="late", seen_revision=row["revision"] - 1, **common
+        )
