@@ -87,6 +87,13 @@ def upgrade(url: str | None = None) -> None:
     """Bring the schema to the newest migration."""
     engine = get_engine(url)
     cfg = alembic_config(url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            # Batch migrations rebuild SQLite tables; foreign keys must be off meanwhile (and
+            # the pragma only works outside a transaction, so on the raw connection first).
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        if is_sqlite(engine):
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

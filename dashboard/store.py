@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
@@ -44,6 +44,7 @@ from data_models import (
     ReportingLine,
     Setting,
     Target,
+    TargetAgreement,
     TargetMilestone,
     TargetVersion,
 )
@@ -480,8 +481,15 @@ class Scope:
 
 
 def _current_versions() -> Any:
+    """Each target's version in force: the newest one that needs no agreement or has it (a
+    change proposed at the refresh waits for the GO's agreement; the earlier one applies)."""
+    in_force = or_(
+        TargetVersion.needs_agreement.is_(False),
+        TargetVersion.id.in_(select(TargetAgreement.target_version_id)),
+    )
     return (
         select(TargetVersion.target_id, func.max(TargetVersion.version).label("version"))
+        .where(in_force)
         .group_by(TargetVersion.target_id)
         .subquery()
     )
@@ -1214,6 +1222,152 @@ def _insert_version(
             TargetMilestone.__table__.insert(),  # type: ignore[attr-defined]
             [{"target_version_id": version_id, "period": p, "value": v} for p, v in milestones],
         )
+
+
+# ------------------------------------------------------------- target changes at the refresh
+
+
+def _version_in_force(conn: Connection, area_code: str, indicator_code: str) -> Mapping[str, Any]:
+    cur = _current_versions()
+    row = (
+        conn.execute(
+            select(TargetVersion, Agreement.status.label("agreement_status"), Agreement.area_code)
+            .join(
+                cur,
+                and_(
+                    cur.c.target_id == TargetVersion.target_id,
+                    cur.c.version == TargetVersion.version,
+                ),
+            )
+            .join(Target, Target.id == TargetVersion.target_id)
+            .join(Agreement, Agreement.id == Target.agreement_id)
+            .where(Agreement.area_code == area_code, Target.indicator_code == indicator_code)
+            .order_by(Agreement.start_date.desc())
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise RuleViolation(f"{area_code} has no target for {indicator_code}")
+    return row
+
+
+def propose_target_change(
+    engine: Engine,
+    actor: Actor,
+    area_code: str,
+    indicator_code: str,
+    *,
+    target_value: float,
+    reason: str,
+    milestones: Sequence[tuple[date, float]] | None = None,
+) -> int:
+    """The officer proposes a changed ordinary target at the annual refresh: a new version that
+    takes effect once the GO records its agreement (the version in force stays until then).
+    Reward targets of a signed agreement are frozen (DOMAIN §4). Returns the new version."""
+    if not (
+        actor.is_admin
+        or any(g.role == "officer" and g.area_code == area_code for g in actor.grants)
+    ):
+        deny(actor, f"propose target changes for {area_code}")
+    if not reason.strip():
+        raise RuleViolation("a target change needs a reason")
+    with db.write_transaction(engine) as conn:
+        current = _version_in_force(conn, area_code, indicator_code)
+        if current["agreement_status"] == "signed" and current["without_reward_value"] is not None:
+            raise RuleViolation(f"{area_code} {indicator_code}: {FROZEN_RULE}")
+        newest = conn.execute(
+            select(func.max(TargetVersion.version)).where(
+                TargetVersion.target_id == current["target_id"]
+            )
+        ).scalar_one()
+        kept = [
+            (m.period, m.value)
+            for m in conn.execute(
+                select(TargetMilestone.period, TargetMilestone.value).where(
+                    TargetMilestone.target_version_id == current["id"]
+                )
+            )
+        ]
+        values = {k: current[k] for k in (*TARGET_FIELDS, "partnership_id")}
+        values["target_value"] = float(target_value)
+        values["needs_agreement"] = True
+        at = utcnow()
+        _insert_version(conn, actor, int(current["target_id"]), int(newest) + 1, values,
+                        sorted(milestones if milestones is not None else kept), at, reason.strip())  # fmt: skip
+        _audit(conn, actor, "target:proposed", area_code=area_code, indicator_code=indicator_code,
+               period=current["target_period"], before=current["target_value"], after=float(target_value),
+               reason=reason.strip(), at=at)  # fmt: skip
+        return int(newest) + 1
+
+
+def pending_target_changes(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
+    """Proposed target versions of an area still waiting for the GO's agreement."""
+    _check_read(engine, actor, [area_code], "the targets")
+    query = (
+        select(
+            TargetVersion.id.label("version_id"),
+            Target.indicator_code,
+            TargetVersion.version,
+            TargetVersion.target_value,
+            TargetVersion.reason,
+            TargetVersion.recorded_by,
+            TargetVersion.recorded_at,
+        )
+        .join(Target, Target.id == TargetVersion.target_id)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(
+            Agreement.area_code == area_code,
+            TargetVersion.needs_agreement.is_(True),
+            TargetVersion.id.not_in(select(TargetAgreement.target_version_id)),
+        )
+        .order_by(Target.indicator_code, TargetVersion.version)
+    )
+    return _frame(engine, query)
+
+
+def agree_target_change(
+    engine: Engine, actor: Actor, area_code: str, version_id: int, note: str | None = None
+) -> None:
+    """The GO records its agreement to a proposed change; from now on it is the target."""
+    with engine.connect() as conn:
+        region = conn.execute(select(Area.region_code).where(Area.code == area_code)).scalar()
+    if not (
+        actor.is_admin or any(g.role == "go" and g.region_code == region for g in actor.grants)
+    ):
+        deny(actor, f"record the GO's agreement for {area_code}")
+    with db.write_transaction(engine) as conn:
+        row = (
+            conn.execute(
+                select(TargetVersion, Target.indicator_code, Agreement.area_code)
+                .join(Target, Target.id == TargetVersion.target_id)
+                .join(Agreement, Agreement.id == Target.agreement_id)
+                .where(TargetVersion.id == version_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or row["area_code"] != area_code or not row["needs_agreement"]:
+            raise RuleViolation(f"no proposed target change {version_id} in {area_code}")
+        done = conn.execute(
+            select(func.count()).where(TargetAgreement.target_version_id == version_id)
+        ).scalar_one()
+        if done:
+            raise RuleViolation(f"the change {version_id} was already agreed")
+        at = utcnow()
+        conn.execute(
+            TargetAgreement.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "target_version_id": version_id,
+                    "agreed_by": actor.name,
+                    "agreed_at": at,
+                    "note": note,
+                }
+            ],
+        )
+        _audit(conn, actor, "target:agreed", area_code=area_code, indicator_code=row["indicator_code"],
+               after=row["target_value"], reason=note or f"GO agreement to version {row['version']}", at=at)  # fmt: skip
 
 
 def _partnership_id(

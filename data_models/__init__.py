@@ -10,7 +10,7 @@ from data_models.area import Agreement, Area, Partnership
 from data_models.framework import Indicator, Outcome, ReportingLine
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
 from data_models.system import AuditEvent, LockExemption, PeriodLock, Setting
-from data_models.target import Target, TargetMilestone, TargetVersion
+from data_models.target import Target, TargetAgreement, TargetMilestone, TargetVersion
 from data_models.values import ActualRevision, Commentary
 from data_models.vocab import (
     AGREEMENT_STATUSES,
@@ -56,6 +56,7 @@ __all__ = [
     "ReportingLine",
     "Setting",
     "Target",
+    "TargetAgreement",
     "TargetMilestone",
     "TargetVersion",
     "User",

@@ -38,6 +38,18 @@ class TargetVersion(SQLModel, table=True):
     recorded_at: datetime
     recorded_by: str
     reason: str | None = None
+    # A change proposed at the annual refresh takes effect once the GO records its agreement.
+    needs_agreement: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class TargetAgreement(SQLModel, table=True):
+    """The Government Office's agreement to a proposed target version (append-only)."""
+
+    __tablename__ = "target_agreement"
+    target_version_id: int = Field(foreign_key="target_version.id", primary_key=True)
+    agreed_by: str
+    agreed_at: datetime
+    note: str | None = None
 
 
 class TargetMilestone(SQLModel, table=True):

@@ -122,7 +122,11 @@ with side:
         with st.expander(heading, expanded=heading == "Indicator"):
             components.plain(str(text).strip())
 
-actuals_tab, comments_tab = st.tabs(["Actuals and revisions", "Commentary"])
+actuals_tab, comments_tab, target_tab = st.tabs(
+    ["Actuals and revisions", "Commentary", "Target and refresh"]
+)
+with target_tab:
+    components.target_changes(row, area)
 with actuals_tab:
     revisions = loaders.revisions(area_code, code).filter(pl.col("period") <= as_at)
     if revisions.is_empty():

@@ -433,12 +433,15 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
             period = st.selectbox("Period", list(labels), format_func=lambda p: labels[p])
             chosen = periods.filter(pl.col("period") == period).row(0, named=True) if period else {}
             value = st.number_input(
-                "Corrected value", value=float(chosen.get("value") or 0.0), format="%.4f"
-            )
+                "Corrected value", value=float(chosen.get("value") or 0.0), format="%.4f",
+                key="correction_value",
+            )  # fmt: skip
             status = st.radio("Status", ["final", "provisional"], horizontal=True)
             quality = st.selectbox("Data quality", ["checked", "audited", "not_checked"])
-            reason = st.text_input("Reason for the correction (required)")
-            submitted = st.form_submit_button("Save correction", type="primary")
+            reason = st.text_input("Reason for the correction (required)", key="correction_reason")
+            submitted = st.form_submit_button(
+                "Save correction", type="primary", key="save_correction"
+            )
         if submitted and period is not None:
             try:
                 summary = entry.correct_value(
@@ -454,3 +457,65 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                 st.success("Saved as a new revision; the earlier value is kept in the history.")
             else:
                 st.info("The value, status and grade are unchanged: nothing was saved.")
+
+
+def target_changes(target: dict, area: dict) -> None:
+    """The target's refresh: frozen reward figures say why; the officer proposes a change; the
+    GO records its agreement; pending proposals are listed for everyone who reads the area."""
+    from dashboard import store
+    from dashboard.formatting import value_text
+
+    actor = loaders.actor()
+    engine = loaders.engine()
+    code, area_code = target["indicator_code"], target["area_code"]
+    frozen = target["is_reward"] and target["agreement_status"] == "signed"
+    st.markdown(
+        f"Target in force: **{value_text(target, 'target_value')}** (version {target['version']})."
+    )
+    if frozen:
+        st.info(
+            "This is a stretched (reward) target of a signed agreement: its baseline, "
+            "without-reward and stretched figures are frozen for the three years (DOMAIN §4: "
+            "stretched targets cannot be refreshed).",
+            icon=":material/lock:",
+        )
+    pending = store.pending_target_changes(engine, actor, area_code).filter(
+        pl.col("indicator_code") == code
+    )
+    may_agree = actor.is_admin or any(
+        g.role == "go" and g.region_code == area["region_code"] for g in actor.grants
+    )
+    for change in pending.iter_rows(named=True):
+        with st.container(border=True):
+            st.markdown(
+                f"**Proposed:** target {value_text(target | {'v': change['target_value']}, 'v')} "
+                f"(version {change['version']}) by {change['recorded_by']} on "
+                f"{change['recorded_at']:%d %b %Y} — waiting for the GO's agreement."
+            )
+            plain(f"Reason: {change['reason'] or ''}")
+            if may_agree and st.button(
+                "Record the GO's agreement", key=f"agree_{change['version_id']}", type="primary"
+            ):
+                store.agree_target_change(engine, actor, area_code, change["version_id"])
+                st.rerun()
+    may_propose = actor.is_admin or any(
+        g.role == "officer" and g.area_code == area_code for g in actor.grants
+    )
+    if may_propose and not frozen:
+        with st.expander("Propose a change at the annual refresh", icon=":material/edit:"):
+            with st.form("propose_target"):
+                value = st.number_input(
+                    "New target value", value=float(target["target_value"]), format="%.4f",
+                    key="proposed_value",
+                )  # fmt: skip
+                reason = st.text_input("Reason (required)", key="proposal_reason")
+                sent = st.form_submit_button("Propose to the Government Office", key="propose")
+            if sent:
+                try:
+                    store.propose_target_change(
+                        engine, actor, area_code, code, target_value=value, reason=reason
+                    )
+                except store.RuleViolation as exc:
+                    st.error(f"Nothing was saved: {exc}")
+                else:
+                    st.rerun()
