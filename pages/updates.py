@@ -23,6 +23,7 @@ if as_at != today:
     st.warning("You are looking at an earlier date: set *As at* back to today to report values.")
     st.stop()
 
+components.lock_controls(area_code)
 grid = entry.entry_grid(result, actor)
 mine = entry.writable_targets(result, actor)
 if mine.is_empty():

@@ -519,3 +519,51 @@ def target_changes(target: dict, area: dict) -> None:
                     st.error(f"Nothing was saved: {exc}")
                 else:
                     st.rerun()
+
+
+def lock_controls(area_code: str) -> None:
+    """Period locks for the performance officer: lock after the board has seen the figures;
+    a temporary unlock for a named user. Both are audited."""
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard import store
+    from dashboard.ui import state
+
+    actor = loaders.actor()
+    if not (
+        actor.is_admin
+        or any(g.role == "officer" and g.area_code == area_code for g in actor.grants)
+    ):
+        return
+    engine = loaders.engine()
+    with engine.connect() as conn:
+        through = store.current_locks(conn, [area_code]).get(area_code)
+    with st.expander(
+        f"Period locks — {'locked through ' + through.strftime('%d %b %Y') if through else 'no lock'}",
+        icon=":material/lock:",
+    ):
+        with st.form("lock_form"):
+            day = st.date_input("Lock periods ending on or before", value=through or state.today(),
+                                max_value=state.today(), key="lock_through")  # fmt: skip
+            reason = st.text_input("Reason", value="seen by the LSP board", key="lock_reason")
+            if st.form_submit_button("Lock", key="lock_submit"):
+                store.lock_periods(engine, actor, area_code, day, reason)
+                st.rerun()
+        with st.form("unlock_form"):
+            st.caption("Let a named user correct locked periods for a while.")
+            user = st.text_input("User name", key="unlock_user")
+            hours = st.number_input(
+                "For how many hours", min_value=1, max_value=72, value=4, key="unlock_hours"
+            )
+            why = st.text_input("Reason (required)", key="unlock_reason")
+            if st.form_submit_button("Grant a temporary unlock", key="unlock_submit"):
+                if not user.strip() or not why.strip():
+                    st.error("A user name and a reason are needed.")
+                else:
+                    until = datetime.now(UTC) + timedelta(hours=int(hours))
+                    store.grant_unlock(
+                        engine, actor, area_code, user.strip().lower(), until, why.strip()
+                    )
+                    st.success(
+                        f"{user} may change locked periods until {until:%d %b %Y %H:%M} UTC."
+                    )

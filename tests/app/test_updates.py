@@ -55,3 +55,20 @@ def test_viewer_has_no_updates_page(writable_demo: str) -> None:
     at.switch_page("../pages/updates.py")
     at.run()
     assert not any(t.value == "My updates" for t in at.title)
+
+
+def test_officer_locks_periods_and_the_lead_is_then_refused(writable_demo: str) -> None:
+    """The lock form writes a lock; a lead's save into a locked period is refused."""
+    from datetime import date
+
+    at = _open("officer")
+    at.date_input(key="lock_through").set_value(date(2008, 11, 30))
+    at.button(key="lock_submit").click().run()
+    assert not at.exception
+    assert any("locked through 30 Nov 2008" in e.label for e in at.expander)
+    lead = _open("lead")
+    lead.session_state["entry_grid"] = {"edited_rows": {0: {"value": 12.5, "commentary": "checked"}},
+                                        "added_rows": [], "deleted_rows": []}  # fmt: skip
+    lead.checkbox(key="confirm_range").check()
+    lead.button[0].click().run()
+    assert any("locked" in w.value for w in lead.warning), [e.value for e in lead.error]
