@@ -246,14 +246,12 @@ def template_workbook(result: Assessment, actor: Actor) -> bytes:
 
 
 def filled_rows(path, out):  # type: ignore[no-untyped-def]
-    """The template's rows where a value was typed, as an `actuals` CSV at `out` (the rows left
-    empty are the ones not reported this time; every typed row meets the importer's rules)."""
+    """The uploaded template as an `actuals` CSV at `out`, every row kept so that messages name
+    the template's own rows; import it with `skip_empty_values=True` (rows left blank are the
+    ones not reported this time)."""
     from dashboard.importer import read_table
 
-    frame = read_table(path)
-    if "value" in frame.columns:
-        frame = frame.filter(pl.col("value") != "")
-    frame.write_csv(out)
+    read_table(path).write_csv(out)
     return out
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import db, store
+from dashboard.metrics.periods import period_ends
 from dashboard.store import Actor, RuleViolation, WriteSummary
 from data_models import (
     DATA_QUALITY_GRADES,
@@ -249,9 +250,11 @@ def _column_errors(frame: pl.DataFrame, fmt: FileFormat) -> list[str]:
     ]
     allowed = set(fmt.required) | set(fmt.optional)
     errors += [f"column {c}: unknown column" for c in frame.columns if c not in allowed]
-    for c in frame.columns:  # polars renames a repeated header `x` to `x_duplicated_0`
-        original = re.sub(r"_duplicated_\d+$", "", c)
-        if original != c and original in frame.columns:
+    for (
+        c
+    ) in frame.columns:  # a repeated header `x` arrives as `x_duplicated_0` (CSV) or `x_1` (XLSX)
+        original = re.sub(r"(_duplicated_\d+|_\d+)$", "", c)
+        if original != c and original in frame.columns and original in allowed:
             errors = [e for e in errors if e != f"column {c}: unknown column"]
             errors.append(f"column {original}: appears more than once")
     return errors
@@ -338,9 +341,28 @@ def _parsers(
     return common[kind]
 
 
-def _row_checks(kind: str, row: dict[str, Any]) -> list[tuple[str, str]]:
+def _not_a_period_end(
+    period: date | None, indicator: str | None, codes: Mapping[str, Any]
+) -> str | None:
+    """Periods are the ISO date of the period's end, on the indicator's calendar."""
+    calendar = codes.get("indicator_period", {}).get(indicator)
+    if period is None or calendar is None:
+        return None
+    frequency, basis = calendar
+    if period_ends(frequency, basis, period, period) == [period]:
+        return None
+    if frequency in ("biennial", "triennial") and period_ends("annual", basis, period, period):
+        return None  # survey years: any annual period end of that basis
+    return f"is not the end of a {frequency} period ({basis} year)"
+
+
+def _row_checks(kind: str, row: dict[str, Any], codes: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Checks across columns of one parsed row: (column, message) pairs."""
     problems: list[tuple[str, str]] = []
+    if kind == "actuals":
+        wrong = _not_a_period_end(row.get("period"), row.get("indicator_code"), codes)
+        if wrong:
+            problems.append(("period", wrong))
     if kind == "areas":
         start, end = row.get("agreement_start"), row.get("agreement_end")
         if start and end and end <= start:
@@ -371,11 +393,14 @@ def validate(
     today: date,
     *,
     first_line: int = 2,
+    skip_empty: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Parse every row; return the typed rows and every problem found (all of them, not the first).
 
     The hard rules of every entry path (files, the CLI, the data-entry grid). `first_line` is
     the number of the first row in messages: 2 in a file (the header is line 1), 1 in a grid.
+    `skip_empty` names a column whose empty rows are not part of the file (a template's rows
+    left blank); the other rows keep their own line numbers.
     """
     fmt = FORMATS[kind]
     errors = _column_errors(frame, fmt)
@@ -386,6 +411,8 @@ def validate(
     first_seen: dict[tuple, int] = {}
     for index, raw in enumerate(frame.select(columns).iter_rows(named=True)):
         line = index + first_line
+        if skip_empty and not (raw.get(skip_empty) or "").strip():
+            continue
         row: dict[str, Any] = {"_line": line}
         for column in columns:
             text = raw[column] or ""
@@ -399,7 +426,7 @@ def validate(
             except _Bad as bad:
                 errors.append(f"row {line}, column {column}, value '{text}': {bad}")
                 row[column] = None
-        for column, message in _row_checks(kind, row):
+        for column, message in _row_checks(kind, row, codes):
             errors.append(f"row {line}, column {column}, value '{raw.get(column, '')}': {message}")
         if not missing:
             key = tuple(row.get(k) for k in fmt.key)
@@ -477,6 +504,7 @@ def import_file(
     *,
     dry_run: bool = False,
     override_lock: str | None = None,
+    skip_empty_values: bool = False,
 ) -> ImportResult:
     """Validate a whole file, then apply it in one transaction (or report and write nothing)."""
     if kind not in KINDS:
@@ -489,7 +517,8 @@ def import_file(
         return result
     result.rows = frame.height
     codes = store.reference_codes(engine)
-    parsed, errors = validate(frame, kind, codes, store.business_today(engine))
+    skip = "value" if skip_empty_values and kind == "actuals" else None
+    parsed, errors = validate(frame, kind, codes, store.business_today(engine), skip_empty=skip)
     if not errors and kind == "targets":
         errors = _frozen_errors(engine, actor, parsed)
     if errors:

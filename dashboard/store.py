@@ -787,10 +787,17 @@ def load_indicators(
     return _frame(engine, query.order_by(Indicator.code))
 
 
-def reference_codes(engine: Engine) -> dict[str, set[str]]:
-    """The codes an import may refer to, for validation."""
+def reference_codes(engine: Engine) -> dict[str, Any]:
+    """The codes an import may refer to, and each indicator's calendar, for validation."""
     with engine.connect() as conn:
+        calendars = {
+            code: (frequency, basis)
+            for code, frequency, basis in conn.execute(
+                select(Indicator.code, Indicator.frequency, Indicator.period_basis)
+            )
+        }
         return {
+            "indicator_period": calendars,
             "region": set(conn.execute(select(Region.code)).scalars()),
             "la_type": set(conn.execute(select(AreaType.code)).scalars()),
             "department": set(conn.execute(select(Department.code)).scalars()),

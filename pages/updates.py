@@ -165,7 +165,9 @@ if upload is not None:
             st.error(f"The file could not be read: {exc}")
             st.stop()
         try:
-            trial = import_file(loaders.engine(), actor, "actuals", path, dry_run=True)
+            trial = import_file(
+                loaders.engine(), actor, "actuals", path, dry_run=True, skip_empty_values=True
+            )
         except AccessDenied as exc:
             st.error(f"The file is refused, nothing was written: {exc}")
             st.stop()
@@ -181,7 +183,7 @@ if upload is not None:
             if trial.summary.changed and st.button(
                 "Write these values", type="primary", key="commit_upload"
             ):
-                done = import_file(loaders.engine(), actor, "actuals", path)
+                done = import_file(loaders.engine(), actor, "actuals", path, skip_empty_values=True)
                 if done.ok:
                     st.success(done.describe(), icon=":material/check_circle:")
                 else:
