@@ -24,7 +24,7 @@ from dashboard.store import WriteSummary
 
 GRID_COLUMNS = (
     "indicator_code", "indicator_name", "period", "period_label", "state", "last_value",
-    "expected_value", "value", "status", "data_quality", "note", "commentary",
+    "last_entered", "expected_value", "value", "status", "data_quality", "note", "commentary",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ def entry_grid(result: Assessment, actor: Actor) -> pl.DataFrame:
                 "period_basis",
                 pl.col("latest_period_value").alias("last_value"),
                 "block_order",
+                pl.col("last_updated").dt.strftime("%d %b %Y").alias("last_entered"),
             ),
             on="target_id",
         )
@@ -89,7 +90,7 @@ def entry_grid(result: Assessment, actor: Actor) -> pl.DataFrame:
 def _grid_schema() -> dict[str, Any]:
     return {
         "indicator_code": pl.Utf8, "indicator_name": pl.Utf8, "period": pl.Date,
-        "period_label": pl.Utf8, "state": pl.Utf8, "last_value": pl.Float64,
+        "period_label": pl.Utf8, "state": pl.Utf8, "last_value": pl.Float64, "last_entered": pl.Utf8,
         "expected_value": pl.Float64, "value": pl.Float64, "status": pl.Utf8,
         "data_quality": pl.Utf8, "note": pl.Utf8, "commentary": pl.Utf8,
     }  # fmt: skip

@@ -60,6 +60,7 @@ with st.form("entries"):
             "period_label",
             "state",
             "last_value",
+            "last_entered",
             "expected_value",
         ],
         column_order=[
@@ -68,6 +69,7 @@ with st.form("entries"):
             "period_label",
             "state",
             "last_value",
+            "last_entered",
             "expected_value",
             "value",
             "status",
@@ -81,6 +83,9 @@ with st.form("entries"):
             "period_label": st.column_config.TextColumn("Period"),
             "state": st.column_config.TextColumn("State", help="open · due · overdue"),
             "last_value": st.column_config.NumberColumn("Last value"),
+            "last_entered": st.column_config.TextColumn(
+                "Entered", help="When the last value was recorded"
+            ),
             "expected_value": st.column_config.NumberColumn(
                 "Expected", format="%.2f", help="Where the trajectory says this period should be"
             ),
