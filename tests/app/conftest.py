@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -91,6 +92,18 @@ def demo_db(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """DATABASE_URL pointing at the session's demo database, with cold Streamlit caches."""
     _use_database(demo_url, monkeypatch)
     yield demo_url
+    _release()
+
+
+@pytest.fixture
+def writable_demo(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private copy of the session's demo database, for tests that write."""
+    db.dispose_all()
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    _use_database(url, monkeypatch)
+    yield url
     _release()
 
 

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import polars as pl
-import pytest
 
 from dashboard import accounts, db, store
-from tests.app.conftest import _release, _use_database, app
-
-
-@pytest.fixture
-def writable_demo(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    db.dispose_all()
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    _use_database(url, monkeypatch)
-    yield url
-    _release()
+from tests.app.conftest import app
 
 
 def _indicator(user: str):  # type: ignore[no-untyped-def]

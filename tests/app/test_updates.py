@@ -2,25 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-
-from dashboard import db
-from tests.app.conftest import _release, _use_database, app
-
-
-@pytest.fixture
-def writable_demo(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """A private copy of the demo database (this test writes)."""
-    db.dispose_all()
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
-    url = f"sqlite:///{copy}"
-    _use_database(url, monkeypatch)
-    yield url
-    _release()
+from tests.app.conftest import app
 
 
 def _open(user: str):  # type: ignore[no-untyped-def]
