@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, accounts
+from dashboard import access
 from dashboard.ui import auth, loaders
 
 actor = loaders.actor()
@@ -38,7 +38,7 @@ else:
     st.warning("You hold no role yet: ask an administrator for access.", icon=":material/lock:")
 st.caption(access.__doc__.split("\n\n")[0] if access.__doc__ else "")
 
-if st.context.cookies.get(accounts.SESSION_COOKIE):
+if auth.session_cookie():
     # A same-tab link: the server route ends every session of this user and clears the cookie.
     st.html(
         '<a href="/account/signout" target="_self" style="display:inline-block;padding:0.45rem '

@@ -32,9 +32,15 @@ def _sso_configured() -> bool:
         return False
 
 
+def session_cookie() -> str | None:
+    """The session cookie sent with this page, if any (AppTest has no real cookies)."""
+    token = st.context.cookies.get(accounts.SESSION_COOKIE) if st.context.cookies else None
+    return token if isinstance(token, str) and token else None
+
+
 def current_actor() -> Actor | None:
     """The signed-in user's actor, from the session cookie, SSO identity or this session."""
-    token = st.context.cookies.get(accounts.SESSION_COOKIE) if st.context.cookies else None
+    token = session_cookie()
     if token:
         actor = _cookie_actor(loaders.database_url(), token)
         if actor is not None:
