@@ -286,6 +286,17 @@ def _grant(
         raise typer.Exit(2) from None
 
 
+def _account(change, *args):  # type: ignore[no-untyped-def]
+    """Run one user-management change as the CLI's administrator; its refusal exits 1."""
+    from dashboard import accounts
+
+    try:
+        return change(_engine(), _actor(), *args)
+    except accounts.AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+
+
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument(help="User name (sign-in name).")],
@@ -304,11 +315,7 @@ def user_add(
     if password is None:
         password = typer.prompt("Password (empty for single sign-on only)", default="", hide_input=True,
                                 confirmation_prompt=True, show_default=False)  # fmt: skip
-    try:
-        accounts.add_user(_engine(), _actor(), username, name or username, password or None, email)
-    except accounts.AccountError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    _account(accounts.add_user, username, name or username, password or None, email)
     _err(f"added user {username.strip().lower()}")
 
 
@@ -325,11 +332,7 @@ def user_grant(
     from dashboard import accounts
 
     grant = _grant(role, area, partnership, region, department)
-    try:
-        done = accounts.grant(_engine(), _actor(), username, grant)
-    except accounts.AccountError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    done = _account(accounts.grant, username, grant)
     _err(
         f"granted {grant.describe()} to {username}"
         if done
@@ -350,11 +353,7 @@ def user_revoke(
     from dashboard import accounts
 
     grant = _grant(role, area, partnership, region, department)
-    try:
-        done = accounts.revoke(_engine(), _actor(), username, grant)
-    except accounts.AccountError as exc:
-        _err(str(exc))
-        raise typer.Exit(1) from None
+    done = _account(accounts.revoke, username, grant)
     if not done:
         _err(f"{username} does not hold {grant.describe()}")
         raise typer.Exit(1)
