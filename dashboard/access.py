@@ -152,6 +152,13 @@ def can_write_board_commentary(actor: Actor, area_code: str) -> bool:
     )
 
 
+def can_sign_off_review(actor: Actor, region_code: str | None) -> bool:
+    """Marking an area's six-monthly review pack as reviewed: admin, or the area's GO."""
+    return actor.is_admin or any(
+        g.region_code == region_code and region_code is not None for g in actor.of_role("go")
+    )
+
+
 def can_administer(actor: Actor) -> bool:
     """Users, framework, imports, signing agreements."""
     return actor.is_admin

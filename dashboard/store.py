@@ -42,6 +42,7 @@ from data_models import (
     PeriodLock,
     Region,
     ReportingLine,
+    ReviewSignOff,
     Setting,
     Target,
     TargetAgreement,
@@ -355,18 +356,26 @@ def _frame(engine: Engine, query: Any, schema: Mapping[str, Any] | None = None) 
 
 
 def department_family(conn: Connection, codes: Iterable[str]) -> set[str]:
-    """A department with its predecessors and successors (the same department across renames)."""
+    """The departments with their predecessors and successors (the same department across a
+    rename or split). Not siblings: DCSF's family holds DfES but not DIUS, though both came
+    from DfES, so a line addressed to DfES counts for each successor and a line to DIUS only
+    for DIUS (and DfES)."""
     links = conn.execute(
         select(DepartmentSuccession.predecessor_code, DepartmentSuccession.successor_code)
     ).all()
-    family, frontier = set(codes), list(codes)
-    while frontier:  # a handful of renames: a tiny graph walk
-        code = frontier.pop()
-        for before, after in links:
-            for other in (after,) if before == code else (before,) if after == code else ():
-                if other not in family:
-                    family.add(other)
-                    frontier.append(other)
+    family: set[str] = set()
+    for code in codes:
+        for forward in (True, False):  # successors, then predecessors
+            frontier = [code]
+            while frontier:  # a handful of renames: a tiny graph walk
+                here = frontier.pop()
+                family.add(here)
+                frontier += [
+                    (after if forward else before)
+                    for before, after in links
+                    if (before if forward else after) == here
+                    and (after if forward else before) not in family
+                ]
     return family
 
 
@@ -823,11 +832,12 @@ class WriteSummary:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
     messages: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
-        return self.inserted + self.updated
+        return self.inserted + self.updated + self.removed
 
 
 def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]) -> WriteSummary:
@@ -1706,13 +1716,202 @@ def add_commentary(
     return WriteSummary(inserted=len(payload))
 
 
+REPORTING_LINE_KEY = ("indicator_code", "recipient_type", "recipient_code", "return_name")
+REPORTING_LINE_FIELDS = ("frequency", "laa_status", "format", "due_days")
+
+
+def _line_text(line: Mapping[str, Any]) -> str:
+    return " | ".join(f"{k}={line.get(k)}" for k in (*REPORTING_LINE_KEY, *REPORTING_LINE_FIELDS))
+
+
 def save_reporting_lines(
-    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
+    conn: Connection,
+    actor: Actor,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    remove: Sequence[Mapping[str, Any]] = (),
 ) -> WriteSummary:
+    """Insert or update reporting lines, keyed by indicator, recipient and return; remove the
+    lines named in `remove`. Every change is audited with the whole line before and after."""
     _require_admin(actor, "change reporting lines")
-    if rows:
-        conn.execute(ReportingLine.__table__.insert(), list(rows))  # type: ignore[attr-defined]
-    return WriteSummary(inserted=len(rows))
+    summary = WriteSummary()
+    table = ReportingLine.__table__  # type: ignore[attr-defined]
+    existing = {
+        tuple(r[k] for k in REPORTING_LINE_KEY): dict(r)
+        for r in conn.execute(select(table)).mappings()
+    }
+    for row in remove:
+        key = tuple(row[k] for k in REPORTING_LINE_KEY)
+        line = existing.pop(key, None)
+        if line is None:
+            raise RuleViolation(f"no reporting line {' / '.join(map(str, key))} to remove")
+        conn.execute(table.delete().where(table.c.id == line["id"]))
+        _audit(conn, actor, "reporting_line:remove", indicator_code=key[0],
+               before=_line_text(line))  # fmt: skip
+        summary.removed += 1
+    for row in rows:
+        key = tuple(row[k] for k in REPORTING_LINE_KEY)
+        values = {k: row.get(k) for k in REPORTING_LINE_FIELDS}
+        values["laa_status"] = values["laa_status"] or "continues"
+        values["due_days"] = None if values["due_days"] is None else int(values["due_days"])
+        line = existing.get(key)
+        if line is None:
+            new = dict(zip(REPORTING_LINE_KEY, key, strict=True)) | values
+            conn.execute(table.insert(), [new])
+            existing[key] = new
+            _audit(conn, actor, "reporting_line:create", indicator_code=key[0],
+                   after=_line_text(new))  # fmt: skip
+            summary.inserted += 1
+        elif any(_differs(line[k], v) for k, v in values.items()):
+            conn.execute(table.update().where(table.c.id == line["id"]).values(**values))
+            _audit(conn, actor, "reporting_line:change", indicator_code=key[0],
+                   before=_line_text(line), after=_line_text(line | values))  # fmt: skip
+            existing[key] = line | values
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    return summary
+
+
+RECIPIENT_NAMES = {
+    "AC": "Audit Commission",
+    "CSCI": "Commission for Social Care Inspection",
+    "Ofsted": "Ofsted",
+    "HC": "Healthcare Commission",
+    "GO": "Government Office",
+    "LSP": "LSP executive board",
+}
+
+
+def reporting_lines(engine: Engine) -> pl.DataFrame:
+    """Every reporting line with its indicator's name, block and owning department, and a
+    readable recipient name. The framework is shared reference data: anyone signed in reads it."""
+    query = (
+        select(
+            ReportingLine.id.label("line_id"),
+            ReportingLine.indicator_code,
+            Indicator.name.label("indicator_name"),
+            Indicator.block_code,
+            Block.name.label("block_name"),
+            Block.sort_order.label("block_order"),
+            Indicator.department_code.label("owning_department"),
+            ReportingLine.recipient_type,
+            ReportingLine.recipient_code,
+            Department.name.label("department_name"),
+            ReportingLine.return_name,
+            ReportingLine.frequency,
+            ReportingLine.laa_status,
+            ReportingLine.format,
+            ReportingLine.due_days,
+        )
+        .join(Indicator, Indicator.code == ReportingLine.indicator_code)
+        .join(Block, Block.code == Indicator.block_code)
+        .join(
+            Department,
+            and_(
+                ReportingLine.recipient_type == "department",
+                Department.code == ReportingLine.recipient_code,
+            ),
+            isouter=True,
+        )
+        .order_by(
+            Block.sort_order,
+            ReportingLine.indicator_code,
+            ReportingLine.recipient_type,
+            ReportingLine.recipient_code,
+            ReportingLine.return_name,
+        )
+    )
+    frame = _frame(engine, query, {"line_id": pl.Int64, "block_order": pl.Int64,
+                                   "due_days": pl.Int64})  # fmt: skip
+    return frame.with_columns(
+        recipient=pl.coalesce(
+            pl.col("department_name"),
+            pl.col("recipient_code").replace_strict(
+                RECIPIENT_NAMES, default=pl.col("recipient_code"), return_dtype=pl.Utf8
+            ),
+        )
+    ).drop("department_name")
+
+
+def department_lines(engine: Engine, department_code: str) -> pl.DataFrame:
+    """The reporting lines a department receives: addressed to it, or to a predecessor or
+    successor of it (DOMAIN §1: the same department across a rename)."""
+    with engine.connect() as conn:
+        known = conn.execute(
+            select(Department.code).where(Department.code == department_code)
+        ).first()
+        if known is None:
+            raise RuleViolation(f"unknown department {department_code}")
+        family = department_family(conn, [department_code])
+    return reporting_lines(engine).filter(
+        pl.col("recipient_type") == "department", pl.col("recipient_code").is_in(sorted(family))
+    )
+
+
+def departments(engine: Engine) -> pl.DataFrame:
+    """Department codes and names, with the dates each name was held."""
+    return _frame(
+        engine,
+        select(
+            Department.code, Department.name, Department.valid_from, Department.valid_to
+        ).order_by(Department.code),
+        {"valid_from": pl.Date, "valid_to": pl.Date},
+    )
+
+
+def mark_review(
+    engine: Engine,
+    actor: Actor,
+    area_code: str,
+    period: date,
+    *,
+    state: str = "reviewed",
+    note: str | None = None,
+) -> None:
+    """Record the GO's sign-off of an area's six-monthly review pack (or take it back with
+    `state="reopened"`). Rows are only added; the newest is the state."""
+    if state not in ("reviewed", "reopened"):
+        raise ValueError(f"unknown review state {state!r}")
+    with db.write_transaction(engine) as conn:
+        region = conn.execute(select(Area.region_code).where(Area.code == area_code)).scalar()
+        if region is None:
+            raise RuleViolation(f"unknown area {area_code}")
+        if not access.can_sign_off_review(actor, region):
+            deny(actor, f"sign off the review of {area_code}")
+        before = review_states(conn, [area_code]).get((area_code, period))
+        conn.execute(
+            ReviewSignOff.__table__.insert(),  # type: ignore[attr-defined]
+            [{"area_code": area_code, "period": period, "state": state, "by": actor.name,
+              "at": utcnow(), "note": note}],
+        )  # fmt: skip
+        _audit(conn, actor, f"review:{state}", area_code=area_code, period=period,
+               before=before and before["state"], after=state, reason=note)  # fmt: skip
+
+
+def review_states(conn: Connection, area_codes: Sequence[str]) -> dict[tuple[str, date], dict]:
+    """The newest sign-off row per area and review period."""
+    rows = conn.execute(
+        select(ReviewSignOff)
+        .where(ReviewSignOff.area_code.in_(list(area_codes)))
+        .order_by(ReviewSignOff.id)
+    ).mappings()
+    return {(r["area_code"], r["period"]): dict(r) for r in rows}
+
+
+def review_signoffs(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> pl.DataFrame:
+    """Current sign-off state per area and review period: area_code, period, state, by, at, note."""
+    _check_read(engine, actor, area_codes, "the review sign-offs")
+    with engine.connect() as conn:
+        states = review_states(conn, area_codes)
+    return pl.DataFrame(
+        [
+            {k: r[k] for k in ("area_code", "period", "state", "by", "at", "note")}
+            for r in states.values()
+        ],
+        schema={"area_code": pl.Utf8, "period": pl.Date, "state": pl.Utf8, "by": pl.Utf8,
+                "at": pl.Datetime("us", "UTC"), "note": pl.Utf8},
+    )  # fmt: skip
 
 
 def sign_agreement(engine: Engine, actor: Actor, area_code: str, signed_date: date) -> None:

@@ -9,7 +9,7 @@ from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.framework import Indicator, Outcome, ReportingLine
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
-from data_models.system import AuditEvent, LockExemption, PeriodLock, Setting
+from data_models.system import AuditEvent, LockExemption, PeriodLock, ReviewSignOff, Setting
 from data_models.target import Target, TargetAgreement, TargetMilestone, TargetVersion
 from data_models.values import ActualRevision, Commentary
 from data_models.vocab import (
@@ -52,6 +52,7 @@ __all__ = [
     "Outcome",
     "Partnership",
     "PeriodLock",
+    "ReviewSignOff",
     "Region",
     "ReportingLine",
     "Setting",

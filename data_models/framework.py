@@ -51,3 +51,5 @@ class ReportingLine(SQLModel, table=True):
     return_name: str
     frequency: str
     laa_status: str = "continues"
+    format: str | None = None  # how it is sent: e.g. "Interchange Hub XML", "Excel template"
+    due_days: int | None = None  # days after the period end the return is due

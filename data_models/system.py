@@ -57,3 +57,18 @@ class LockExemption(SQLModel, table=True):
     granted_by: str
     granted_at: datetime
     reason: str
+
+
+class ReviewSignOff(SQLModel, table=True):
+    """A GO officer's mark on an area's six-monthly review pack. Rows are only inserted: the
+    newest row of an area and period is its state (`reviewed`, or `reopened` to take it back)."""
+
+    __tablename__ = "review_signoff"
+    __table_args__ = (Index("ix_review_area_period", "area_code", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(foreign_key="area.code")
+    period: date  # the half-year end the review covers (30 September or 31 March)
+    state: str = "reviewed"
+    by: str
+    at: datetime
+    note: str | None = None

@@ -600,10 +600,14 @@ def framework_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def reporting_line_rows() -> list[dict[str, str]]:
+def reporting_line_rows() -> list[dict[str, Any]]:
     """`framework/reporting_lines.csv` as `store.save_reporting_lines` rows."""
     with (FRAMEWORK_DIR / "reporting_lines.csv").open(newline="", encoding="utf-8") as fh:
-        return [dict(r) for r in csv.DictReader(fh)]
+        rows: list[dict[str, Any]] = [dict(r) for r in csv.DictReader(fh)]
+    for row in rows:
+        row["due_days"] = int(row["due_days"]) if row.get("due_days") else None
+        row["format"] = row.get("format") or None
+    return rows
 
 
 def _indicators(rows: Sequence[dict[str, Any]]) -> dict[str, Ind]:
