@@ -505,11 +505,18 @@ def _current_versions() -> Any:
 
 
 def load_scope(
-    engine: Engine, actor: Actor, area_codes: Sequence[str], known_at: datetime | None = None
+    engine: Engine,
+    actor: Actor,
+    area_codes: Sequence[str],
+    known_at: datetime | None = None,
+    *,
+    indicators: Sequence[str] | None = None,
 ) -> Scope:
     """Targets (current versions), milestones, current actuals and agreements of some areas.
 
     `known_at` reproduces what could be seen at a past time: only revisions recorded up to it.
+    `indicators` narrows the targets and values to those indicators (a return loads only its
+    own, so a national return does not read every value of every area).
     """
     codes = list(area_codes)
     allowed = _check_read(engine, actor, codes, "the targets")
@@ -562,6 +569,8 @@ def load_scope(
     )
     if allowed.indicators is not None:
         targets_q = targets_q.where(Target.indicator_code.in_(sorted(allowed.indicators)))
+    if indicators is not None:
+        targets_q = targets_q.where(Target.indicator_code.in_(sorted(set(indicators))))
     targets = _frame(
         engine,
         targets_q,
@@ -602,12 +611,14 @@ def load_scope(
         .where(Agreement.area_code.in_(codes))
         .order_by(TargetVersion.target_id, TargetMilestone.period)
     )
+    if indicators is not None:
+        milestones_q = milestones_q.where(Target.indicator_code.in_(sorted(set(indicators))))
     milestones = _frame(
         engine, milestones_q, {"target_id": pl.Int64, "period": pl.Date, "value": pl.Float64}
     )
     milestones = milestones.filter(pl.col("target_id").is_in(targets["target_id"].implode()))
 
-    actuals = current_actuals(engine, actor, codes, known_at=known_at)
+    actuals = current_actuals(engine, actor, codes, known_at=known_at, indicators=indicators)
     actuals = actuals.join(
         targets.select("target_id", "area_code", "indicator_code"),
         on=["area_code", "indicator_code"],
@@ -664,7 +675,12 @@ def load_scope(
 
 
 def current_actuals(
-    engine: Engine, actor: Actor, area_codes: Sequence[str], known_at: datetime | None = None
+    engine: Engine,
+    actor: Actor,
+    area_codes: Sequence[str],
+    known_at: datetime | None = None,
+    *,
+    indicators: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The current revision per area × indicator × period (the highest revision number)."""
     base = select(
@@ -681,6 +697,8 @@ def current_actuals(
     allowed = _check_read(engine, actor, area_codes, "the values")
     if allowed.indicators is not None:
         base = base.where(ActualRevision.indicator_code.in_(sorted(allowed.indicators)))
+    if indicators is not None:
+        base = base.where(ActualRevision.indicator_code.in_(sorted(set(indicators))))
     if known_at is not None:
         base = base.where(ActualRevision.recorded_at <= known_at)
     revisions = _frame(
@@ -1832,6 +1850,30 @@ def reporting_lines(engine: Engine) -> pl.DataFrame:
             ),
         )
     ).drop("department_name")
+
+
+def reported_indicators(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> pl.DataFrame:
+    """Which indicators each area reports: area_code, area_name, indicator_code, block_code
+    (every indicator with a target in any of the area's agreements). A light query: the burden
+    map needs the pairs, not the values."""
+    allowed = _check_read(engine, actor, area_codes, "the indicators reported")
+    query = (
+        select(
+            Agreement.area_code,
+            Area.name.label("area_name"),
+            Target.indicator_code,
+            Indicator.block_code,
+        )
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .join(Area, Area.code == Agreement.area_code)
+        .join(Indicator, Indicator.code == Target.indicator_code)
+        .where(Agreement.area_code.in_(list(area_codes)))
+        .distinct()
+        .order_by(Agreement.area_code, Target.indicator_code)
+    )
+    if allowed.indicators is not None:
+        query = query.where(Target.indicator_code.in_(sorted(allowed.indicators)))
+    return _frame(engine, query)
 
 
 def department_lines(engine: Engine, department_code: str) -> pl.DataFrame:
