@@ -129,3 +129,70 @@ def audit(area_code: str | None, since: date | None = None) -> pl.DataFrame:
     return _audit(
         database_url(), actor(), area_code, since.isoformat() if since else None, data_version()
     )
+
+
+# ---- vertical accountability (issue 6): returns, review packs, reporting lines, burden ----
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _reporting_lines(url: str, version: int) -> pl.DataFrame:
+    return store.reporting_lines(_engine(url))
+
+
+def reporting_lines() -> pl.DataFrame:
+    """Every reporting line (shared framework data) with indicator, block and recipient names."""
+    return _reporting_lines(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _departments(url: str, version: int) -> pl.DataFrame:
+    return store.departments(_engine(url))
+
+
+def departments() -> pl.DataFrame:
+    return _departments(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _department_return(
+    url: str, who: Actor, department: str, period: str, as_at: str,
+    areas: tuple[str, ...] | None, version: int,
+):  # fmt: skip
+    from dashboard.reports.returns import department_return
+
+    return department_return(
+        _engine(url), who, department, date.fromisoformat(period), date.fromisoformat(as_at),
+        area_codes=list(areas) if areas is not None else None,
+    )  # fmt: skip
+
+
+def department_return(
+    department: str, period: date, as_at: date, areas: tuple[str, ...] | None = None
+):
+    """A department's return (`dashboard.reports.returns.DepartmentReturn`), cached."""
+    return _department_return(
+        database_url(), actor(), department, period.isoformat(), as_at.isoformat(), areas,
+        data_version(),
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _review_pack(url: str, who: Actor, area_code: str, as_at: str, version: int):
+    from dashboard.reports.review import review_pack
+
+    return review_pack(_engine(url), who, area_code, date.fromisoformat(as_at))
+
+
+def review_pack(area_code: str, as_at: date):
+    """An area's GO six-monthly review pack (`dashboard.reports.review.ReviewPack`), cached."""
+    return _review_pack(database_url(), actor(), area_code, as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _reported_indicators(url: str, who: Actor, areas: tuple[str, ...], version: int):
+    return store.reported_indicators(_engine(url), who, list(areas))
+
+
+def reported_indicators(areas: tuple[str, ...]) -> pl.DataFrame:
+    """area_code, area_name, indicator_code, block_code: what each area reports."""
+    return _reported_indicators(database_url(), actor(), areas, data_version())

@@ -41,6 +41,7 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     )  # fmt: skip
     sections = {
         "Performance": [_PAGES[k] for k in ("overview", "block", "partnership", "indicator")],
+        "Upward reporting": _reporting_pages(actor),
         "Account": [_PAGES["account"]],
     }
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
@@ -68,6 +69,33 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     else:
         sections["Account"].append(_PAGES["audit"])
     return sections
+
+
+def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
+    """Vertical accountability: returns to departments, the GO review, the reporting map."""
+    _PAGES.update(
+        returns=st.Page(
+            "../pages/returns.py", title="Department returns", icon=":material/outbox:",
+            url_path="returns",
+        ),
+        review=st.Page(
+            "../pages/review.py", title="GO six-monthly review", icon=":material/fact_check:",
+            url_path="review",
+        ),
+        reporting_lines=st.Page(
+            "../pages/reporting_lines.py", title="Reporting lines", icon=":material/account_tree:",
+            url_path="reporting-lines",
+        ),
+        burden=st.Page(
+            "../pages/burden.py", title="Reporting burden", icon=":material/stacked_bar_chart:",
+            url_path="burden",
+        ),
+    )  # fmt: skip
+    names = ["returns", "reporting_lines", "burden"]
+    # The review pack is an area's: its GO, the area's own people, and administrators.
+    if not actor.of_role("department") or actor.of_role("admin", "go", *access.AREA_ROLES):
+        names.insert(1, "review")
+    return [_PAGES[k] for k in names]
 
 
 def page(name: str) -> StreamlitPage:

@@ -1,0 +1,5 @@
+"""Placeholder: being built (issue 6)."""
+
+import streamlit as st
+
+st.title("Coming soon")
