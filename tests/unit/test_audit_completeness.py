@@ -43,8 +43,22 @@ CASES: list[tuple[str, int, Callable]] = [
     ("same setting", 0, lambda e, a: store.set_setting(e, a, "today", "2008-11-30")),
     ("lock", 1, lambda e, a: store.lock_periods(e, a, "X01", date(2007, 3, 31), "board")),
     ("temporary unlock", 1, lambda e, a: store.grant_unlock(e, a, "X01", "someone", datetime.now(UTC) + timedelta(hours=1), "late")),
+    ("reporting line added", 1, lambda e, a: _line(e, a, [LINE])),
+    ("reporting line changed and removed", 3, lambda e, a: (
+        _line(e, a, [LINE]), _line(e, a, [LINE | {"frequency": "quarterly"}]), _line(e, a, [], remove=[LINE]))),
+    ("review signed off", 1, lambda e, a: store.mark_review(e, a, "X01", date(2008, 9, 30))),
     ("target proposed", 1, lambda e, a: store.propose_target_change(e, a, "X01", "BV199a", target_value=13.0, reason="refresh")),
 ]  # fmt: skip
+
+
+LINE = {"indicator_code": "NEET", "recipient_type": "department", "recipient_code": "DfES",
+        "return_name": "Connexions NEET return", "frequency": "annual", "laa_status": "continues",
+        "format": "Excel template", "due_days": 60}  # fmt: skip
+
+
+def _line(engine, admin, rows, remove=()) -> None:  # type: ignore[no-untyped-def]
+    with db.write_transaction(engine) as conn:
+        store.save_reporting_lines(conn, admin, rows, remove=remove)
 
 
 def _commentary(engine, admin) -> None:  # type: ignore[no-untyped-def]
@@ -80,3 +94,11 @@ def test_a_refused_write_leaves_no_audit_row(engine, admin) -> None:
     assert _audit_rows(engine) == before
     audit = store.audit_frame(engine, admin, "X01")
     assert audit.filter(pl.col("user") == "v").is_empty()
+
+
+def test_saving_an_unchanged_reporting_line_audits_nothing(engine, admin) -> None:
+    load_worked_example(engine, admin)
+    _line(engine, admin, [LINE])
+    before = _audit_rows(engine)
+    _line(engine, admin, [LINE])
+    assert _audit_rows(engine) == before
