@@ -110,6 +110,17 @@ def main() -> None:
         f"load + assess all {len(codes)} demo areas",
         lambda: assess_areas(engine, store.cli_actor("reader"), codes, today),
     )
+    from dashboard.reports.returns import department_return
+    from dashboard.reports.review import review_pack
+
+    timed(
+        f"HO department return over all {len(codes)} demo areas",
+        lambda: department_return(engine, store.cli_actor("reader"), "HO", today, today),
+    )
+    timed(
+        f"GO review pack of one demo area ({code})",
+        lambda: review_pack(engine, store.cli_actor("reader"), code, today),
+    )
 
 
 if __name__ == "__main__":
