@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -27,12 +27,14 @@ import_app = typer.Typer(help="Import CSV or XLSX files (all or nothing).", no_a
 agreement_app = typer.Typer(help="Agreements.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports as CSV.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and their roles (grants).", no_args_is_help=True)
+review_app = typer.Typer(help="The GO six-monthly review.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(import_app, name="import")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(export_app, name="export")
 app.add_typer(user_app, name="user")
+app.add_typer(review_app, name="review")
 
 _state: dict[str, str | None] = {"as_user": None}
 
@@ -153,6 +155,12 @@ def import_actuals(
     _import("actuals", file, dry_run, override_lock)
 
 
+@import_app.command("reporting-lines")
+def import_reporting_lines(file: FileArg, dry_run: DryRun = False) -> None:
+    """Reporting lines: indicator, recipient, return, frequency and its status under the LAA."""
+    _import("reporting_lines", file, dry_run)
+
+
 @app.command("lock")
 def lock(
     area: Annotated[str, typer.Option("--area", help="Area code.")],
@@ -226,6 +234,129 @@ def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -
 def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
     """One row per target: latest value, expected value, RAG, direction, forecast."""
     _export("status", area, as_at, output)
+
+
+# ---- upward returns (issue 6): a department's return and the GO review pack
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option("--xlsx", help="Also write an Excel workbook to FILE (-o FILE.xlsx does too)."),
+]
+
+
+def _refused(exc: Exception) -> NoReturn:
+    _err(str(exc))
+    raise typer.Exit(1) from None
+
+
+def _write_report(report, output: Path | None, xlsx: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """CSV to -o or stdout, Excel to --xlsx or an -o ending in .xlsx; stdout gets CSV only
+    (and nothing at all when the only output asked for is a workbook)."""
+    for path in (xlsx, output):
+        if path is not None and path.suffix.lower() == ".xlsx":
+            path.write_bytes(report.excel_bytes())
+            _err(f"wrote the workbook {path}")
+    if output is not None and output.suffix.lower() != ".xlsx":
+        output.write_bytes(report.csv_bytes())
+        _err(f"wrote {report.table().height} rows to {output}")
+    elif output is None and xlsx is None:
+        sys.stdout.write(report.csv_bytes().decode("utf-8"))
+        sys.stdout.flush()
+
+
+@export_app.command("return")
+def export_return(
+    department: Annotated[str, typer.Option("--department", help="Department code (e.g. HO).")],
+    period: Annotated[
+        str,
+        typer.Option("--period", help="Each indicator's latest period ending on or before DATE."),
+    ],
+    as_at: AsAtOpt = None,
+    output: OutOpt = None,
+    xlsx: XlsxOpt = None,
+) -> None:
+    """A department's return: one row per return x area x indicator, empty value if not reported.
+
+    Lines addressed to a predecessor or successor count (ODPM for DCLG, DfES for DCSF and
+    DIUS); every area with a target on the indicator has a row.
+    """
+    from dashboard.access import AccessDenied
+    from dashboard.reports.returns import MISSING, NOT_YET_DUE, REPORTED, department_return
+
+    engine = _engine()
+    day = _parse_date(period, "--period")
+    assert day is not None
+    when = _parse_date(as_at, "--as-at") or store.business_today(engine)
+    if department not in set(store.departments(engine)["code"]):
+        _err(f"--department: '{department}' is not a known department code")
+        raise typer.Exit(2)
+    try:
+        built = department_return(engine, _actor(), department, day, when)
+    except (store.RuleViolation, AccessDenied) as exc:
+        _refused(exc)
+    done = built.rows["completeness"]
+    _err(
+        f"{department} return, periods ending on or before {day}, as at {when}: "
+        f"{built.rows.height} rows, {(done == REPORTED).sum()} reported, "
+        f"{(done == MISSING).sum()} missing, {(done == NOT_YET_DUE).sum()} not yet due"
+    )
+    _write_report(built, output, xlsx)
+
+
+@export_app.command("review")
+def export_review(
+    area: AreaOpt,
+    period: Annotated[str, typer.Option("--period", help="The pack as at DATE (e.g. 2008-09-30).")],
+    output: OutOpt = None,
+    xlsx: XlsxOpt = None,
+) -> None:
+    """The GO six-monthly review pack of an area: one row per block with its three-axis
+    self-assessment, status counts, reward forecast and exceptions with commentary."""
+    from dashboard.access import AccessDenied
+    from dashboard.reports.review import review_pack
+
+    engine = _engine()
+    day = _parse_date(period, "--period")
+    assert day is not None
+    today = store.business_today(engine)
+    if day > today:
+        _err(f"--period: {day} is after today ({today}): that pack cannot be built yet")
+        raise typer.Exit(2)
+    if area not in set(store.list_areas(engine, _actor())["area_code"]):
+        _err(f"--area: '{area}' is not a known area code")
+        raise typer.Exit(2)
+    try:
+        pack = review_pack(engine, _actor(), area, day)
+    except (store.RuleViolation, AccessDenied) as exc:
+        _refused(exc)
+    _err(f"{area} review pack as at {day} (half-year ending {pack.review}): {pack.signoff}")
+    _write_report(pack, output, xlsx)
+
+
+@review_app.command("signoff")
+def review_signoff(
+    area: AreaOpt,
+    period: Annotated[
+        str,
+        typer.Option("--period", help="A date in the half-year (30 Sep / 31 Mar reviews)."),
+    ],
+    note: Annotated[str | None, typer.Option("--note", help="A note (audited).")] = None,
+    reopen: Annotated[
+        bool, typer.Option("--reopen", help="Take the sign-off back instead.")
+    ] = False,
+) -> None:
+    """Mark an area's six-monthly review pack as reviewed (the GO sign-off), or --reopen it."""
+    from dashboard.access import AccessDenied
+    from dashboard.reports.returns import review_period
+
+    day = _parse_date(period, "--period")
+    assert day is not None
+    review = review_period(day)
+    state = "reopened" if reopen else "reviewed"
+    try:
+        store.mark_review(_engine(), _actor(), area, review, state=state, note=note)
+    except (store.RuleViolation, AccessDenied) as exc:
+        _refused(exc)
+    _err(f"{area}: the review of the half-year ending {review} is {state}")
 
 
 # ---- export audit: the audit trail as CSV (see dashboard/reports/audit.py)

@@ -1,4 +1,5 @@
-"""Import of areas, indicators, targets and actuals from CSV or XLSX: all or nothing.
+"""Import of areas, indicators, targets, actuals and reporting lines from CSV or XLSX: all or
+nothing.
 
 Every row is checked before anything is written; any problem refuses the whole file, each
 reported as ``row N, column C, value 'V': what is wrong`` (N is the file's line number, the
@@ -31,10 +32,12 @@ from data_models import (
     OUTCOME_TYPES,
     PERIOD_BASES,
     POLARITIES,
+    RECIPIENT_TYPES,
+    REPORTING_STATUSES,
     VALUE_STATUSES,
 )
 
-KINDS = ("areas", "indicators", "targets", "actuals")
+KINDS = ("areas", "indicators", "targets", "actuals", "reporting_lines")
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 _MONEY = re.compile(r"^[+-]?[0-9]{1,13}(\.[0-9]{1,2})?$")  # fits NUMERIC(16, 2) exactly
@@ -115,6 +118,19 @@ FORMATS: dict[str, FileFormat] = {
         required=("area_code", "indicator_code", "period", "value"),
         optional=("status", "data_quality", "note"),
         key=("area_code", "indicator_code", "period"),
+    ),
+    # Who receives each indicator, how often, and what the LAA does to that return (issue 6).
+    "reporting_lines": FileFormat(
+        required=(
+            "indicator_code",
+            "recipient_type",
+            "recipient_code",
+            "return_name",
+            "frequency",
+            "laa_status",
+        ),
+        optional=("format", "due_days"),
+        key=store.REPORTING_LINE_KEY,
     ),
 }
 
@@ -337,6 +353,14 @@ def _parsers(
             "status": _one_of(VALUE_STATUSES, "status"),
             "data_quality": _one_of(DATA_QUALITY_GRADES, "data-quality grade"),
         },
+        "reporting_lines": {
+            "indicator_code": code_in("indicator", "indicator"),
+            "recipient_type": _one_of(RECIPIENT_TYPES, "recipient type"),
+            "recipient_code": _text(40),
+            "frequency": _one_of(FREQUENCIES, "frequency"),
+            "laa_status": _one_of(REPORTING_STATUSES, "LAA status"),
+            "due_days": non_negative_int,
+        },
     }
     return common[kind]
 
@@ -371,6 +395,12 @@ def _row_checks(kind: str, row: dict[str, Any], codes: Mapping[str, Any]) -> lis
         lo, hi = row.get("plausible_min"), row.get("plausible_max")
         if lo is not None and hi is not None and lo > hi:
             problems.append(("plausible_max", "must not be below plausible_min"))
+    elif kind == "reporting_lines":
+        # A department line must name a department the dashboard knows (a predecessor such as
+        # ODPM is one): the returns and a department user's scope follow these codes.
+        code = row.get("recipient_code")
+        if row.get("recipient_type") == "department" and code and code not in codes["department"]:
+            problems.append(("recipient_code", "is not a known department code"))
     elif kind == "targets":
         base, target = row.get("baseline_period"), row.get("target_period")
         if base and target and target <= base:
@@ -496,6 +526,24 @@ def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[di
     return out
 
 
+def _keep_absent_line_fields(
+    engine: Engine, rows: list[dict[str, Any]], columns: list[str]
+) -> list[dict[str, Any]]:
+    """An optional column the file leaves out keeps each existing line's value (a file of
+    frequencies alone must not blank every format and due date); an empty cell clears it."""
+    absent = [c for c in FORMATS["reporting_lines"].optional if c not in columns]
+    if not absent or not rows:
+        return rows
+    key = list(store.REPORTING_LINE_KEY)
+    existing = store.reporting_lines(engine).select(*key, *absent)
+    # Every row carries the same columns (the file's); due_days is the only number.
+    schema = {c: pl.Int64 if c == "due_days" else pl.Utf8 for c in rows[0]}
+    merged = pl.DataFrame(rows, schema=schema).join(
+        existing, on=key, how="left", maintain_order="left"
+    )
+    return merged.to_dicts()
+
+
 def import_file(
     engine: Engine,
     actor: Actor,
@@ -525,6 +573,8 @@ def import_file(
         result.errors = errors
         return result
     rows = _to_store_rows(kind, parsed, path)
+    if kind == "reporting_lines":
+        rows = _keep_absent_line_fields(engine, rows, frame.columns)
     writer = {
         "areas": store.save_areas,
         "indicators": store.save_indicators,
@@ -532,6 +582,7 @@ def import_file(
         "actuals": lambda conn, a, r: store.save_actuals(
             conn, a, r, default_reason=f"import of {path.name}", override_lock=override_lock
         ),
+        "reporting_lines": store.save_reporting_lines,
     }[kind]
     try:
         with db.write_transaction(engine) as conn:

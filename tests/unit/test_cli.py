@@ -738,3 +738,134 @@ def test_export_in_a_real_process_writes_only_csv_to_stdout(loaded: Engine, tmp_
     assert done.stdout == in_process
     header, rows = parse_csv(done.stdout)
     assert ",".join(header) == REWARD_HEADER and len(rows) == 12
+
+
+# ------------------------------------------------------------- upward returns (issue 6)
+
+RETURN_HEADER = (
+    "department_code,return_name,area_code,indicator_code,period,value,status,data_quality,"
+    "target_value,expected_value,rag"
+)
+REVIEW_HEADER = (
+    "area_code,block_code,performance,progress,risk,targets,green,amber,red,"
+    "reward_forecast_gbp,reward_maximum_gbp,exceptions"
+)
+
+
+def test_export_return_and_review_on_the_demo(eng: Engine, tmp_path: Path) -> None:
+    from dashboard.reports.returns import department_return
+    from dashboard.reports.review import review_pack
+
+    run("seed", "demo")
+    today = store.business_today(eng)
+    built = department_return(eng, store.cli_actor(), "HO", date(2008, 9, 30), today)
+    result = run("export", "return", "--department", "HO", "--period", "2008-09-30")
+    header, rows = parse_csv(result.stdout)
+    assert result.stdout.splitlines()[0] == RETURN_HEADER == ",".join(header)
+    assert len(rows) == built.rows.height > 100
+    assert {r["department_code"] for r in rows} == {"HO"}
+    done = built.rows["completeness"]
+    assert result.stderr == (
+        f"HO return, periods ending on or before 2008-09-30, as at {today}: "
+        f"{built.rows.height} rows, {(done == 'reported').sum()} reported, "
+        f"{(done == 'missing').sum()} missing, {(done == 'not yet due').sum()} not yet due\n"
+    )
+    assert any(r["value"] == "" for r in rows) and any(r["value"] for r in rows)
+
+    out, book = tmp_path / "ho.csv", tmp_path / "ho.xlsx"
+    quiet = run("export", "return", "--department", "HO", "--period", "2008-09-30", "-o", out)
+    assert quiet.stdout == "" and out.read_text(encoding="utf-8") == result.stdout
+    both = run("export", "return", "--department", "HO", "--period", "2008-09-30",
+               "--as-at", str(today), "--xlsx", book)  # fmt: skip
+    assert both.stdout == ""  # only a workbook was asked for
+    assert pl.read_excel(book, sheet_name="Return").height == len(rows)
+    run(
+        "export",
+        "return",
+        "--department",
+        "HO",
+        "--period",
+        "2008-09-30",
+        "-o",
+        tmp_path / "b.xlsx",
+    )
+    assert pl.read_excel(tmp_path / "b.xlsx", sheet_name="Return").height == len(rows)
+
+    # A successor's return includes its predecessor's lines, under the code asked for.
+    _, dclg = parse_csv(
+        run("export", "return", "--department", "DCLG", "--period", "2008-09-30").stdout
+    )
+    assert dclg and {r["department_code"] for r in dclg} == {"DCLG"}
+
+    pack = review_pack(eng, store.cli_actor(), "D10", date(2008, 9, 30))
+    review = run("export", "review", "--area", "D10", "--period", "2008-09-30")
+    header, blocks = parse_csv(review.stdout)
+    assert review.stdout.splitlines()[0] == REVIEW_HEADER == ",".join(header)
+    assert [b["block_code"] for b in blocks] == pack.table()["block_code"].to_list()
+    assert review.stderr.endswith(": not reviewed\n")
+    signed = run("review", "signoff", "--area", "D10", "--period", "2008-11-30", "--note", "ok")
+    assert signed.stderr == "D10: the review of the half-year ending 2008-09-30 is reviewed\n"
+    again = run(
+        "export", "review", "--area", "D10", "--period", "2008-11-30", "-o", tmp_path / "r.csv"
+    )
+    assert again.stdout == "" and "reviewed by cli:" in again.stderr
+    run("review", "signoff", "--area", "D10", "--period", "2008-09-30", "--reopen")
+    assert run("export", "review", "--area", "D10", "--period", "2008-11-30").stderr.endswith(
+        ": not reviewed\n"
+    )
+    run("review", "signoff", "--area", "Z99", "--period", "2008-09-30", code=1)
+
+    # Refusals: nothing on stdout, a clear message and exit code.
+    for args, code, message in [
+        (("--department", "XYZ", "--period", "2008-09-30"), 2,
+         "--department: 'XYZ' is not a known department code\n"),
+        (("--department", "HO", "--period", "2008-12-31"), 1,
+         f"period 2008-12-31 is after today ({today}): its values do not exist yet\n"),
+        (("--department", "HO", "--period", "2008-09-31"), 2,
+         "--period: '2008-09-31' is not a date (YYYY-MM-DD)\n"),
+    ]:  # fmt: skip
+        refused = run("export", "return", *args, code=code)
+        assert (refused.stdout, refused.stderr) == ("", message)
+    refused = run("export", "review", "--area", "ZZ9", "--period", "2008-09-30", code=2)
+    assert (refused.stdout, refused.stderr) == ("", "--area: 'ZZ9' is not a known area code\n")
+    refused = run("export", "review", "--area", "D10", "--period", "2009-01-31", code=2)
+    assert refused.stdout == "" and "after today" in refused.stderr
+
+
+def test_import_reporting_lines(eng: Engine, tmp_path: Path) -> None:
+    from data_models import ReportingLine
+
+    run("import", "indicators", FRAMEWORK_INDICATORS)
+    good = write(
+        tmp_path,
+        "lines.csv",
+        "indicator_code,recipient_type,recipient_code,return_name,frequency,laa_status,due_days\n"
+        "BV128,department,HO,iQuanta,monthly,continues,20\n"
+        "BV128,go,GO,Fund quarterly monitoring,quarterly,replaced,30\n",
+    )
+    dry = run("import", "reporting-lines", good, "--dry-run")
+    assert (
+        dry.stderr
+        == f"{good}: 2 rows; would add 2, would update 0, unchanged 0 (dry run: nothing was written)\n"
+    )
+    assert count(eng, ReportingLine) == 0
+    assert (
+        run("import", "reporting-lines", good).stderr
+        == f"{good}: 2 rows; added 2, updated 0, unchanged 0\n"
+    )
+    assert count(eng, ReportingLine) == 2
+    before = snapshot(eng)
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        "indicator_code,recipient_type,recipient_code,return_name,frequency,laa_status\n"
+        "BV128,department,HO,iQuanta,fortnightly,continues\n",
+    )
+    refused = run("import", "reporting-lines", bad, code=1)
+    lines = refused.stderr.splitlines()
+    assert lines[0] == f"{bad}: refused, nothing was written (1 problem)"
+    assert lines[1].startswith(
+        "row 2, column frequency, value 'fortnightly': is not a known frequency"
+    )
+    assert all(ROW_MESSAGE.match(m) for m in lines[1:])
+    assert snapshot(eng) == before

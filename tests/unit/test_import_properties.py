@@ -38,6 +38,8 @@ from data_models import (
     OUTCOME_TYPES,
     PERIOD_BASES,
     POLARITIES,
+    RECIPIENT_TYPES,
+    REPORTING_STATUSES,
     VALUE_STATUSES,
     AuditEvent,
 )
@@ -276,11 +278,26 @@ def actual_row(draw: st.DrawFn) -> dict[str, str]:
     }
 
 
+@st.composite
+def reporting_line_row(draw: st.DrawFn) -> dict[str, str]:
+    return {
+        "indicator_code": draw(st.sampled_from(INDICATORS)),
+        "recipient_type": draw(st.sampled_from(RECIPIENT_TYPES)),
+        "recipient_code": draw(st.sampled_from([*DEPARTMENTS[:4], "GO", "AC", "LSP"])),
+        "return_name": draw(st.sampled_from(["Quarterly return", "Annual report", "ILR"])),
+        "frequency": draw(st.sampled_from(FREQUENCIES)),
+        "laa_status": draw(st.sampled_from(REPORTING_STATUSES)),
+        "format": draw(st.sampled_from(["", "spreadsheet", "online form"])),
+        "due_days": draw(st.sampled_from(["", "0", "30", "90", *BIG_INTEGERS])),
+    }
+
+
 ROWS = {
     "areas": area_row,
     "indicators": indicator_row,
     "targets": target_row,
     "actuals": actual_row,
+    "reporting_lines": reporting_line_row,
 }
 
 # ------------------------------------------------------------------------------- corruptions
