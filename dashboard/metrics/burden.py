@@ -78,14 +78,28 @@ def indicator_burden(lines: pl.DataFrame) -> pl.DataFrame:
         continues=continues,
     )
     recipients = pl.struct("recipient_type", "recipient_code")
-    return per_line.group_by("indicator_code").agg(
+    # A stream is indicator × recipient × frequency: two returns carrying the same figure to
+    # the same recipient at the same frequency send it once.
+    stream = ["indicator_code", "recipient_type", "recipient_code", "sixths"]
+    before = per_line.unique(stream).group_by("indicator_code").agg(
+        sixths_before=pl.col("sixths").sum()
+    )
+    after = (
+        per_line.filter(pl.col("continues"))
+        .unique(stream)
+        .group_by("indicator_code")
+        .agg(sixths_after=pl.col("sixths").sum(), sixths_once=pl.col("sixths").max())
+    )
+    counts = per_line.group_by("indicator_code").agg(
         lines_before=pl.len().cast(pl.Int64),
         lines_after=pl.col("continues").sum().cast(pl.Int64),
         recipients_before=recipients.n_unique().cast(pl.Int64),
         recipients_after=recipients.filter(pl.col("continues")).n_unique().cast(pl.Int64),
-        sixths_before=pl.col("sixths").sum(),
-        sixths_after=pl.col("sixths").filter(pl.col("continues")).sum(),
-        sixths_once=pl.col("sixths").filter(pl.col("continues")).max().fill_null(0),
+    )
+    return (
+        counts.join(before, on="indicator_code", how="left")
+        .join(after, on="indicator_code", how="left")
+        .with_columns(pl.col("sixths_after", "sixths_once").fill_null(0))
     )
 
 

@@ -144,11 +144,6 @@ def test_unknown_frequency_is_refused() -> None:
         burden(bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="burden.py counts every line; its docstring, DOMAIN §8 and issue 6 count each "
-    "indicator × recipient × frequency once (see the helper's report)",
-)
 def test_two_returns_to_one_recipient_at_one_frequency_are_one_stream() -> None:
     """The docstring's rule: "A recipient is counted once per indicator and frequency, even if
     it names two returns" (issue 6: "counting each indicator × recipient × frequency")."""
