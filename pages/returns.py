@@ -1,5 +1,339 @@
-"""Placeholder: being built (issue 6)."""
+"""Department returns: a department's upward return for a period, built from the one dataset.
 
+An administrator or a Government Office picks any department; a department user is fixed
+to their own; an LSP's people see the returns their area owes and any return cut to their
+area. The store decides what each may read (`store.readable`), not this page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+import polars as pl
 import streamlit as st
 
-st.title("Coming soon")
+from dashboard import store
+from dashboard.access import AccessDenied, Actor
+from dashboard.formatting import percent
+from dashboard.reports import board
+from dashboard.reports import returns_view as view
+from dashboard.reports.returns import review_period
+from dashboard.ui import components, loaders, state
+
+PERIOD_HELP = (
+    "Each indicator uses its latest period ending on or before this date: a monthly indicator "
+    "its month, a quarterly one its quarter, an annual or academic-year one its year. "
+    "Defaults to the end of the quarter before the as-at date."
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _receives(url: str, version: int) -> pl.DataFrame:
+    """department_code × indicator_code for every department's lines (predecessors and
+    successors included). A dozen departments: one small query each."""
+    engine = loaders.engine()
+    frames = [
+        store.department_lines(engine, code).select(
+            pl.lit(code).alias("department_code"), "indicator_code"
+        )
+        for code in loaders.departments()["code"].to_list()
+    ]
+    empty = pl.DataFrame(schema={"department_code": pl.Utf8, "indicator_code": pl.Utf8})
+    return pl.concat([empty, *frames]).unique()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _owed(url: str, who: Actor, area_code: str, as_at: str, version: int) -> pl.DataFrame:
+    from dashboard.reports.returns import owed_returns
+
+    return owed_returns(loaders.engine(), who, area_code, date.fromisoformat(as_at))
+
+
+def period_picker(container, as_at: date) -> date:  # type: ignore[no-untyped-def]
+    """The "Period (on or before)" date: remembered, in the URL as `?period=`, never after
+    the as-at.
+
+    It follows the default (the quarter before the as-at) when the as-at moves.
+    """
+    key, chosen, seen = "w_returns_period", "sel_returns_period", "url_returns_period"
+    default = board.previous_quarter_end(as_at)
+    if st.session_state.get("returns_period_default") != default:
+        st.session_state["returns_period_default"] = default
+        st.session_state[chosen] = default
+    picked = st.session_state.get(chosen, default)
+    typed = st.session_state.get(key)
+    if isinstance(typed, date) and typed != picked:
+        picked = typed
+    url = st.query_params.get("period")
+    if url is not None and url != st.session_state.get(seen):
+        with contextlib.suppress(ValueError):
+            picked = date.fromisoformat(url)
+    picked = min(picked, as_at)
+    st.session_state[chosen] = picked
+    st.session_state[key] = picked  # seeds the widget; set before it is drawn
+    container.date_input(
+        "Period (on or before)", min_value=date(as_at.year - 15, 1, 1), max_value=as_at,
+        key=key, format="DD/MM/YYYY", help=PERIOD_HELP,
+    )  # fmt: skip
+    published = None if picked == default else picked.isoformat()
+    st.session_state[seen] = published
+    if published is None:
+        st.query_params.pop("period", None)
+    elif st.query_params.get("period") != published:
+        st.query_params["period"] = published
+    return picked
+
+
+actor = loaders.actor()
+as_at = state.as_at()
+st.title("Department returns")
+st.caption(
+    "Every upward return to a government department, built from the values already entered "
+    "here — nobody re-keys a figure. Download it as CSV or Excel."
+)
+
+who = view.mode(actor)
+if who is None:
+    st.error("Department returns are open to administrators, Government Offices, "
+             "departments and LSP staff.", icon=":material/lock:")  # fmt: skip
+    st.stop()
+
+departments = loaders.departments()
+receives = _receives(loaders.database_url(), loaders.data_version())
+areas: tuple[str, ...] | None = None  # None: every area the user reads
+
+if who == view.AREA:
+    area_code = state.area_code()
+    if area_code is None:
+        components.no_areas()
+        st.stop()
+    area = loaders.area(area_code)
+    areas = (area_code,)
+    owed = _owed(
+        loaders.database_url(), actor, area_code, as_at.isoformat(), loaders.data_version()
+    )
+    st.subheader(f"Returns {area['area_name']} owes ({owed.height})")
+    st.caption(
+        "Every department return fed by an indicator this area has a target on. Each is built "
+        "below from the values the partnership has already entered."
+    )
+    if owed.is_empty():
+        components.empty_state("This area owes no department returns.")
+        st.stop()
+    st.dataframe(
+        view.owed_returns_table(owed),
+        hide_index=True,
+        width="stretch",
+        key="owed_returns",
+        column_config={
+            "Recipient": st.column_config.TextColumn(width=300),
+            "Return": st.column_config.TextColumn(width=320),
+            "Frequency": st.column_config.TextColumn(width=80),
+            "Format": st.column_config.TextColumn(width=150),
+            "Due (days after period end)": st.column_config.NumberColumn(
+                "Due",
+                format="%d days",
+                width=70,
+                help="Days after the period's end the return is due",
+            ),
+        },
+    )
+    options = view.department_options(departments, receives, view.owed_indicators(owed))
+    st.subheader(f"A return for {area['area_name']}")
+else:
+    options = view.department_options(departments, receives)
+
+labels = dict(zip(options["code"].to_list(), options["label"].to_list(), strict=True))
+dept_col, period_col, return_col = st.columns([3.4, 1.6, 3.4], vertical_alignment="bottom")
+if who == view.OWN_DEPARTMENT:
+    own = view.own_departments(actor)
+    if len(own) == 1:
+        department = own[0]
+        dept_col.text_input(
+            "Department", value=labels.get(department, department), disabled=True,
+            help="A department user sees their own department's returns, across all areas.",
+        )  # fmt: skip
+    else:  # several department grants: choose among them only
+        department = state.select(
+            "department", "Department", own, container=dept_col,
+            format_func=lambda c: labels.get(c, c),
+        )  # fmt: skip
+elif options.is_empty():
+    components.empty_state(
+        "No department receives a reporting line yet. An administrator adds them on the "
+        "Reporting lines page or with `laa import reporting-lines FILE`."
+    )
+    st.stop()
+else:
+    # First visit: the department receiving the most indicators (the fullest return).
+    st.session_state.setdefault("sel_department", view.busiest(options, receives))
+    department = state.select(
+        "department", "Department", options["code"].to_list(), container=dept_col,
+        format_func=lambda c: labels.get(c, c),
+        help="Lines addressed to a predecessor count for its successors (ODPM → DCLG, "
+        "DfES → DCSF and DIUS, DTI → BERR).",
+    )  # fmt: skip
+period = period_picker(period_col, as_at)
+
+try:
+    full = loaders.department_return(department, period, as_at, areas)
+except AccessDenied as refused:
+    st.error(f"You may not read this return: {refused}", icon=":material/lock:")
+    st.stop()
+except store.RuleViolation as problem:
+    st.error(str(problem), icon=":material/error:")
+    st.stop()
+
+names = full.rows["return_name"].unique().sort().to_list()
+return_name = None
+if len(names) > 1:
+    chosen = state.select(
+        "return", "Return", ["", *names], container=return_col,
+        format_func=lambda n: n or f"All returns ({len(names)})", publish_default=False,
+        help="This department receives several returns; choose one to see and download it alone.",
+    )  # fmt: skip
+    return_name = chosen or None
+elif names:
+    return_col.text_input("Return", value=names[0], disabled=True)
+result = view.only_return(full, return_name)
+
+area_count = full.rows["area_code"].n_unique()
+mine = (
+    f"Your department: {labels.get(department, department)} · "
+    if who == view.OWN_DEPARTMENT
+    else ""
+)
+st.caption(
+    f"{mine}{area_count} area{'' if area_count == 1 else 's'} · each indicator's latest period ending "
+    f"on or before {period:%d %b %Y} · values as at {as_at:%d %b %Y}"
+)
+if result.rows.is_empty():
+    components.empty_state(
+        "No area in scope has a target on an indicator this department receives, so the "
+        "return has no rows."
+    )
+    st.stop()
+
+numbers = view.headline(result)
+for column, label, value, tip in zip(
+    st.columns(5),
+    ["Rows", "Reported", "Missing", "Not yet due", "Complete"],
+    [f"{numbers['rows']:,}", f"{numbers['reported']:,}", f"{numbers['missing']:,}",
+     f"{numbers['not_yet_due']:,}", percent(numbers["complete"])],
+    ["One row per return × area × indicator with a target",
+     "Rows with a value for the period",
+     "Due (the period's end plus the indicator's lag has passed) but no value",
+     "The period's figures are not due yet (the indicator's lag has not passed)",
+     "Reported as a share of the rows that are due"],
+    strict=True,
+):  # fmt: skip
+    column.metric(label, value, help=tip, border=True)
+
+stem = view.file_stem(department, period, return_name)
+downloads = st.container(horizontal=True, gap="small", vertical_alignment="center")
+downloads.download_button(
+    "Download CSV", data=result.csv_bytes, file_name=f"{stem}.csv", mime="text/csv",
+    key="return_csv", icon=":material/download:", type="primary",
+    help="The return in the columns of `laa export return`",
+)  # fmt: skip
+downloads.download_button(
+    "Download Excel", data=result.excel_bytes, file_name=f"{stem}.xlsx", mime=XLSX,
+    key="return_xlsx", icon=":material/download:",
+    help="A workbook with the return, completeness by area, what is missing, and notes",
+)  # fmt: skip
+downloads.caption(
+    f"{numbers['rows']:,} rows · CSV in the columns of `laa export return`; the workbook adds "
+    "completeness, what is missing, and notes"
+)
+
+review = review_period(period)
+st.subheader("Completeness by area")
+st.caption(
+    "Which areas have reported, what is still missing, and whether the Government Office has "
+    f"signed off the six-monthly review to {review:%d %B %Y}."
+)
+completeness = view.completeness_table(result)
+st.dataframe(
+    completeness,
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * completeness.height, 760),
+    key="return_completeness",
+    column_config={
+        "Area": st.column_config.TextColumn(width=60),
+        "Area name": st.column_config.TextColumn(width="medium"),
+        "Complete": st.column_config.ProgressColumn(
+            format="%d%%", min_value=0, max_value=100, width="small",
+            help="Reported as a share of the rows that are due",
+        ),
+        "Missing indicators": st.column_config.TextColumn(width="medium"),
+        "GO sign-off": st.column_config.TextColumn(
+            width="medium", help=f"The GO's sign-off of the review to {review:%d %b %Y}"
+        ),
+    },
+)  # fmt: skip
+
+owed_rows = view.owed_rows(result)
+st.subheader(f"Still owed ({owed_rows.height})")
+if owed_rows.is_empty():
+    st.success(
+        "Nothing is owed: every row that is due has a value.", icon=":material/check_circle:"
+    )
+else:
+    st.caption("Rows that are due with no value yet, oldest due date first: chase these.")
+    st.dataframe(
+        owed_rows,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * owed_rows.height, 420),
+        key="return_owed",
+        column_config={
+            "Area": st.column_config.TextColumn(width=60),
+            "Area name": st.column_config.TextColumn(width="small"),
+            "Indicator": st.column_config.TextColumn(width=80),
+            "Indicator name": st.column_config.TextColumn(width="medium"),
+            "Period": st.column_config.TextColumn(width="small"),
+            "Due": st.column_config.DateColumn(format="D MMM YYYY", width="small"),
+            "Days overdue": st.column_config.NumberColumn(format="%d", width="small"),
+            "Return": st.column_config.TextColumn(width="medium"),
+        },
+    )  # fmt: skip
+
+st.subheader("The return")
+st.caption(
+    "One row per return × area × indicator, as the department receives it: the value, "
+    "whether it is provisional, final or revised, its data-quality grade, the target, where the "
+    "trajectory expects it to be, and its status."
+)
+table = view.return_table(result)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * table.height, 720),
+    key="return_table",
+    column_config={
+        "Area": st.column_config.TextColumn(width=60, pinned=True),
+        "Area name": st.column_config.TextColumn(width=120),
+        "Indicator": st.column_config.TextColumn(width=80, pinned=True),
+        "Indicator name": st.column_config.TextColumn(width="medium"),
+        "Return": st.column_config.TextColumn(width="large"),
+        "Period end": st.column_config.DateColumn(format="D MMM YYYY"),
+        "Value": st.column_config.TextColumn(alignment="right"),
+        "Value status": st.column_config.TextColumn(
+            help="provisional, final, or revised (a final value that replaced an earlier one)"
+        ),
+        "Target": st.column_config.TextColumn(alignment="right"),
+        "Expected": st.column_config.TextColumn(
+            alignment="right", help="Where the trajectory says the value should be"
+        ),
+        "Trajectory": st.column_config.TextColumn(
+            help="The period's value against the trajectory (DOMAIN §8)"
+        ),
+        "Due": st.column_config.DateColumn(
+            format="D MMM YYYY", help="The period's end plus the return's due days"
+        ),
+    },
+)  # fmt: skip
