@@ -137,9 +137,7 @@ def review_pack(engine: Engine, actor: Actor, area_code: str, as_at: date) -> Re
     signoff = review_signoff_state(engine, actor, [area_code], review)["go_signoff"][0]
     return ReviewPack(
         area_code=area_code,
-        area_name=str(result.areas["area_name"][0])
-        if "area_name" in result.areas.columns
-        else area_code,
+        area_name=str(result.scope.agreements["area_name"][0]),
         as_at=as_at,
         review=review,
         blocks=blocks,

@@ -73,6 +73,11 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
 
 def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     """Vertical accountability: returns to departments, the GO review, the reporting map."""
+    # The review pack is an area's: its GO, the area's own people, and administrators. For a
+    # department-only user it is a hidden page whose URL explains that, not another page.
+    review_visible = not actor.of_role("department") or bool(
+        actor.of_role("admin", "go", *access.AREA_ROLES)
+    )
     _PAGES.update(
         returns=st.Page(
             "../pages/returns.py", title="Department returns", icon=":material/outbox:",
@@ -80,7 +85,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
         ),
         review=st.Page(
             "../pages/review.py", title="GO six-monthly review", icon=":material/fact_check:",
-            url_path="review",
+            url_path="review", visibility="visible" if review_visible else "hidden",
         ),
         reporting_lines=st.Page(
             "../pages/reporting_lines.py", title="Reporting lines", icon=":material/account_tree:",
@@ -91,11 +96,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
             url_path="burden",
         ),
     )  # fmt: skip
-    names = ["returns", "reporting_lines", "burden"]
-    # The review pack is an area's: its GO, the area's own people, and administrators.
-    if not actor.of_role("department") or actor.of_role("admin", "go", *access.AREA_ROLES):
-        names.insert(1, "review")
-    return [_PAGES[k] for k in names]
+    return [_PAGES[k] for k in ("returns", "review", "reporting_lines", "burden")]
 
 
 def page(name: str) -> StreamlitPage:
