@@ -81,8 +81,8 @@ def indicator_burden(lines: pl.DataFrame) -> pl.DataFrame:
     # A stream is indicator × recipient × frequency: two returns carrying the same figure to
     # the same recipient at the same frequency send it once.
     stream = ["indicator_code", "recipient_type", "recipient_code", "sixths"]
-    before = per_line.unique(stream).group_by("indicator_code").agg(
-        sixths_before=pl.col("sixths").sum()
+    before = (
+        per_line.unique(stream).group_by("indicator_code").agg(sixths_before=pl.col("sixths").sum())
     )
     after = (
         per_line.filter(pl.col("continues"))
