@@ -147,7 +147,7 @@ if actor.is_admin or actor.of_role("go"):
     )
     table = overview.select(
         pl.format("{} ({})", "area_name", "area_code").alias("Area"),
-        pl.col("region_name").str.strip_prefix("Government Office for the ").alias("Region"),
+        pl.col("region_name").str.replace(r"^Government Office for (the )?", "").alias("Region"),
         pl.lit(f"{review:%d %b %Y}").alias("Half-year ending"),
         status_expr("state", SIGNOFF).alias("Sign-off"),
         pl.col("by").fill_null("").alias("By"),
