@@ -41,8 +41,8 @@ scope = st.segmented_control(
 scoped = reported if scope == ALL else reported.filter(pl.col("area_code") == area_code)
 where = f"all {len(codes)} areas you can see" if scope == ALL else names[area_code]
 st.caption(
-    f"Counting the indicators reported by {where}: each indicator × recipient line counts its "
-    "frequency's items a year. Lines to the LSP board are the partnership's own (horizontal) "
+    f"Counting the indicators reported by {where}: each indicator × recipient × frequency counts its "
+    "items a year once, however many returns carry it. Lines to the LSP board are the partnership's own (horizontal) "
     "reporting and are not counted."
 )
 if scoped.is_empty() or upward.is_empty():
