@@ -280,7 +280,7 @@ def export_return(
     DIUS); every area with a target on the indicator has a row.
     """
     from dashboard.access import AccessDenied
-    from dashboard.reports.returns import MISSING, NOT_YET_DUE, REPORTED, department_return
+    from dashboard.reports.returns import department_return
 
     engine = _engine()
     day = _parse_date(period, "--period")
@@ -293,11 +293,11 @@ def export_return(
         built = department_return(engine, _actor(), department, day, when)
     except (store.RuleViolation, AccessDenied) as exc:
         _refused(exc)
-    done = built.rows["completeness"]
+    n = built.counts()
     _err(
         f"{department} return, periods ending on or before {day}, as at {when}: "
-        f"{built.rows.height} rows, {(done == REPORTED).sum()} reported, "
-        f"{(done == MISSING).sum()} missing, {(done == NOT_YET_DUE).sum()} not yet due"
+        f"{n['rows']} rows, {n['reported']} reported, {n['missing']} missing, "
+        f"{n['not_yet_due']} not yet due"
     )
     _write_report(built, output, xlsx)
 

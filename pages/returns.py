@@ -216,7 +216,7 @@ if result.rows.is_empty():
     )
     st.stop()
 
-numbers = view.headline(result)
+numbers = result.counts()
 for column, label, value, tip in zip(
     st.columns(5),
     ["Rows", "Reported", "Missing", "Not yet due", "Complete"],

@@ -96,6 +96,19 @@ class DepartmentReturn:
         """The return as sent: exactly RETURN_COLUMNS."""
         return self.rows.select(RETURN_COLUMNS)
 
+    def counts(self) -> dict[str, int | float | None]:
+        """Rows, reported, missing, not yet due, and `complete`: the share of the rows that
+        are due (reported or missing) which are reported (None while nothing is due)."""
+        done = pl.col("completeness")
+        counts = self.rows.select(
+            rows=pl.len().cast(pl.Int64),
+            reported=(done == REPORTED).sum().cast(pl.Int64),
+            missing=(done == MISSING).sum().cast(pl.Int64),
+            not_yet_due=(done == NOT_YET_DUE).sum().cast(pl.Int64),
+        ).row(0, named=True)
+        due = counts["reported"] + counts["missing"]
+        return {**counts, "complete": counts["reported"] / due if due else None}
+
     def completeness(self) -> pl.DataFrame:
         """Per area: rows expected, reported, missing (due, no value), not yet due, and the
         GO sign-off state."""
@@ -125,6 +138,7 @@ class DepartmentReturn:
 
         from dashboard.formatting import spreadsheet_safe
 
+        counts = self.counts()
         about = pl.DataFrame(
             {
                 "item": [
@@ -143,10 +157,7 @@ class DepartmentReturn:
                     self.period.isoformat(),
                     self.as_at.isoformat(),
                     datetime.now().strftime("%Y-%m-%d %H:%M"),
-                    str(self.rows.height),
-                    str(int((self.rows["completeness"] == REPORTED).sum())),
-                    str(int((self.rows["completeness"] == MISSING).sum())),
-                    str(int((self.rows["completeness"] == NOT_YET_DUE).sum())),
+                    *(str(counts[k]) for k in ("rows", "reported", "missing", "not_yet_due")),
                     "Current values as the dashboard shows them; each indicator's latest period "
                     "ending on or before the period date; one row per area with a target.",
                 ],

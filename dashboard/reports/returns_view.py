@@ -16,7 +16,7 @@ import polars as pl
 
 from dashboard.access import AREA_ROLES, Actor
 from dashboard.formatting import status_expr, value_expr
-from dashboard.reports.returns import MISSING, NOT_YET_DUE, REPORTED, DepartmentReturn
+from dashboard.reports.returns import DepartmentReturn
 
 # How the page treats the signed-in user.
 CHOOSE, OWN_DEPARTMENT, AREA = "choose", "department", "area"
@@ -98,18 +98,6 @@ def file_stem(department_code: str, period: date, return_name: str | None = None
     if return_name:
         slug = "-" + re.sub(r"[^a-z0-9]+", "-", return_name.lower()).strip("-")[:48].strip("-")
     return f"return-{department_code}{slug}-{period.isoformat()}"
-
-
-def headline(result: DepartmentReturn) -> dict[str, float | int | None]:
-    """Rows, reported, missing, not yet due, and the share of due rows that are reported."""
-    counts = result.rows.select(
-        rows=pl.len(),
-        reported=(pl.col("completeness") == REPORTED).sum(),
-        missing=(pl.col("completeness") == MISSING).sum(),
-        not_yet_due=(pl.col("completeness") == NOT_YET_DUE).sum(),
-    ).row(0, named=True)
-    due = counts["reported"] + counts["missing"]
-    return {**counts, "complete": counts["reported"] / due if due else None}
 
 
 def completeness_table(result: DepartmentReturn) -> pl.DataFrame:
