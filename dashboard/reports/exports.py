@@ -23,7 +23,8 @@ STATUS_COLUMNS = (
 )  # fmt: skip
 
 
-def _money_text(column: str) -> pl.Expr:
+def money_column(column: str) -> pl.Expr:
+    """A money column as text in pounds to 2 dp (exact: via Decimal, never a float repr)."""
     return pl.col(column).cast(pl.Decimal(38, 2)).cast(pl.Utf8)
 
 
@@ -43,8 +44,8 @@ def reward_table(assessed: pl.DataFrame) -> pl.DataFrame:
             "basis",
             pl.col("achieved_fraction_text").alias("achieved_fraction"),
             pl.col("paid_fraction_text").alias("paid_fraction"),
-            _money_text("reward_share_gbp").alias("reward_share_gbp"),
-            _money_text("reward_gbp").alias("reward_gbp"),
+            money_column("reward_share_gbp").alias("reward_share_gbp"),
+            money_column("reward_gbp").alias("reward_gbp"),
         )
         .sort("area_code", "indicator_code")
     )
@@ -55,7 +56,7 @@ def status_table(assessed: pl.DataFrame) -> pl.DataFrame:
     return (
         assessed.select(
             *[c for c in STATUS_COLUMNS if c != "forecast_reward_gbp"],
-            _money_text("forecast_reward_gbp").alias("forecast_reward_gbp"),
+            money_column("forecast_reward_gbp").alias("forecast_reward_gbp"),
         )
         .with_columns(pl.col("is_reward").cast(pl.Utf8).str.to_lowercase())
         .sort("area_code", "block_code", "indicator_code")

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from dashboard import store
 from dashboard.analysis import assess_areas
 from dashboard.reports import board
+from dashboard.reports.exports import money_column
 from dashboard.reports.returns import review_period, review_signoff_state
 from dashboard.store import Actor
 
@@ -26,10 +27,6 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 
 NO_COMMENTARY = "no commentary yet"
-
-
-def _money_text(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.Decimal(38, 2)).cast(pl.Utf8)
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,8 @@ class ReviewPack:
         """The CLI's CSV: exactly REVIEW_COLUMNS, money as pounds to 2 dp."""
         return self.blocks.select(
             *[c for c in REVIEW_COLUMNS if not c.endswith("_gbp") and c != "exceptions"],
-            _money_text("reward_forecast_gbp").alias("reward_forecast_gbp"),
-            _money_text("reward_maximum_gbp").alias("reward_maximum_gbp"),
+            money_column("reward_forecast_gbp").alias("reward_forecast_gbp"),
+            money_column("reward_maximum_gbp").alias("reward_maximum_gbp"),
             "exceptions",
         )
 
@@ -126,10 +123,10 @@ def review_pack(engine: Engine, actor: Actor, area_code: str, as_at: date) -> Re
         "indicator_name",
         "basis",
         pl.col("achieved_fraction_text").alias("achieved_fraction"),
-        _money_text("reward_share_gbp").alias("reward_share_gbp"),
-        _money_text("reward_gbp").alias("reward_forecast_gbp"),
-        _money_text("forecast_reward_low_gbp").alias("forecast_low_gbp"),
-        _money_text("forecast_reward_high_gbp").alias("forecast_high_gbp"),
+        money_column("reward_share_gbp").alias("reward_share_gbp"),
+        money_column("reward_gbp").alias("reward_forecast_gbp"),
+        money_column("forecast_reward_low_gbp").alias("forecast_low_gbp"),
+        money_column("forecast_reward_high_gbp").alias("forecast_high_gbp"),
         "reward_status",
         "cliff_edge",
     )
