@@ -526,24 +526,6 @@ def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[di
     return out
 
 
-def _keep_absent_line_fields(
-    engine: Engine, rows: list[dict[str, Any]], columns: list[str]
-) -> list[dict[str, Any]]:
-    """An optional column the file leaves out keeps each existing line's value (a file of
-    frequencies alone must not blank every format and due date); an empty cell clears it."""
-    absent = [c for c in FORMATS["reporting_lines"].optional if c not in columns]
-    if not absent or not rows:
-        return rows
-    key = list(store.REPORTING_LINE_KEY)
-    existing = store.reporting_lines(engine).select(*key, *absent)
-    # Every row carries the same columns (the file's); due_days is the only number.
-    schema = {c: pl.Int64 if c == "due_days" else pl.Utf8 for c in rows[0]}
-    merged = pl.DataFrame(rows, schema=schema).join(
-        existing, on=key, how="left", maintain_order="left"
-    )
-    return merged.to_dicts()
-
-
 def import_file(
     engine: Engine,
     actor: Actor,
@@ -573,8 +555,6 @@ def import_file(
         result.errors = errors
         return result
     rows = _to_store_rows(kind, parsed, path)
-    if kind == "reporting_lines":
-        rows = _keep_absent_line_fields(engine, rows, frame.columns)
     writer = {
         "areas": store.save_areas,
         "indicators": store.save_indicators,

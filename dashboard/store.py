@@ -1749,8 +1749,9 @@ def save_reporting_lines(
     *,
     remove: Sequence[Mapping[str, Any]] = (),
 ) -> WriteSummary:
-    """Insert or update reporting lines, keyed by indicator, recipient and return; remove the
-    lines named in `remove`. Every change is audited with the whole line before and after."""
+    """Insert or update reporting lines, keyed by indicator, recipient and return (a row's
+    absent fields are left as they are); remove the lines named in `remove`. Every change is
+    audited with the whole line before and after."""
     _require_admin(actor, "change reporting lines")
     summary = WriteSummary()
     table = ReportingLine.__table__  # type: ignore[attr-defined]
@@ -1769,12 +1770,20 @@ def save_reporting_lines(
         summary.removed += 1
     for row in rows:
         key = tuple(row[k] for k in REPORTING_LINE_KEY)
-        values = {k: row.get(k) for k in REPORTING_LINE_FIELDS}
-        values["laa_status"] = values["laa_status"] or "continues"
-        values["due_days"] = None if values["due_days"] is None else int(values["due_days"])
+        # Only the fields the row names change: a file of frequencies alone keeps each line's
+        # format and due days (an empty cell, None, does clear one).
+        values = {k: row[k] for k in REPORTING_LINE_FIELDS if k in row}
+        if "laa_status" in values:
+            values["laa_status"] = values["laa_status"] or "continues"
+        if values.get("due_days") is not None:
+            values["due_days"] = int(values["due_days"])
         line = existing.get(key)
         if line is None:
-            new = dict(zip(REPORTING_LINE_KEY, key, strict=True)) | values
+            new = (
+                dict(zip(REPORTING_LINE_KEY, key, strict=True))
+                | {"laa_status": "continues", "format": None, "due_days": None}
+                | values
+            )
             conn.execute(table.insert(), [new])
             existing[key] = new
             _audit(conn, actor, "reporting_line:create", indicator_code=key[0],
