@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, importer, store
+from dashboard import db, store
 from dashboard.metrics.burden import ITEMS_PER_YEAR
 from dashboard.reports.reporting_edits import EDIT_COLUMNS, editable_lines
 from tests.app.conftest import all_text, app, chart_data, chart_spec, charts, errors
@@ -210,7 +210,6 @@ def test_a_bad_edit_names_row_and_column_and_writes_nothing(writable_demo: str) 
     assert store.data_version(db.get_engine(writable_demo)) == version  # no audit row either
 
 
-@pytest.mark.skipif("reporting_lines" not in importer.KINDS, reason="importer lacks the kind")
 def test_an_uploaded_file_is_checked_then_written(writable_demo: str) -> None:
     _, line = _row_of(writable_demo, "BV126", "AC")
     fields = {**{k: line[k] for k in EDIT_COLUMNS}, "frequency": "monthly"}
