@@ -27,6 +27,18 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def backend_database(backend: str, folder: Path) -> str:
+    """A migrated, empty database on `backend` ("sqlite": a file in `folder`; "postgresql":
+    TEST_DATABASE_URL, reset), for fixtures wider than one test (e.g. a module's demo)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'demo.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _reset_postgres(url)
+    store.upgrade(url)
+    return url
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _security_log_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests write the security log to a temporary folder, not the project's logs/."""

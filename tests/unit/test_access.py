@@ -13,7 +13,6 @@ data; refused writes are committed after the refusal, so anything they wrote wou
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +40,7 @@ from data_models import (
 )
 from seed_data.demo import DEMO_TODAY, seed_demo
 from seed_data.demo_users import DEMO_AREA, DEMO_DEPARTMENT, DEMO_REGION, lead_partnership
-from tests.conftest import _BACKENDS, _reset_postgres
+from tests.conftest import _BACKENDS, backend_database
 
 OWN, REGION, AWAY = DEMO_AREA, "D03", "D02"  # D10 and D03 are in GOEM; D02 is in GONW
 AREAS = (OWN, REGION, AWAY)
@@ -104,12 +103,7 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'demo.db'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    store.upgrade(url)
+    url = backend_database(request.param, tmp_path_factory.mktemp("access"))
     engine = db.get_engine(url)
     admin = store.cli_actor("tester")
     seed_demo(engine, admin)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-import os
 from collections.abc import Iterator
 from datetime import date
 
@@ -24,7 +23,7 @@ from dashboard.access import AccessDenied, Actor, Grant
 from dashboard.reports.exports import status_export
 from dashboard.reports.returns import RETURN_COLUMNS, department_return
 from seed_data.demo import DEMO_TODAY, seed_demo
-from tests.conftest import _BACKENDS, _reset_postgres
+from tests.conftest import _BACKENDS, backend_database
 
 ADMIN = store.cli_actor("returns-test")
 PERIOD = date(2008, 9, 30)
@@ -36,12 +35,7 @@ KEY = ["return_name", "area_code", "indicator_code"]
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('returns') / 'demo.db'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    store.upgrade(url)
+    url = backend_database(request.param, tmp_path_factory.mktemp("returns"))
     engine = db.get_engine(url)
     seed_demo(engine, ADMIN)
     assert store.business_today(engine) == DEMO_TODAY == AS_AT

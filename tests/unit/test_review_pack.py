@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -25,7 +24,7 @@ from dashboard.reports.returns import department_return
 from dashboard.reports.review import NO_COMMENTARY, REVIEW_COLUMNS, review_pack
 from data_models import AuditEvent, ReviewSignOff
 from seed_data.demo import DEMO_TODAY, seed_demo
-from tests.conftest import _BACKENDS, _reset_postgres
+from tests.conftest import _BACKENDS, backend_database
 
 ADMIN = store.cli_actor("review-test")
 GOEM = Actor("go-em", (Grant("go", region_code="GOEM"),))  # D10's region
@@ -37,12 +36,7 @@ AREA = "D10"
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('review') / 'demo.db'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        _reset_postgres(url)
-    store.upgrade(url)
+    url = backend_database(request.param, tmp_path_factory.mktemp("review"))
     engine = db.get_engine(url)
     seed_demo(engine, ADMIN)
     yield engine
