@@ -355,28 +355,35 @@ def _frame(engine: Engine, query: Any, schema: Mapping[str, Any] | None = None) 
     return pl.DataFrame([tuple(r) for r in rows], schema=schema_list, orient="row", strict=False)
 
 
-def department_family(conn: Connection, codes: Iterable[str]) -> set[str]:
-    """The departments with their predecessors and successors (the same department across a
+def department_families(conn: Connection, codes: Iterable[str]) -> dict[str, set[str]]:
+    """Each department with its predecessors and successors (the same department across a
     rename or split). Not siblings: DCSF's family holds DfES but not DIUS, though both came
     from DfES, so a line addressed to DfES counts for each successor and a line to DIUS only
     for DIUS (and DfES)."""
     links = conn.execute(
         select(DepartmentSuccession.predecessor_code, DepartmentSuccession.successor_code)
     ).all()
-    family: set[str] = set()
-    for code in codes:
-        for forward in (True, False):  # successors, then predecessors
-            frontier = [code]
-            while frontier:  # a handful of renames: a tiny graph walk
-                here = frontier.pop()
-                family.add(here)
-                frontier += [
-                    (after if forward else before)
-                    for before, after in links
-                    if (before if forward else after) == here
-                    and (after if forward else before) not in family
-                ]
-    return family
+
+    def walk(code: str, forward: bool) -> set[str]:
+        seen: set[str] = set()
+        frontier = [code]
+        while frontier:  # a handful of renames: a tiny graph walk
+            here = frontier.pop()
+            step = (
+                [a for b, a in links if b == here]
+                if forward
+                else [b for b, a in links if a == here]
+            )
+            frontier += [n for n in step if n not in seen]
+            seen.update(step)
+        return seen
+
+    return {code: {code} | walk(code, True) | walk(code, False) for code in codes}
+
+
+def department_family(conn: Connection, codes: Iterable[str]) -> set[str]:
+    """The union of the departments' families (see `department_families`)."""
+    return set().union(*department_families(conn, codes).values())
 
 
 @dataclass(frozen=True)
@@ -1897,6 +1904,31 @@ def department_lines(engine: Engine, department_code: str) -> pl.DataFrame:
         family = department_family(conn, [department_code])
     return reporting_lines(engine).filter(
         pl.col("recipient_type") == "department", pl.col("recipient_code").is_in(sorted(family))
+    )
+
+
+def department_indicators(engine: Engine) -> pl.DataFrame:
+    """department_code × indicator_code: the indicators each department receives, lines to its
+    predecessors and successors included (one pass, for pickers over every department)."""
+    lines = (
+        reporting_lines(engine)
+        .filter(pl.col("recipient_type") == "department")
+        .select("recipient_code", "indicator_code")
+        .unique()
+    )
+    with engine.connect() as conn:
+        codes = conn.execute(select(Department.code)).scalars().all()
+        families = department_families(conn, codes)
+    members = pl.DataFrame(
+        [(code, member) for code, family in families.items() for member in family],
+        schema={"department_code": pl.Utf8, "recipient_code": pl.Utf8},
+        orient="row",
+    )
+    return (
+        members.join(lines, on="recipient_code")
+        .select("department_code", "indicator_code")
+        .unique()
+        .sort("department_code", "indicator_code")
     )
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from dashboard import store
-from dashboard.access import AccessDenied, Actor
+from dashboard.access import AccessDenied
 from dashboard.formatting import percent
 from dashboard.reports import board
 from dashboard.reports import returns_view as view
@@ -27,28 +26,6 @@ PERIOD_HELP = (
     "Defaults to the end of the quarter before the as-at date."
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _receives(url: str, version: int) -> pl.DataFrame:
-    """department_code × indicator_code for every department's lines (predecessors and
-    successors included). A dozen departments: one small query each."""
-    engine = loaders.engine()
-    frames = [
-        store.department_lines(engine, code).select(
-            pl.lit(code).alias("department_code"), "indicator_code"
-        )
-        for code in loaders.departments()["code"].to_list()
-    ]
-    empty = pl.DataFrame(schema={"department_code": pl.Utf8, "indicator_code": pl.Utf8})
-    return pl.concat([empty, *frames]).unique()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _owed(url: str, who: Actor, area_code: str, as_at: str, version: int) -> pl.DataFrame:
-    from dashboard.reports.returns import owed_returns
-
-    return owed_returns(loaders.engine(), who, area_code, date.fromisoformat(as_at))
 
 
 def period_picker(container, as_at: date) -> date:  # type: ignore[no-untyped-def]
@@ -101,7 +78,7 @@ if who is None:
     st.stop()
 
 departments = loaders.departments()
-receives = _receives(loaders.database_url(), loaders.data_version())
+receives = loaders.department_indicators()
 areas: tuple[str, ...] | None = None  # None: every area the user reads
 
 if who == view.AREA:
@@ -111,9 +88,7 @@ if who == view.AREA:
         st.stop()
     area = loaders.area(area_code)
     areas = (area_code,)
-    owed = _owed(
-        loaders.database_url(), actor, area_code, as_at.isoformat(), loaders.data_version()
-    )
+    owed = loaders.owed_returns(area_code, as_at)
     st.subheader(f"Returns {area['area_name']} owes ({owed.height})")
     st.caption(
         "Every department return fed by an indicator this area has a target on. Each is built "

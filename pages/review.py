@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, store
-from dashboard.access import AccessDenied, Actor
+from dashboard.access import AccessDenied
 from dashboard.formatting import (
     DIRECTION,
     REWARD_STATUS,
@@ -45,21 +45,6 @@ WARNING_CSS = (
     "margin:0.3rem 0 0 0;padding:0.3rem 0.8rem;border-left:4px solid #f47738;"
     "background:#fff4e5;color:#0b0c0c;font-size:0.92rem"
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _signoffs(
-    url: str, who: Actor, areas: tuple[str, ...], review: str, version: int
-) -> pl.DataFrame:
-    """The newest sign-off of each area for one half-year (the store checks read access)."""
-    frame = store.review_signoffs(loaders.engine(), who, list(areas))
-    return frame.filter(pl.col("period") == date.fromisoformat(review))
-
-
-def signoffs(areas: tuple[str, ...], review: date) -> pl.DataFrame:
-    return _signoffs(
-        loaders.database_url(), loaders.actor(), areas, review.isoformat(), loaders.data_version()
-    )
 
 
 def markdown_text(column: str) -> pl.Expr:
@@ -126,7 +111,7 @@ review = review_period(as_at)
 areas = loaders.areas()
 codes = tuple(areas["area_code"].to_list())
 try:
-    signed = signoffs(codes, review)
+    signed = loaders.review_signoffs(codes, review)
 except AccessDenied:
     st.error("You may not read the review sign-offs of these areas.", icon=":material/lock:")
     st.stop()

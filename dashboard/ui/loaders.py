@@ -196,3 +196,36 @@ def _reported_indicators(url: str, who: Actor, areas: tuple[str, ...], version: 
 def reported_indicators(areas: tuple[str, ...]) -> pl.DataFrame:
     """area_code, area_name, indicator_code, block_code: what each area reports."""
     return _reported_indicators(database_url(), actor(), areas, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _department_indicators(url: str, version: int) -> pl.DataFrame:
+    return store.department_indicators(_engine(url))
+
+
+def department_indicators() -> pl.DataFrame:
+    """department_code × indicator_code: what each department receives (renames included)."""
+    return _department_indicators(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _owed_returns(url: str, who: Actor, area_code: str, as_at: str, version: int):
+    from dashboard.reports.returns import owed_returns
+
+    return owed_returns(_engine(url), who, area_code, date.fromisoformat(as_at))
+
+
+def owed_returns(area_code: str, as_at: date) -> pl.DataFrame:
+    """The department returns an area owes (`dashboard.reports.returns.owed_returns`)."""
+    return _owed_returns(database_url(), actor(), area_code, as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _review_signoffs(url: str, who: Actor, areas: tuple[str, ...], review: str, version: int):
+    frame = store.review_signoffs(_engine(url), who, list(areas))
+    return frame.filter(pl.col("period") == date.fromisoformat(review))
+
+
+def review_signoffs(areas: tuple[str, ...], review: date) -> pl.DataFrame:
+    """The newest sign-off of each area for one half-year (the store checks read access)."""
+    return _review_signoffs(database_url(), actor(), areas, review.isoformat(), data_version())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -272,3 +273,19 @@ def test_a_non_administrator_import_is_refused(framework: Engine, tmp_path: Path
 def test_department_family(engine: Engine, code: str, family: set[str]) -> None:
     with engine.connect() as conn:
         assert store.department_family(conn, [code]) == family
+
+
+def test_department_indicators_follow_each_family(framework: Engine, admin: store.Actor) -> None:
+    """A DfES line counts for DfES, DCSF and DIUS; a DIUS line for DIUS and DfES, not DCSF;
+    the same pairs `department_lines` gives one department at a time."""
+    with db.write_transaction(framework) as conn:
+        store.save_reporting_lines(conn, admin, [
+            line(indicator_code="BV38", recipient_code="DfES", return_name="KS4"),
+            line(indicator_code="SFL", recipient_code="DIUS", return_name="Skills for Life"),
+        ])  # fmt: skip
+    pairs = store.department_indicators(framework)
+    got = {c: set(pairs.filter(pl.col("department_code") == c)["indicator_code"])
+           for c in ("DfES", "DCSF", "DIUS", "HO")}  # fmt: skip
+    assert got == {"DfES": {"BV38", "SFL"}, "DCSF": {"BV38"}, "DIUS": {"BV38", "SFL"}, "HO": set()}
+    for code in got:
+        assert got[code] == set(store.department_lines(framework, code)["indicator_code"])
