@@ -233,7 +233,7 @@ with signoff_col, st.container(border=True):
                 st.rerun()
     else:
         st.caption(
-            f"Only the {area['region_name']} Government Office or an administrator signs off "
+            f"Only the {area['region_name']} or an administrator signs off "
             "this pack."
         )
 
