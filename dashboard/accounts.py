@@ -49,9 +49,21 @@ def _aware(value: datetime | None) -> datetime | None:
 # ----------------------------------------------------------------------------------- passwords
 
 
+MIN_PASSWORD_LENGTH = 8
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is not acceptable (None: it is). The one rule for every new
+    password: when a user is added and when a password is changed."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+    return None
+
+
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise AccountError("a password needs at least 8 characters")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
     return _HASHER.hash(password)
 
 
@@ -292,6 +304,46 @@ def authenticate(engine: Engine, login: str, password: str) -> SignedIn:
     return SignedIn(actor)
 
 
+def has_password(engine: Engine, username: str) -> bool:
+    """Whether the user signs in with a password here (False: single sign-on only)."""
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(User.password_hash).where(User.username == _normal(username))
+        ).scalar()
+    return stored is not None
+
+
+def change_password(engine: Engine, actor: Actor, current: str, new: str) -> None:
+    """Change the signed-in user's own password: the current one must be right and the new one
+    must meet the rule for every password. Every session issued before now ends (the caller
+    renews the one in use, see `renewal_token`); the change goes to the security log.
+
+    Raises AccountError with a sentence for the user; nothing is changed then.
+    """
+    with db.write_transaction(engine) as conn:
+        user = conn.execute(select(User).where(User.username == actor.name)).first()
+        if user is None or not user.is_active:
+            raise AccountError("This account cannot change its password.")
+        if user.password_hash is None:
+            raise AccountError(
+                "You sign in with your organisation account: change your password there."
+            )
+        if not _verify(user.password_hash, current):
+            security.event("PASSWORD_CHANGE_REFUSED", actor.name, "current password not right")
+            raise AccountError("The current password is not right.")
+        problem = password_problem(new)
+        if problem:
+            raise AccountError(f"The new password {problem.removeprefix('a password ')}.")
+        if new == current:
+            raise AccountError("The new password is the same as the current one.")
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=_HASHER.hash(new), sessions_valid_after=_now())
+        )
+    security.event("PASSWORD_CHANGED", actor.name, "every earlier session ended")
+
+
 # ------------------------------------------------------------------------------------ sessions
 
 
@@ -323,6 +375,37 @@ def session_actor(engine: Engine, token: str | None) -> Actor | None:
         return None
     try:
         data = _serializer().loads(token, max_age=SESSION_HOURS * 3600)
+    except (BadSignature, SignatureExpired):
+        return None
+    with engine.connect() as conn:
+        user = conn.execute(select(User).where(User.username == data.get("u"))).first()
+    if user is None or not user.is_active:
+        return None
+    valid_after = _aware(user.sessions_valid_after)
+    if valid_after is not None and datetime.fromtimestamp(data.get("t", 0), UTC) <= valid_after:
+        return None
+    return actor_for(engine, user.username)
+
+
+RENEWAL_SECONDS = 120
+
+
+def _renewal_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key(), salt="laa-renew")
+
+
+def renewal_token(actor: Actor) -> str:
+    """A short-lived token (2 minutes) that the browser trades at `/account/renew` for a new
+    session cookie: after a password change ends every session, the one in use goes on."""
+    return _renewal_serializer().dumps({"u": actor.name, "t": _now().timestamp()})
+
+
+def renewed_actor(engine: Engine, token: str | None) -> Actor | None:
+    """The actor of a valid, unexpired renewal token issued after the user's last sign-out."""
+    if not token:
+        return None
+    try:
+        data = _renewal_serializer().loads(token, max_age=RENEWAL_SECONDS)
     except (BadSignature, SignatureExpired):
         return None
     with engine.connect() as conn:

@@ -28,9 +28,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard import accounts, db, security
+from dashboard.access import Actor
 
 SIGNIN_PATH = "/account/signin"
 SIGNOUT_PATH = "/account/signout"
+RENEW_PATH = "/account/renew"  # after a password change: a new cookie for this browser
 OPEN_PATHS = ("/account/", "/_stcore/health", "/_stcore/host-config", "/favicon")
 _TOKEN_CACHE: dict[str, tuple[float, bool]] = {}  # token -> (checked at, valid), for 5 s
 
@@ -160,15 +162,29 @@ async def signin(request: Request) -> Response:
     if result.actor is None:
         return _page(next_path, result.message, login, status=401)
     response = RedirectResponse(next_path, status_code=303)
+    _set_session_cookie(response, request, result.actor)
+    return response
+
+
+def _set_session_cookie(response: Response, request: Request, actor: Actor) -> None:
     response.set_cookie(
         accounts.SESSION_COOKIE,
-        accounts.issue_session(result.actor),
+        accounts.issue_session(actor),
         max_age=accounts.SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
         path="/",
     )
+
+
+async def renew(request: Request) -> Response:
+    """Trade a renewal token (a password change just ended every session) for a new cookie."""
+    actor = accounts.renewed_actor(db.get_engine(), request.query_params.get("token"))
+    if actor is None:
+        return RedirectResponse(SIGNIN_PATH, status_code=303)
+    response = RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    _set_session_cookie(response, request, actor)
     return response
 
 
@@ -189,6 +205,7 @@ app = st.App(
     routes=[
         Route(SIGNIN_PATH, signin, methods=["GET", "POST"]),
         Route(SIGNOUT_PATH, signout, methods=["GET", "POST"]),
+        Route(RENEW_PATH, renew, methods=["GET"]),
     ],
     middleware=[Middleware(SessionGate)],
 )

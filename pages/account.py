@@ -1,13 +1,27 @@
-"""My account: who I am, what I may see and change, and signing out."""
+"""My account: who I am, what I may see and change, my password, and signing out."""
 
 from __future__ import annotations
 
+from html import escape
+from urllib.parse import quote
+
 import streamlit as st
 
-from dashboard import access
+from dashboard import access, accounts
 from dashboard.ui import auth, loaders
 
+
+def _same_tab_link(label: str, href: str) -> str:
+    """A button-like link to a server route, opened in this tab (the route sets the cookie)."""
+    return (
+        f'<a href="{escape(href)}" target="_self" style="display:inline-block;padding:0.45rem '
+        "1rem;background:#1d70b8;color:#fff;border-radius:0.5rem;text-decoration:none;"
+        f'font-weight:600">{escape(label)}</a>'
+    )
+
+
 actor = loaders.actor()
+engine = loaders.engine()
 st.title("My account")
 st.markdown(f"Signed in as **{actor.name}**.")
 
@@ -38,13 +52,50 @@ else:
     st.warning("You hold no role yet: ask an administrator for access.", icon=":material/lock:")
 st.caption(access.__doc__.split("\n\n")[0] if access.__doc__ else "")
 
-if auth.session_cookie():
-    # A same-tab link: the server route ends every session of this user and clears the cookie.
-    st.html(
-        '<a href="/account/signout" target="_self" style="display:inline-block;padding:0.45rem '
-        "1rem;background:#1d70b8;color:#fff;border-radius:0.5rem;text-decoration:none;"
-        'font-weight:600">Sign out</a>'
+st.subheader("Change your password")
+if not accounts.has_password(engine, actor.name):
+    st.info(
+        "You sign in with your organisation account, so your password is changed there.",
+        icon=":material/info:",
     )
-elif st.button("Sign out", type="primary", icon=":material/logout:"):
+else:
+    with st.form("change_password", clear_on_submit=True, border=True):
+        current = st.text_input(
+            "Current password", type="password", autocomplete="current-password"
+        )
+        new = st.text_input(
+            f"New password ({accounts.MIN_PASSWORD_LENGTH} or more characters)",
+            type="password",
+            autocomplete="new-password",
+        )
+        repeat = st.text_input("New password again", type="password", autocomplete="new-password")
+        submitted = st.form_submit_button("Change password", type="primary")
+    if submitted:
+        try:
+            if new != repeat:
+                raise accounts.AccountError("The two new passwords are not the same.")
+            accounts.change_password(engine, actor, current, new)
+        except accounts.AccountError as exc:
+            st.error(str(exc), icon=":material/error:")
+        else:
+            # Every earlier session has ended, this one's cookie too: this tab goes on (the
+            # gate reads the session), and the link swaps the cookie for a fresh one.
+            st.session_state[auth.SESSION_KEY] = actor
+            st.success(
+                "Your password is changed. You are signed out everywhere else: sign in there "
+                "with the new password.",
+                icon=":material/check_circle:",
+            )
+            if auth.session_cookie():
+                token = quote(accounts.renewal_token(actor), safe="")
+                st.html(
+                    _same_tab_link("Continue here", f"/account/renew?token={token}&next=%2Faccount")
+                )
+
+st.subheader("Sign out")
+if auth.session_cookie():
+    # The server route ends every session of this user and clears the cookie.
+    st.html(_same_tab_link("Sign out", "/account/signout"))
+elif st.button("Sign out", type="primary", icon=":material/logout:", key="sign_out"):
     auth.sign_out()
     st.rerun()

@@ -502,3 +502,70 @@ def test_laa_user_grant_refuses_unknown_scopes_and_wrong_options(
 
 def test_laa_user_grant_to_an_unknown_user(engine: Engine, area: str) -> None:
     assert "no user ghost" in laa("user", "grant", "ghost", "viewer", "--area", area, code=1).stderr
+
+
+# ----------------------------------------------------------------------------- password change
+
+NEW_PASSWORD = "a new and longer phrase"
+
+
+def test_change_password_checks_the_current_one_and_the_rule(engine: Engine, jo: Actor) -> None:
+    stored = user_row(engine, "jo").password_hash
+    before = log_lines()
+    with pytest.raises(accounts.AccountError, match="current password is not right"):
+        accounts.change_password(engine, jo, WRONG, NEW_PASSWORD)
+    with pytest.raises(accounts.AccountError, match="needs at least 8 characters"):
+        accounts.change_password(engine, jo, PASSWORD, "short")
+    with pytest.raises(accounts.AccountError, match="same as the current"):
+        accounts.change_password(engine, jo, PASSWORD, PASSWORD)
+    assert user_row(engine, "jo").password_hash == stored  # nothing changed
+    assert accounts.authenticate(engine, "jo", PASSWORD).actor == jo
+    assert any("PASSWORD_CHANGE_REFUSED user=jo" in line for line in new_log_lines(before))
+
+
+def test_change_password_new_works_old_does_not_and_sessions_end(
+    engine: Engine, jo: Actor, admin: Actor, clock: Clock
+) -> None:
+    accounts.add_user(engine, admin, "kim", "Kim", PASSWORD)
+    laptop, other = accounts.issue_session(jo), accounts.issue_session(Actor("kim"))
+    clock.advance(seconds=1)
+    before = log_lines()
+    accounts.change_password(engine, jo, PASSWORD, NEW_PASSWORD)
+
+    stored = user_row(engine, "jo").password_hash
+    assert stored.startswith("$argon2id$") and NEW_PASSWORD not in every_value(engine)
+    assert accounts.authenticate(engine, "jo", PASSWORD).actor is None
+    assert accounts.authenticate(engine, "jo", NEW_PASSWORD).actor == jo
+    assert accounts.session_actor(engine, laptop) is None  # every earlier session of jo ends
+    assert accounts.session_actor(engine, other) == Actor("kim")
+    logged = new_log_lines(before)
+    assert any("PASSWORD_CHANGED user=jo" in line for line in logged)
+    assert not any(NEW_PASSWORD in line or PASSWORD in line for line in logged)
+
+
+def test_renewal_token_keeps_the_session_in_use(
+    engine: Engine, jo: Actor, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = accounts.renewal_token(jo)  # issued before the change: refused
+    clock.advance(seconds=1)
+    accounts.change_password(engine, jo, PASSWORD, NEW_PASSWORD)
+    clock.advance(seconds=1)
+    fresh = accounts.renewal_token(jo)
+    assert accounts.renewed_actor(engine, stale) is None
+    assert accounts.renewed_actor(engine, fresh) == jo
+    assert accounts.renewed_actor(engine, accounts.issue_session(jo)) is None  # other salt
+    assert accounts.renewed_actor(engine, None) is None
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(
+        TimestampSigner,
+        "get_timestamp",
+        lambda self: int(real(self) + accounts.RENEWAL_SECONDS + 5),
+    )
+    assert accounts.renewed_actor(engine, fresh) is None  # expired
+
+
+def test_single_sign_on_user_has_no_password_to_change(engine: Engine, admin: Actor) -> None:
+    accounts.add_user(engine, admin, "sso", "Sam", None, "sam@example.org")
+    assert not accounts.has_password(engine, "sso")
+    with pytest.raises(accounts.AccountError, match="organisation account"):
+        accounts.change_password(engine, Actor("sso"), "", NEW_PASSWORD)
