@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -234,6 +235,83 @@ def list_users(engine: Engine, actor: Actor) -> pl.DataFrame:
             "grants": pl.Utf8,
         },
     )
+
+
+ROLE_WORDS = {
+    "admin": "Administrator",
+    "officer": "LSP performance officer",
+    "board": "LSP board member",
+    "lead": "Thematic partnership lead",
+    "go": "Government Office",
+    "department": "Department",
+    "viewer": "Viewer",
+}
+USER_COLUMNS = {  # list_users column -> the users page's header
+    "username": "User",
+    "display_name": "Full name",
+    "email": "Email",
+    "active": "Active",
+    "locked": "Locked",
+    "grants": "Access",
+}
+
+
+@dataclass(frozen=True)
+class ScopeNames:
+    """Names of the things a grant can name, by code (for people, not codes)."""
+
+    areas: Mapping[str, str]
+    regions: Mapping[str, str]
+    departments: Mapping[str, str]
+
+    def area(self, code: str | None) -> str:
+        return f"{self.areas.get(code, code)} ({code})" if code else ""
+
+    def region(self, code: str | None) -> str:
+        return f"{self.regions.get(code, code)} ({code})" if code else ""
+
+    def department(self, code: str | None) -> str:
+        return f"{self.departments.get(code, code)} ({code})" if code else ""
+
+    def grant(self, grant: Grant) -> str:
+        """``lead (D10 / Safer ...)`` -> ``Thematic partnership lead: Safer Thornbury Vale
+        Partnership, Thornbury Vale (D10)``."""
+        scope = {
+            "area_code": self.area(grant.area_code),
+            "partnership": grant.partnership or "",
+            "region_code": self.region(grant.region_code),
+            "department_code": self.department(grant.department_code),
+        }
+        named = [scope[f] for f in ("partnership", *access.SCOPE_OF_ROLE[grant.role]) if scope[f]]
+        named = list(dict.fromkeys(named))  # the partnership is named once
+        words = ROLE_WORDS.get(grant.role, grant.role)
+        if not named:
+            return words
+        text = ", ".join(named)
+        return text if text.startswith(words) else f"{words}: {text}"  # "Government Office for…"
+
+
+def scope_names(engine: Engine) -> ScopeNames:
+    """Every area, region and department name (a department by its current name)."""
+    with engine.connect() as conn:
+        areas = dict(conn.execute(select(Area.code, Area.name)).all())
+        regions = dict(conn.execute(select(Region.code, Region.name)).all())
+        departments = dict(conn.execute(select(Department.code, Department.name)).all())
+    return ScopeNames(areas, regions, departments)
+
+
+def users_table(engine: Engine, actor: Actor) -> pl.DataFrame:
+    """The users page's table: `list_users` with readable headers and each grant in words,
+    areas, regions and departments by name (administrators only, like `list_users`)."""
+    users = list_users(engine, actor)
+    names = scope_names(engine)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(User.username, User.id)).all())
+        access_words = [
+            "; ".join(names.grant(g) for g in _grants(conn, ids[u])) or "No access"
+            for u in users["username"]
+        ]
+    return users.with_columns(grants=pl.Series(access_words, dtype=pl.Utf8)).rename(USER_COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ actor = loaders.actor()
 engine = loaders.engine()
 st.title("Users and access")
 try:
-    users = accounts.list_users(engine, actor)
+    users = accounts.users_table(engine, actor)
 except AccessDenied:
     st.error("Only administrators manage users.", icon=":material/lock:")
     st.stop()
 
 st.dataframe(users, hide_index=True, width="stretch")
+names = accounts.scope_names(engine)
 
 add, change = st.columns(2)
 with add, st.form("add_user"):
@@ -39,31 +40,41 @@ with add, st.form("add_user"):
 
 with change, st.form("grant"):
     st.subheader("Grant or revoke a role")
-    names = users["username"].to_list()
-    who = st.selectbox("User", names) if names else None
-    role = st.selectbox("Role", ROLES)
+    usernames = users["User"].to_list()
+    who = st.selectbox("User", usernames) if usernames else None
+    role = st.selectbox("Role", ROLES, format_func=lambda r: accounts.ROLE_WORDS.get(r, r))
     areas = store.list_areas(engine, actor)
     area = st.selectbox(
-        "Area (officer, board, lead, viewer)", [None, *areas["area_code"].to_list()]
+        "Area (officer, board, lead, viewer)",
+        [None, *areas["area_code"].to_list()],
+        format_func=lambda c: names.area(c) if c else "—",
     )
     partnership = st.text_input("Partnership name (lead)")
-    region = st.text_input("Region code (go), e.g. GONW")
-    department = st.text_input("Department code (department), e.g. HO")
+    region = st.selectbox(
+        "Government Office region (go)",
+        [None, *sorted(names.regions)],
+        format_func=lambda c: names.region(c) if c else "—",
+    )
+    department = st.selectbox(
+        "Department (department)",
+        [None, *sorted(names.departments)],
+        format_func=lambda c: names.department(c) if c else "—",
+    )
     grant_clicked = st.form_submit_button("Grant")
     revoke_clicked = st.form_submit_button("Revoke")
     if (grant_clicked or revoke_clicked) and who:
         scope = {
             "area_code": area,
             "partnership": partnership or None,
-            "region_code": region or None,
-            "department_code": department or None,
+            "region_code": region,
+            "department_code": department,
         }
         wanted = {k: v for k, v in scope.items() if k in SCOPE_OF_ROLE[role]}
         try:
             new = Grant(role, **wanted)
             done = (accounts.grant if grant_clicked else accounts.revoke)(engine, actor, who, new)
             st.success(
-                f"{'Granted' if grant_clicked else 'Revoked'} {new.describe()}."
+                f"{'Granted' if grant_clicked else 'Revoked'} {names.grant(new)}."
                 if done
                 else "No change."
             )

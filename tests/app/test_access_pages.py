@@ -321,7 +321,7 @@ def test_users_page_path_shows_no_user_list_to_non_admins(access_db: str, user: 
     everything = protos(at)
     for other in ("admin@demo.example", "department@demo.example", "Demo Administrator"):
         assert other not in everything
-    assert all("username" not in d.value.columns for d in at.dataframe)
+    assert all("User" not in d.value.columns for d in at.dataframe)
 
 
 def test_users_page_lists_users_for_the_admin(access_db: str) -> None:
@@ -330,8 +330,8 @@ def test_users_page_lists_users_for_the_admin(access_db: str) -> None:
     at.run()
     assert not errors(at)
     assert ADMIN_MENU in menu(at) and ADMIN_MENU in [t.value for t in at.title]
-    (users,) = [d.value for d in at.dataframe if "username" in d.value.columns]
-    assert set(DEMO_USERS) <= set(users["username"])
+    (users,) = [d.value for d in at.dataframe if "User" in d.value.columns]
+    assert set(DEMO_USERS) <= set(users["User"])
     assert "password_hash" not in users.columns
     assert "$argon2" not in protos(at)
 

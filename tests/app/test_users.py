@@ -1,0 +1,63 @@
+"""AppTest of pages/users.py (Users and access): readable headers, scopes by name, granting."""
+
+from __future__ import annotations
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from dashboard import accounts, db
+from dashboard.access import Grant
+from tests.app.conftest import app, errors
+
+PAGE = "../pages/users.py"
+
+
+def open_users() -> AppTest:
+    at = app("admin")
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def picker(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def users_table(at: AppTest) -> pl.DataFrame:
+    (table,) = at.dataframe
+    return pl.from_pandas(table.value)
+
+
+def test_users_table_has_readable_headers_and_names_not_codes(demo_db: str) -> None:
+    at = open_users()
+    assert not errors(at), errors(at)
+    table = users_table(at)
+    assert table.columns == ["User", "Full name", "Email", "Active", "Locked", "Access"]
+    access = dict(zip(table["User"], table["Access"], strict=True))
+    assert access["admin"] == "Administrator"
+    assert access["officer"] == "LSP performance officer: Thornbury Vale (D10)"
+    assert access["lead"] == (
+        "Thematic partnership lead: Safer Thornbury Vale Partnership, Thornbury Vale (D10)"
+    )
+    assert access["go"] == "Government Office for the East Midlands (GOEM)"
+    assert access["department"] == "Department: Home Office (HO)"
+
+
+def test_grant_form_offers_areas_regions_and_departments_by_name(writable_demo: str) -> None:
+    at = open_users()
+    area = picker(at, "Area (officer, board, lead, viewer)")
+    assert "Thornbury Vale (D10)" in area.options
+    region = picker(at, "Government Office region (go)")
+    assert "Government Office for the North West (GONW)" in region.options
+    assert "Home Office (HO)" in picker(at, "Department (department)").options
+    assert "Government Office" in picker(at, "Role").options
+
+    picker(at, "User").set_value("viewer")
+    picker(at, "Role").set_value("go")
+    region.set_value("GONW")
+    next(b for b in at.button if b.label == "Grant").click()
+    at.run()
+    assert not errors(at), errors(at)
+    assert at.success[0].value == "Granted Government Office for the North West (GONW)."
+    engine = db.get_engine(writable_demo)
+    viewer = accounts.actor_for(engine, "viewer")
+    assert viewer is not None and Grant("go", region_code="GONW") in viewer.grants
