@@ -112,7 +112,7 @@ st.dataframe(
         "When": st.column_config.DatetimeColumn(
             format="D MMM YYYY, HH:mm:ss", timezone="UTC", width="medium"
         ),
-        "Period": st.column_config.DateColumn(format="YYYY-MM-DD", width="small"),
+        "Period": st.column_config.TextColumn(width="small"),
         "Area": st.column_config.TextColumn(width="small"),
         "Before": st.column_config.TextColumn(help="The value as it was (empty: none)"),
         "After": st.column_config.TextColumn(help="The value as it became"),

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
 
+from dashboard.metrics.periods import period_label_expr
+
 EXPORT_COLUMNS = (
     "at", "user", "action", "area_code", "indicator_code", "period", "before", "after", "reason",
 )  # fmt: skip
@@ -35,6 +37,7 @@ ACTIONS = {
     "status": "Status changed",
     "data_quality": "Data-quality grade changed",
     "commentary": "Commentary added",
+    "commentary:board": "Board comment added",
     "agreement:create": "Agreement added",
     "agreement:sign": "Agreement signed",
     "area:create": "Area added",
@@ -130,6 +133,21 @@ def with_partnership(frame: pl.DataFrame, owners: Mapping[tuple[str, str], str])
     )
 
 
+def with_period_labels(frame: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Add `period_label`: the row's period as every other page names it (``Q2 2008/09``,
+    ``2006/07``) from its indicator's frequency and basis (`store.load_indicators`); a period
+    of no indicator (an agreement's start) reads as a day, ``1 Apr 2006``."""
+    kinds = indicators.select("indicator_code", "frequency", "period_basis").unique(
+        "indicator_code"
+    )
+    joined = frame.join(kinds, on="indicator_code", how="left", maintain_order="left")
+    label = pl.coalesce(
+        period_label_expr("period", "frequency", "period_basis"),
+        pl.col("period").dt.strftime("%-d %b %Y"),
+    )
+    return joined.with_columns(period_label=label).drop("frequency", "period_basis")
+
+
 def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
@@ -162,8 +180,11 @@ def oldest_first(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def display_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The page's table: newest first, readable actions, columns When … Reason."""
+    """The page's table: newest first, readable actions, periods by their labels (with
+    `with_period_labels`), columns When … Reason."""
     shown = oldest_first(frame).reverse().with_columns(what_expr(frame).alias("what"))
+    if "period_label" in shown.columns:
+        shown = shown.with_columns(period=pl.col("period_label"))
     table = shown.select([pl.col(c).alias(label) for c, label in DISPLAY_COLUMNS.items()])
     text = [c for c, t in table.schema.items() if t == pl.Utf8]
     return table.with_columns(pl.col(text).fill_null(""))  # empty, not "None", where nothing

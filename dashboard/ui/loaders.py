@@ -120,7 +120,8 @@ def _audit(
     frame = store.audit_frame(eng, who, area_code, date.fromisoformat(since) if since else None)
     with eng.connect() as conn:
         owners = store.target_owners(conn, audit_report.choices(frame, "area_code"))
-    return audit_report.with_partnership(frame, owners)
+    indicators = _indicators(url, version)
+    return audit_report.with_period_labels(audit_report.with_partnership(frame, owners), indicators)
 
 
 def audit(area_code: str | None, since: date | None = None) -> pl.DataFrame:
@@ -229,3 +230,33 @@ def _review_signoffs(url: str, who: Actor, areas: tuple[str, ...], review: str, 
 def review_signoffs(areas: tuple[str, ...], review: date) -> pl.DataFrame:
     """The newest sign-off of each area for one half-year (the store checks read access)."""
     return _review_signoffs(database_url(), actor(), areas, review.isoformat(), data_version())
+
+
+# ---- meeting mode (dashboard/ui/meeting.py): the deck and each slide's chart ----
+@st.cache_data(show_spinner=False, max_entries=16)
+def _meeting_deck(url: str, who: Actor, area_code: str, as_at: str, version: int) -> pl.DataFrame:
+    from dashboard.ui import meeting
+
+    return meeting.slides(_assessment(url, who, area_code, as_at, None, version))
+
+
+def meeting_deck(area_code: str, as_at: date) -> pl.DataFrame:
+    """The target slides of an area's board meeting at `as_at`, exceptions first."""
+    return _meeting_deck(database_url(), actor(), area_code, as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _meeting_chart(
+    url: str, who: Actor, area_code: str, as_at: str, target_id: int, version: int
+) -> dict | None:
+    from dashboard.ui import meeting
+
+    chart = meeting.slide_chart(_assessment(url, who, area_code, as_at, None, version), target_id)
+    return chart.to_dict() if chart is not None else None
+
+
+def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:
+    """The Vega-Lite spec of one slide's trajectory chart (built once per data version)."""
+    return _meeting_chart(
+        database_url(), actor(), area_code, as_at.isoformat(), target_id, data_version()
+    )

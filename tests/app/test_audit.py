@@ -204,3 +204,24 @@ def test_empty_database_says_what_writes_audit_rows(empty_db: str) -> None:
     (message,) = infos(at)
     assert message.startswith("No changes recorded yet.")
     assert "refused or changes nothing writes none" in message
+
+
+def test_periods_read_as_on_every_other_page(corrected: str) -> None:
+    at = open_audit("admin", audit_user="alice")
+    assert not errors(at), errors(at)
+    # BV128 is monthly: its period ending 31 Mar 2008 is "Mar 2008"
+    assert table(at).select("Indicator", "Period").rows() == [("BV128", "Mar 2008")]
+    at = open_audit("admin", audit_user="bob")
+    # NEET is annual on the financial year: the year ending 31 Mar 2008 is "2007/08"
+    assert table(at).select("Indicator", "Period").rows() == [("NEET", "2007/08")]
+    at = open_audit("admin")
+    signed = table(at).filter(pl.col("What") == "Agreement signed")["Period"].to_list()
+    assert signed and all(p[0].isdigit() and p[-4:].isdigit() and " " in p for p in signed)
+
+
+def test_quarterly_periods_are_labelled_by_quarter(demo_db: str) -> None:
+    at = open_audit("admin", area="D10")
+    assert not errors(at), errors(at)
+    periods = set(table(at)["Period"])
+    assert {"Q1 2007/08", "2006/07", "Jul 2007"} <= periods
+    assert not any(p[:4].isdigit() and p[4:5] == "-" for p in periods)  # no ISO dates
