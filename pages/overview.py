@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.formatting import money, percent, value_text
-from dashboard.metrics.due import overdue_by_partnership
+from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import components, loaders, meeting, nav, state
 
@@ -30,13 +30,12 @@ if st.toggle(
 ):
     meeting.show(result, area)
     st.stop()
+st.query_params.pop(meeting.SLIDE, None)  # a slide number means nothing outside meeting mode
 
 st.title(f"{area['area_name']} LSP overview")
 components.agreement_caption(result, area, as_at)
 if targets.is_empty():
-    components.empty_state(
-        "This area has no targets yet. Import them with `laa import targets FILE`."
-    )
+    components.no_targets()
     st.stop()
 
 summary = result.areas.row(0, named=True)
@@ -70,8 +69,8 @@ share = float(summary["prg_gbp"]) / float(maximum) if maximum else None
 reward_col.metric(
     "Performance Reward Grant forecast",
     money(summary["prg_gbp"], short=True),
-    help="Actual reward where the target period's figure is in, else the forecast (DOMAIN §5). "
-    "Range: the forecast's 80% interval.",
+    help="Actual reward where the target period's figure is in, else the forecast. Range: the "
+    f"forecast's 80% interval. {nav.help_link('reward')}",
     border=True,
 )
 reward_col.caption(
@@ -130,11 +129,10 @@ else:
             right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
 
 st.subheader("Reporting")
-due = result.missing.filter(pl.col("state") != "open")
-reporting = overdue_by_partnership(targets, due.with_columns(overdue=pl.col("state") == "overdue"))
+reporting = overdue_by_partnership(targets, only_due(result.missing))
 st.caption(
     "Values are due when the period's end plus the indicator's lag has passed, and overdue "
-    "30 days later (DOMAIN §8)."
+    "30 days later."
 )
 st.dataframe(
     reporting.select(

@@ -138,7 +138,7 @@ if who == view.OWN_DEPARTMENT:
 elif options.is_empty():
     components.empty_state(
         "No department receives a reporting line yet. An administrator adds them on the "
-        "Reporting lines page or with `laa import reporting-lines FILE`."
+        "Reporting lines page."
     )
     st.stop()
 else:
@@ -211,7 +211,7 @@ downloads = st.container(horizontal=True, gap="small", vertical_alignment="cente
 downloads.download_button(
     "Download CSV", data=result.csv_bytes, file_name=f"{stem}.csv", mime="text/csv",
     key="return_csv", icon=":material/download:", type="primary",
-    help="The return in the columns of `laa export return`",
+    help="The return as the department receives it: one row per area and indicator",
 )  # fmt: skip
 downloads.download_button(
     "Download Excel", data=result.excel_bytes, file_name=f"{stem}.xlsx", mime=XLSX,
@@ -219,7 +219,7 @@ downloads.download_button(
     help="A workbook with the return, completeness by area, what is missing, and notes",
 )  # fmt: skip
 downloads.caption(
-    f"{numbers['rows']:,} rows · CSV in the columns of `laa export return`; the workbook adds "
+    f"{numbers['rows']:,} rows · CSV: the return, one row per area and indicator; the workbook adds "
     "completeness, what is missing, and notes"
 )
 
@@ -270,8 +270,14 @@ else:
             "Indicator": st.column_config.TextColumn(width=80),
             "Indicator name": st.column_config.TextColumn(width="medium"),
             "Period": st.column_config.TextColumn(width="small"),
-            "Due": st.column_config.DateColumn(format="D MMM YYYY", width="small"),
-            "Days overdue": st.column_config.NumberColumn(format="%d", width="small"),
+            "Due": st.column_config.DateColumn(
+                format="D MMM YYYY", width="small",
+                help="The period's end plus the indicator's publication lag",
+            ),
+            "State": st.column_config.TextColumn(
+                width="small", help="due, or overdue when due for more than 30 days"
+            ),
+            "Days since due": st.column_config.NumberColumn(format="%d", width="small"),
             "Return": st.column_config.TextColumn(width="medium"),
         },
     )  # fmt: skip
@@ -296,7 +302,11 @@ st.dataframe(
         "Indicator name": st.column_config.TextColumn(width="medium"),
         "Return": st.column_config.TextColumn(width="large"),
         "Period end": st.column_config.DateColumn(format="D MMM YYYY"),
-        "Value": st.column_config.TextColumn(alignment="right"),
+        "Value": st.column_config.TextColumn(alignment="right", help="The period's own value"),
+        "Running total": st.column_config.TextColumn(
+            alignment="right",
+            help="Cumulative targets: the total of the period values since the agreement start",
+        ),
         "Value status": st.column_config.TextColumn(
             help="provisional, final, or revised (a final value that replaced an earlier one)"
         ),
@@ -305,9 +315,16 @@ st.dataframe(
             alignment="right", help="Where the trajectory says the value should be"
         ),
         "Trajectory": st.column_config.TextColumn(
-            help="The period's value against the trajectory (DOMAIN §8)"
+            help="The value (the running total, for a cumulative target) against the trajectory"
+        ),
+        "Target, expected and trajectory of": st.column_config.TextColumn(
+            help="A cumulative target is assessed on its running total, others on the "
+            "period's value"
         ),
         "Due": st.column_config.DateColumn(
+            format="D MMM YYYY", help="The period's end plus the indicator's publication lag"
+        ),
+        "Return deadline": st.column_config.DateColumn(
             format="D MMM YYYY", help="The period's end plus the return's due days"
         ),
     },

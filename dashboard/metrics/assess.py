@@ -26,7 +26,14 @@ from dashboard.metrics.series import tracked_actuals
 from dashboard.metrics.status import direction_expr, gap_expr, rag_expr
 from dashboard.metrics.trajectory import expected_values
 
-__all__ = ["ASSESSMENT_COLUMNS", "area_summary", "assess", "block_assessment"]
+__all__ = [
+    "ASSESSMENT_COLUMNS",
+    "agreement_ended",
+    "area_summary",
+    "assess",
+    "block_assessment",
+    "outturn_expr",
+]
 
 ASSESSMENT_COLUMNS = (
     "latest_period",
@@ -59,7 +66,19 @@ ASSESSMENT_COLUMNS = (
     "reward_status",
     "cliff_edge",
     "at_stake_gbp",
+    "target_period_value",
 )
+
+
+def agreement_ended(agreement_end: date | None, as_at: date) -> bool:
+    """True once the business date is after the agreement's end: its figures are then the
+    outturn, not a forecast, and what is expected is the target itself."""
+    return agreement_end is not None and as_at > agreement_end
+
+
+def outturn_expr(as_at: date, agreement_end: str = "agreement_end") -> pl.Expr:
+    """:func:`agreement_ended` for every row of a frame with an ``agreement_end`` column."""
+    return (pl.col(agreement_end) < pl.lit(as_at)).fill_null(False)
 
 
 def assess(
@@ -84,6 +103,10 @@ def assess(
     the target period; ``assessed_value`` its actual if known, else the forecast.
     ``basis`` and the reward columns are null for ordinary targets (see
     :func:`reward.reward_frame`).
+
+    Once the target period has an actual (``target_period_value``), that actual is what is
+    rated (DOMAIN §8): ``expected_value`` is the target, the gap is the target-period
+    actual's gap against it, and neither later values nor the forecast change the RAG.
     """
     tid = "target_id"
     series = tracked_actuals(targets, actuals, as_at)
@@ -116,9 +139,19 @@ def assess(
     expected = expected_values(
         targets, milestones, frame.select(tid, period=pl.col("latest_period"))
     )
-    frame = frame.with_columns(expected.get_column("expected_value"))
-    frame = frame.with_columns(gap=gap_expr()).with_columns(
-        rag=rag_expr(tolerance),
+    settled = pl.col("actual_value").is_not_null()
+    frame = frame.with_columns(
+        expected.get_column("expected_value"),
+        target_period_value=pl.col("actual_value"),
+        _settled=settled,
+        _rated=pl.when(settled).then(pl.col("actual_value")).otherwise(pl.col("latest_value")),
+    ).with_columns(
+        expected_value=pl.when(settled)
+        .then(pl.col("target_value"))
+        .otherwise(pl.col("expected_value"))
+    )
+    frame = frame.with_columns(gap=gap_expr(actual="_rated")).with_columns(
+        rag=rag_expr(tolerance, settled="_settled"),
         direction=direction_expr(threshold=direction_threshold),
         assessed_period=pl.col("target_period"),
         assessed_value=pl.coalesce("actual_value", "forecast_value"),

@@ -10,6 +10,40 @@ import polars as pl
 from dashboard.metrics.periods import period_ends
 
 OVERDUE_AFTER_DAYS = 30
+OPEN, DUE, OVERDUE = "open", "due", "overdue"
+
+
+def value_due_date_expr(period: str = "period", lag_months: str = "lag_months") -> pl.Expr:
+    """When a period's value is due: its end + the indicator's lag in months (DOMAIN §8), on
+    the month end (periods end on month ends, and so do their deadlines)."""
+    return (
+        pl.col(period)
+        .dt.offset_by(pl.concat_str(pl.col(lag_months).fill_null(0).cast(pl.Utf8), pl.lit("mo")))
+        .dt.month_end()
+    )
+
+
+def days_late_expr(today: date, due_date: str = "due_date") -> pl.Expr:
+    """Days since the value fell due (negative while it is not due yet)."""
+    return (pl.lit(today) - pl.col(due_date)).dt.total_days()
+
+
+def due_state_expr(
+    days_late: str = "days_late", overdue_after_days: int = OVERDUE_AFTER_DAYS
+) -> pl.Expr:
+    """`open` (not due yet), `due` (due date on or before today) or `overdue` (due for more
+    than `overdue_after_days` days), for a period without a value. The one rule that My
+    updates, the overview and the department returns all use."""
+    late = pl.col(days_late)
+    return (
+        pl.when(late > overdue_after_days)
+        .then(pl.lit(OVERDUE))
+        .when(late >= 0)
+        .then(pl.lit(DUE))
+        .otherwise(pl.lit(OPEN))
+    )
+
+
 _SCHEDULE_KEYS = ["frequency", "period_basis", "baseline_period", "target_period"]
 
 
@@ -45,13 +79,7 @@ def reporting_schedule(targets: pl.DataFrame, today: date) -> pl.DataFrame:
     return (
         targets.select("target_id", *_SCHEDULE_KEYS, "lag_months")
         .join(schedule.drop_nulls("period"), on=_SCHEDULE_KEYS)
-        .with_columns(
-            due_date=pl.col("period")
-            .dt.offset_by(
-                pl.concat_str(pl.col("lag_months").fill_null(0).cast(pl.Utf8), pl.lit("mo"))
-            )
-            .dt.month_end()  # periods end on month ends, and so do their deadlines
-        )
+        .with_columns(due_date=value_due_date_expr())
         .select("target_id", "period", "due_date")
     )
 
@@ -70,14 +98,8 @@ def missing_values(
         .join(
             actuals.select("target_id", "period").unique(), on=["target_id", "period"], how="anti"
         )
-        .with_columns(days_late=(pl.lit(today) - pl.col("due_date")).dt.total_days())
-        .with_columns(
-            state=pl.when(pl.col("days_late") > overdue_after_days)
-            .then(pl.lit("overdue"))
-            .when(pl.col("days_late") >= 0)
-            .then(pl.lit("due"))
-            .otherwise(pl.lit("open"))
-        )
+        .with_columns(days_late=days_late_expr(today))
+        .with_columns(state=due_state_expr(overdue_after_days=overdue_after_days))
         .sort("target_id", "period")
     )
 
@@ -89,12 +111,12 @@ def due_values(
     overdue_after_days: int = OVERDUE_AFTER_DAYS,
 ) -> pl.DataFrame:
     """Values that are due and missing (DOMAIN §8), with `overdue` when late by > 30 days."""
-    return (
-        missing_values(targets, actuals, today, overdue_after_days)
-        .filter(pl.col("state") != "open")
-        .with_columns(overdue=pl.col("state") == "overdue")
-        .drop("state")
-    )
+    return only_due(missing_values(targets, actuals, today, overdue_after_days)).drop("state")
+
+
+def only_due(missing: pl.DataFrame) -> pl.DataFrame:
+    """The due and overdue rows of :func:`missing_values`, with a boolean `overdue`."""
+    return missing.filter(pl.col("state") != OPEN).with_columns(overdue=pl.col("state") == OVERDUE)
 
 
 def overdue_by_partnership(targets: pl.DataFrame, due: pl.DataFrame) -> pl.DataFrame:

@@ -69,18 +69,24 @@ def rag_expr(
     gap: str = "gap",
     actual: str = "latest_value",
     forecast: str = "forecast_value",
+    settled: str | None = None,
 ) -> pl.Expr:
     """green: gap <= 0; amber: gap <= tolerance or forecast meets target; red otherwise.
 
-    Decided in that order; null when there is no actual yet ("no data").
+    Decided in that order; null when there is no actual yet ("no data"). ``settled`` names a
+    boolean column that is true once the target period has an actual: the gap is then that
+    actual's gap against the target, and the forecast no longer makes it amber (DOMAIN §8).
     """
     g = pl.col(gap)
+    rescued = forecast_meets_target_expr(forecast)
+    if settled is not None:
+        rescued = rescued & ~pl.col(settled).fill_null(False)
     return (
         pl.when(pl.col(actual).is_null())
         .then(pl.lit(None, dtype=pl.Utf8))
         .when(g <= 0)
         .then(pl.lit("green"))
-        .when((g <= tolerance) | forecast_meets_target_expr(forecast))
+        .when((g <= tolerance) | rescued)
         .then(pl.lit("amber"))
         .otherwise(pl.lit("red"))
     )

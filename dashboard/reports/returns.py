@@ -1,8 +1,9 @@
 """Upward returns built from the one dataset: a department's return for a period (issue 6).
 
 Every figure comes from the store's current values and the same assessment the pages use, so
-a return never needs a figure re-keyed and its `value` for the latest period equals
-`laa export status`'s `latest_value`.
+a return never needs a figure re-keyed: for the latest period its `value` (level targets) or
+its `running_total` (cumulative targets) equals `laa export status`'s `latest_value`. Due and
+overdue follow the one rule of `dashboard.metrics.due` (period end + the indicator's lag).
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from sqlalchemy import Engine
 
 from dashboard import metrics, store
 from dashboard.analysis import current_agreements
+from dashboard.metrics.due import days_late_expr, due_state_expr, value_due_date_expr
 from dashboard.metrics.periods import period_ends, period_label_expr
+from dashboard.metrics.series import tracked_actuals
 from dashboard.metrics.trajectory import expected_values
 from dashboard.store import Actor
 
 RETURN_COLUMNS = (
     "department_code", "return_name", "area_code", "indicator_code", "period", "value",
-    "status", "data_quality", "target_value", "expected_value", "rag",
+    "status", "data_quality", "target_value", "expected_value", "rag", "running_total",
+    "assessed_on",
 )  # fmt: skip
+# `assessed_on`: what target_value, expected_value and rag refer to — the period's `value`
+# (level targets) or the `running_total` from the agreement start (cumulative targets).
+ASSESSED_ON_VALUE, ASSESSED_ON_RUNNING_TOTAL = "value", "running_total"
 
 # Completeness of one row, as a department statistician chases it.
 REPORTED, MISSING, NOT_YET_DUE = "reported", "missing", "not yet due"
@@ -170,6 +177,8 @@ class DepartmentReturn:
             "period_label",
             "frequency",
             "due_date",
+            "due_state",
+            "return_deadline",
             "completeness",
         )
         buffer = io.BytesIO()
@@ -180,7 +189,7 @@ class DepartmentReturn:
             )
             spreadsheet_safe(self.missing().select(
                 "area_code", "area_name", "indicator_code", "indicator_name", "period_label",
-                "due_date", "return_name",
+                "due_date", "due_state", "days_late", "return_name",
             )).write_excel(workbook, worksheet="Missing", autofit=True)  # fmt: skip
             about.write_excel(workbook, worksheet="About", autofit=True)
         return buffer.getvalue()
@@ -247,10 +256,18 @@ def department_return(
         status=value_status_expr(),
         data_quality=pl.col("data_quality"),
     )
+    # A cumulative target is assessed on its running total (DOMAIN §8), so its row carries
+    # that total beside the period's own value.
+    totals = (
+        tracked_actuals(targets, upto.drop("_upto"), as_at)
+        .join(wanted, on=["target_id", "period"], how="inner")
+        .select("target_id", running_total=pl.col("value"))
+    )
     area_names = agreements.select("area_code", "area_name")
     per_target = (
         targets.join(wanted, on="target_id", how="inner")
         .join(values, on="target_id", how="left")
+        .join(totals, on="target_id", how="left")
         .join(expected.select("target_id", "expected_value"), on="target_id", how="left")
         .join(assessed.select("target_id", "latest_period", "rag"), on="target_id", how="left")
         .join(area_names, on="area_code", how="left")
@@ -258,7 +275,16 @@ def department_return(
             # The status of the period's own value; an earlier value's status is not this one's.
             rag=pl.when(pl.col("latest_period") == pl.col("period")).then(pl.col("rag")),
             period_label=period_label_expr("period", "frequency", "period_basis"),
-            available=pl.col("period").dt.offset_by(pl.format("{}mo", pl.col("lag_months"))),
+            due_date=value_due_date_expr(),
+            running_total=pl.when(pl.col("measure") == "cumulative").then("running_total"),
+            assessed_on=pl.when(pl.col("measure") == "cumulative")
+            .then(pl.lit(ASSESSED_ON_RUNNING_TOTAL))
+            .otherwise(pl.lit(ASSESSED_ON_VALUE)),
+        )
+        .with_columns(days_late=days_late_expr(as_at))
+        .with_columns(
+            # The one rule of My updates and the overview (DOMAIN §8), for a missing value.
+            due_state=pl.when(pl.col("value").is_null()).then(due_state_expr()),
         )
     )
     rows = (
@@ -269,11 +295,12 @@ def department_return(
         .join(per_target, on="indicator_code", how="inner")
         .with_columns(
             department_code=pl.lit(department_code),
-            due_date=pl.col("period")
+            # The return's own deadline (the reporting line's days after the period end).
+            return_deadline=pl.col("period")
             + pl.duration(days=pl.col("due_days").fill_null(0).cast(pl.Int64)),
             completeness=pl.when(pl.col("value").is_not_null())
             .then(pl.lit(REPORTED))
-            .when(pl.col("available") <= as_at)
+            .when(pl.col("due_state").is_in(["due", "overdue"]))
             .then(pl.lit(MISSING))
             .otherwise(pl.lit(NOT_YET_DUE)),
         )
@@ -288,6 +315,9 @@ def department_return(
             "unit",
             "decimals",
             "due_date",
+            "days_late",
+            "due_state",
+            "return_deadline",
             "completeness",
             "is_reward",
             "partnership",

@@ -16,7 +16,16 @@ import polars as pl
 
 from dashboard.access import AREA_ROLES, Actor
 from dashboard.formatting import status_expr, value_expr
-from dashboard.reports.returns import DepartmentReturn
+from dashboard.reports.returns import (
+    ASSESSED_ON_RUNNING_TOTAL,
+    ASSESSED_ON_VALUE,
+    DepartmentReturn,
+)
+
+ASSESSED_ON_WORDS = {
+    ASSESSED_ON_VALUE: "the period's value",
+    ASSESSED_ON_RUNNING_TOTAL: "the running total",
+}
 
 # How the page treats the signed-in user.
 CHOOSE, OWN_DEPARTMENT, AREA = "choose", "department", "area"
@@ -118,11 +127,11 @@ def completeness_table(result: DepartmentReturn) -> pl.DataFrame:
 
 
 def owed_rows(result: DepartmentReturn) -> pl.DataFrame:
-    """The rows still owed, most overdue first, with display headers."""
-    overdue = (pl.lit(result.as_at) - pl.col("due_date")).dt.total_days()
+    """The rows still owed, most overdue first, with display headers. Due and overdue are
+    the rule My updates and the overview use: due from the period end + the indicator's lag,
+    overdue after 30 days more."""
     return (
         result.missing()
-        .with_columns(_overdue=pl.when(overdue > 0).then(overdue).otherwise(0))
         .sort("due_date", "area_code", "indicator_code")
         .select(
             pl.col("area_code").alias("Area"),
@@ -131,7 +140,8 @@ def owed_rows(result: DepartmentReturn) -> pl.DataFrame:
             pl.col("indicator_name").alias("Indicator name"),
             pl.col("period_label").alias("Period"),
             pl.col("due_date").alias("Due"),
-            pl.col("_overdue").alias("Days overdue"),
+            pl.col("due_state").alias("State"),
+            pl.col("days_late").alias("Days since due"),
             pl.col("return_name").alias("Return"),
         )
     )
@@ -148,6 +158,7 @@ def return_table(result: DepartmentReturn) -> pl.DataFrame:
         pl.col("indicator_name").alias("Indicator name"),
         pl.col("period_label").alias("Period"),
         value_expr("value").alias("Value"),
+        value_expr("running_total").alias("Running total"),
         pl.col("status").fill_null("–").alias("Value status"),
         pl.col("data_quality")
         .replace(words)
@@ -157,8 +168,12 @@ def return_table(result: DepartmentReturn) -> pl.DataFrame:
         value_expr("target_value").alias("Target"),
         value_expr("expected_value").alias("Expected"),
         status_expr("rag").alias("Trajectory"),
+        pl.col("assessed_on")
+        .replace_strict(ASSESSED_ON_WORDS, default="the period's value")
+        .alias("Target, expected and trajectory of"),
         pl.col("completeness").alias("Completeness"),
         pl.col("due_date").alias("Due"),
+        pl.col("return_deadline").alias("Return deadline"),
         pl.col("return_name").alias("Return"),
         pl.col("period").alias("Period end"),
         pl.col("department_code").alias("Department"),

@@ -42,7 +42,7 @@ def expected(url: str, user: str, department: str, period: date = PERIOD, areas=
 TABLE_COLUMN = {
     "owed_returns": "Due (days after period end)",
     "return_completeness": "GO sign-off",
-    "return_owed": "Days overdue",
+    "return_owed": "Days since due",
     "return_table": "Trajectory",
 }
 

@@ -448,3 +448,84 @@ def test_empty_inputs_give_empty_frames() -> None:
     assert out.columns == [*TARGETS_SCHEMA, *ASSESSMENT_COLUMNS]
     assert area_summary(out, agreements).height == 0
     assert block_assessment(out, agreements).height == 0
+
+
+# --- at and after the target period: the target-period actual decides (DOMAIN §8) -------
+
+
+AFTER_END = D(2008, 12, 31)
+
+
+def _after_target(values: list[float], as_at: date = AFTER_END, **kw: Any) -> dict:
+    """One ordinary target (baseline 20 → target 36 by END) with quarterly actuals up to
+    END and beyond, assessed at `as_at`."""
+    periods = [*QUARTERS, D(2008, 6, 30), D(2008, 9, 30)]
+    out = assess(
+        frame([_target(1, **kw)], TARGETS_SCHEMA),
+        frame([], MILESTONES_SCHEMA),
+        frame(_acts(1, values, periods), ACTUALS_SCHEMA),
+        frame([_agreement("B", 1e6)], AGREEMENTS_SCHEMA),
+        as_at,
+    )
+    return out.row(0, named=True)
+
+
+RISING = [21.0, 22.0, 23.5, 25.0, 26.0, 27.5, 29.0, 30.0, 31.5, 33.0, 34.5]  # up to 2007-12-31
+
+
+def test_target_period_actual_that_meets_is_green_even_if_a_later_value_is_worse() -> None:
+    row = _after_target([*RISING, 36.0, 20.0, 20.0])  # met at END, then fell far behind
+    assert row["latest_value"] == 20.0 and row["target_period_value"] == 36.0
+    assert row["expected_value"] == 36.0  # after the target period: the target
+    assert row["gap"] == 0.0 and row["rag"] == "green"
+
+
+def test_target_period_actual_missed_within_tolerance_is_amber() -> None:
+    row = _after_target([*RISING, 34.6, 40.0, 41.0])  # 1.4 short of 16 = 8.75%; later ahead
+    assert row["gap"] == pytest.approx(1.4 / 16)
+    assert row["rag"] == "amber"
+
+
+def test_target_period_actual_missed_is_red_even_if_the_forecast_meets() -> None:
+    row = _after_target([*RISING, 33.0, 39.0, 45.0])  # 3 short = 18.75%; trend well above 36
+    assert row["forecast_value"] is not None and row["forecast_value"] >= 36.0
+    assert row["gap"] == pytest.approx(3 / 16)
+    assert row["rag"] == "red"
+
+
+def test_later_values_do_not_change_the_rating_at_the_target_period() -> None:
+    at_end = _after_target([*RISING, 34.6], as_at=D(2008, 4, 30))
+    later = [_after_target([*RISING, 34.6, v, w]) for v, w in [(20.0, 19.0), (50.0, 60.0)]]
+    assert at_end["rag"] == "amber"
+    assert [r["rag"] for r in later] == ["amber", "amber"]
+    assert {r["gap"] for r in later} == {at_end["gap"]}
+
+
+def test_before_the_target_period_has_a_value_the_forecast_still_rescues() -> None:
+    # The target period is not in yet (reported late): the old rule with the forecast holds.
+    steep = [1.0, 1.0, 1.0] + [33.0 - 3.5 * (11 - i) for i in range(4, 12)]  # 33 at 2007-12
+    row = _after_target(steep, as_at=D(2008, 4, 30))
+    assert row["target_period_value"] is None
+    assert row["gap"] > 0.10 and row["rag"] == "amber"  # the trend reaches 36 by END
+
+
+def test_lower_is_better_target_period_missed_is_red() -> None:
+    row = _after_target(
+        [13.0] * 11 + [12.9, 10.0, 9.0],
+        polarity="lower",
+        baseline_value=13.0,
+        target_value=11.5,
+    )
+    assert row["expected_value"] == 11.5
+    assert row["gap"] == pytest.approx(1.4 / 1.5)
+    assert row["rag"] == "red"
+
+
+def test_agreement_ended_is_after_the_end_date() -> None:
+    from dashboard.metrics.assess import agreement_ended, outturn_expr
+
+    assert not agreement_ended(END, END)
+    assert agreement_ended(END, D(2008, 4, 1))
+    assert not agreement_ended(None, D(2030, 1, 1))
+    ends = pl.DataFrame({"agreement_end": [END, D(2009, 3, 31), None]})
+    assert ends.select(outturn_expr(D(2008, 11, 30))).to_series().to_list() == [True, False, False]

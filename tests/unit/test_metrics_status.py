@@ -176,3 +176,16 @@ def test_rag_bands_never_overlap(b: float, t: float, e: float, a: float, polarit
     expected = "green" if gap <= 0 else "amber" if gap <= 0.10 else "red"
     assert out["rag"] == expected
     assert out["denominator"] > 0
+
+
+def test_settled_target_period_is_not_rescued_by_the_forecast() -> None:
+    rows = [
+        _higher(22.0, forecast_value=36.0, settled=True),
+        _higher(22.0, forecast_value=36.0, settled=False),
+        _higher(29.0, forecast_value=36.0, settled=True),  # within tolerance: still amber
+    ]
+    schema = SCHEMA | {"settled": pl.Boolean}
+    base = dict.fromkeys(schema) | {"polarity": "higher", "measure": "level"}
+    df = pl.DataFrame([base | r for r in rows], schema=schema).with_columns(gap=gap_expr())
+    out = df.with_columns(rag=rag_expr(settled="settled")).get_column("rag").to_list()
+    assert out == ["red", "amber", "amber"]

@@ -408,3 +408,74 @@ def test_csv_and_excel_bytes(demo: Engine) -> None:
     workbook = pl.read_excel(io.BytesIO(built.excel_bytes()), sheet_name="Return")
     assert workbook.height == built.rows.height
     assert workbook.columns[: len(RETURN_COLUMNS)] == list(RETURN_COLUMNS)
+
+
+def test_due_and_overdue_are_one_rule_in_returns_my_updates_and_the_overview(
+    demo: Engine,
+) -> None:
+    """D17's monthly DRUG-T for September 2008 (lag 2 months) fell due on 30 November: due,
+    not 41 days overdue (the return's own due days are its deadline, not the rule)."""
+    from dashboard.analysis import assess_areas
+    from dashboard.entry import entry_grid
+    from dashboard.metrics.due import only_due, overdue_by_partnership
+
+    built = department_return(demo, ADMIN, "HO", PERIOD, AS_AT, area_codes=["D17"])
+    result = assess_areas(demo, ADMIN, ["D17"], AS_AT)
+    drug = built.rows.filter(pl.col("indicator_code") == "DRUG-T").unique("period")
+    assert drug.select("period", "value", "due_date", "due_state", "days_late").row(0) == (
+        PERIOD, None, AS_AT, "due", 0,
+    )  # fmt: skip
+    owed = built.missing().select("indicator_code", "period", "due_state").unique()
+    updates = (
+        entry_grid(result, ADMIN)
+        .select("indicator_code", "period", "state")
+        .join(owed.select("indicator_code", "period"), on=["indicator_code", "period"])
+    )
+    assert owed.height > 0
+    assert (
+        owed.sort("indicator_code")
+        .rename({"due_state": "state"})
+        .equals(updates.sort("indicator_code"))
+    )
+    due_dates = result.missing.join(
+        result.targets.select("target_id", "indicator_code"), on="target_id"
+    ).select("indicator_code", "period", "due_date")
+    rows = built.missing().select("indicator_code", "period", "due_date").unique()
+    assert rows.join(due_dates, on=["indicator_code", "period"], how="anti").is_empty()
+    # The overview counts the same due and overdue values as My updates.
+    overview = overdue_by_partnership(result.scope.targets, only_due(result.missing))
+    grid = entry_grid(result, ADMIN)
+    assert overview["due_values"].sum() == grid.filter(pl.col("state") != "open").height
+    assert overview["overdue_targets"].sum() == (
+        grid.filter(pl.col("state") == "overdue")["indicator_code"].n_unique()
+    )
+
+
+def test_a_cumulative_target_s_row_carries_the_period_value_and_the_running_total(
+    demo: Engine,
+) -> None:
+    """Skills for Life learners is a three-year total: the row has the year's own value and
+    the total since the agreement start; its target, expected value and status are of the
+    total (the status export's latest value), and it says so."""
+    built = department_return(demo, ADMIN, "DfES", PERIOD, AS_AT).table()
+    cumulative = pl.col("area_code").is_in(["D07", "D11", "D15"]) & (
+        pl.col("indicator_code") == "SFL"
+    )  # the demo's three cumulative targets
+    sfl = built.filter(cumulative).unique(["area_code"])
+    starts = {"D07": date(2006, 4, 1), "D11": date(2006, 4, 1), "D15": date(2007, 4, 1)}
+    assert sfl.height == 3 and set(sfl["assessed_on"]) == {"running_total"}
+    values = current_values(demo).filter(pl.col("indicator_code") == "SFL")
+    status = pl.concat([status_export(demo, ADMIN, a, AS_AT) for a in sfl["area_code"]])
+    for row in sfl.iter_rows(named=True):
+        own = values.filter(pl.col("area_code") == row["area_code"])
+        assert row["value"] == own.filter(pl.col("period") == row["period"])["value"].item()
+        s = status.filter(
+            (pl.col("area_code") == row["area_code"]) & (pl.col("indicator_code") == "SFL")
+        ).row(0, named=True)
+        since = own.filter(pl.col("period").is_between(starts[row["area_code"]], row["period"]))
+        assert row["running_total"] == since["value"].sum() == s["latest_value"]
+        assert row["expected_value"] == pytest.approx(s["expected_value"])
+        assert row["rag"] == s["rag"] is not None
+    assert (sfl["running_total"] > sfl["value"]).sum() == 2  # D15 is in its first year
+    level = built.filter(~cumulative)
+    assert level["running_total"].is_null().all() and set(level["assessed_on"]) == {"value"}
