@@ -22,6 +22,7 @@ lines can be told apart by more than their dashes.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from dashboard.formatting import STATUS, value_expr
+from dashboard.formatting import STATUS, STATUS_FILL, value_expr
 from dashboard.metrics import (
     expected_values,
     forecast,
@@ -490,20 +491,70 @@ def _prepared(
     )
 
 
+def wrap_lines(text: str, width: int) -> list[str]:
+    """``text`` split into lines of at most ``width`` characters at spaces (a title that
+    wraps instead of being cut; Vega-Lite draws a list of strings as lines)."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
+
+
+def _title_text(text: str, width: int) -> str | list[str]:
+    lines = wrap_lines(text, width)
+    return lines[0] if len(lines) == 1 else lines
+
+
+def period_ticks(data: pl.DataFrame, max_ticks: int) -> pl.DataFrame:
+    """Per target, at most ``max_ticks`` of its periods (first and last always, the rest
+    evenly between) with their labels: ``target_id, period, period_label, tick_align``.
+
+    The x axes are labelled in the indicator's own periods (``2006/07``, ``Q2 2006/07``),
+    at the period ends, not in calendar years.
+    """
+    periods = (
+        data.filter(pl.col("period").is_not_null() & pl.col("period_label").is_not_null())
+        .select("target_id", "period", "period_label")
+        .unique(["target_id", "period"])
+        .sort("target_id", "period")
+        .with_columns(
+            i=pl.int_range(pl.len()).over("target_id"), n=pl.len().over("target_id")
+        )
+    )
+    step = ((pl.col("n") - 1) / max(max_ticks - 1, 1)).ceil().clip(lower_bound=1)
+    keep = (pl.col("i") == pl.col("n") - 1) | (
+        (pl.col("i") % step == 0) & (pl.col("n") - 1 - pl.col("i") >= step * 0.6)
+    )
+    return (
+        periods.filter(keep)
+        .with_columns(
+            tick_align=pl.when(pl.col("i") == 0)
+            .then(pl.lit("left"))
+            .when(pl.col("i") == pl.col("n") - 1)
+            .then(pl.lit("right"))
+            .otherwise(pl.lit("center"))
+        )
+        .select("target_id", "period", "period_label", "tick_align")
+    )
+
+
 def _x_axis(data: pl.DataFrame, *, compact: bool) -> alt.Axis:
-    """Year ticks for long spans, quarter ticks for short ones; period labels in tooltips."""
-    periods = data.get_column("period").drop_nulls()
-    days = (periods.max() - periods.min()).days if periods.len() else 0  # type: ignore[operator]
-    common: dict[str, Any] = {"title": None, "labelFlush": False, "grid": False, "tickSize": 4}
+    """Ticks at the indicator's period ends, labelled as its periods (``2006/07``); small
+    multiples draw their labels as text marks (each cell has its own indicator)."""
+    common: dict[str, Any] = {"title": None, "grid": False, "tickSize": 4}
     if compact:
-        common |= {"labelFontSize": 9, "tickCount": {"interval": "year", "step": 1}}
-        return alt.Axis(format="%Y", labelOverlap="greedy", **common)
-    if days > 2.5 * 365:
-        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, **common)
+        return alt.Axis(labels=False, ticks=False, **common)
+    ticks = period_ticks(data, 8)
+    values = [
+        alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True)
+        for d in ticks.get_column("period")
+    ]
+    lookup = ", ".join(
+        f"'{d:%Y-%m-%d}': '{label}'"
+        for d, label in ticks.select("period", "period_label").iter_rows()
+    )
     return alt.Axis(
-        format="%b %Y",
-        tickCount={"interval": "month", "step": 3},
+        values=values,
+        labelExpr=f"{{{lookup}}}[utcFormat(datum.value, '%Y-%m-%d')] || ''",
         labelOverlap="greedy",
+        labelFlush=True,
         **common,
     )
 
@@ -1097,11 +1148,16 @@ def block_status_chart(
         total=pl.sum_horizontal(counts),
     )
     words = {c: STATUS[k][1] for c, k in _BLOCK_STATUS}
-    colours = [STATUS[k][2] for _, k in _BLOCK_STATUS]
+    symbols = {c: STATUS[k][0] for c, k in _BLOCK_STATUS}
+    colours = [STATUS_FILL[k] for _, k in _BLOCK_STATUS]
+    cases = (f"datum.label == '{words[c]}' ? '{symbols[c]} {words[c]}'" for c in counts)
+    legend_labels = " : ".join(cases) + " : datum.label"
     long = (
         frame.unpivot(index=["block", "total"], on=counts, variable_name="_c", value_name="count")
         .with_columns(
             status=pl.col("_c").replace_strict(words),
+            # the status symbol beside each count, so the bar reads without its colour
+            label=pl.col("_c").replace_strict(symbols) + " " + pl.col("count").cast(pl.Utf8),
             status_order=pl.col("_c").replace_strict({c: i for i, c in enumerate(counts)}),
             share=pl.col("count") / pl.col("total").clip(lower_bound=1),
         )
@@ -1130,7 +1186,10 @@ def block_status_chart(
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(title=None, orient="bottom", direction="horizontal"),
+                # the bars' symbols in the legend too: "● On track", "▲ Behind", ...
+                legend=alt.Legend(
+                    title=None, orient="bottom", direction="horizontal", labelExpr=legend_labels
+                ),
                 sort=domain,
             ),
             order=alt.Order("status_order:Q", sort="ascending"),
@@ -1155,7 +1214,7 @@ def block_status_chart(
             x=alt.X("count:Q", stack="zero", bandPosition=0.5),
             detail="status:N",
             order=alt.Order("status_order:Q", sort="ascending"),
-            text="count:Q",
+            text="label:N",
         )
     )
     chart = alt.layer(bars, labels, data=long).properties(

@@ -54,6 +54,14 @@ RECIPIENT_TYPE_WORDS = {
 # monthly darkest: the lines that cost most stand out (viridis, without its pale yellow end)
 FREQUENCY_COLOURS = ["#440154", "#3b528b", "#21918c", "#35b779", "#90d743", "#c8e020"]
 CONTINUES, NOT_AFTER = "Continues", "Stops or replaced"
+# The frequency as a letter in each square, so the map reads without telling colours apart.
+FREQUENCY_LETTERS = {
+    "monthly": "M", "quarterly": "Q", "termly": "T", "annual": "A", "biennial": "2",
+    "triennial": "3",
+}  # fmt: skip
+FREQUENCY_WORDS = {"biennial": "every 2 years", "triennial": "every 3 years"}
+# white letters on the two darkest fills only; ink passes contrast on the others and on hollows
+_LIGHT_LETTERS = ("monthly", "quarterly")
 
 # Readable headers of the line tables. The downloads keep every column; the page's tables
 # show `indicator` (code · name) and the short status, to fit the page without scrolling.
@@ -108,7 +116,7 @@ _ITEM_COLUMNS = [c for c in BURDEN_COLUMNS if c.startswith("items_")]
 MATRIX_COLUMNS = (
     "line_id", "block", "block_order", "indicator_code", "indicator_name", "indicator",
     "recipient_type", "recipient", "slot", "return_name", "frequency", "format", "due",
-    "laa_status", "status", "after_laa", "items_a_year",
+    "laa_status", "status", "after_laa", "items_a_year", "letter",
 )  # fmt: skip
 
 
@@ -215,6 +223,13 @@ def matrix_data(lines: pl.DataFrame, *, label_chars: int = 46) -> pl.DataFrame:
             .then(pl.lit("—"))
             .otherwise(pl.format("{} days after the period end", pl.col("due_days"))),
             block=pl.format("{} ({})", pl.col("block_name"), pl.col("block_code")),
+            # "Q" for a quarterly line that continues; "×Q" for one that stops or is replaced
+            letter=pl.when(pl.col("laa_status") == "continues")
+            .then(pl.lit(""))
+            .otherwise(pl.lit("×"))
+            + pl.col("frequency").replace_strict(
+                FREQUENCY_LETTERS, default="?", return_dtype=pl.Utf8
+            ),
         )
         .select(MATRIX_COLUMNS)
     )
@@ -281,7 +296,10 @@ def reporting_matrix(
             xOffset=x_offset,
             fill=alt.Fill(
                 "frequency:N", scale=frequency, sort=frequencies,
-                legend=alt.Legend(title="How often it is sent", orient="top", direction="horizontal"),
+                legend=alt.Legend(
+                    title="How often it is sent", orient="top", direction="horizontal",
+                    labelExpr=_legend_labels(frequencies),
+                ),
             ),
             stroke=alt.Stroke("frequency:N", scale=frequency, sort=frequencies, legend=None),
             # Vega-Lite draws no legend for fillOpacity: the subtitle explains the hollow cells.
@@ -293,14 +311,18 @@ def reporting_matrix(
             tooltip=tooltip,
         )
     )  # fmt: skip
-    crosses = (
+    light = alt.FieldOneOfPredicate(field="frequency", oneOf=list(_LIGHT_LETTERS))
+    continues = alt.FieldEqualPredicate(field="after_laa", equal=CONTINUES)
+    letters = (
         alt.Chart()
-        .transform_filter(alt.datum.after_laa == NOT_AFTER)
-        .mark_text(text="×", fontSize=12, fontWeight="bold", color=INK, baseline="middle")
-        .encode(x=x, y=y, xOffset=x_offset, tooltip=tooltip)
-    )
+        .mark_text(fontSize=9, fontWeight="bold", baseline="middle", font=FONT)
+        .encode(
+            x=x, y=y, xOffset=x_offset, text="letter:N", tooltip=tooltip,
+            color=alt.when(light, continues).then(alt.value("white")).otherwise(alt.value(INK)),
+        )
+    )  # fmt: skip
     # With an x offset the width step is the step of one slot, not of a recipient's column.
-    layered = alt.layer(cells, crosses).properties(
+    layered = alt.layer(cells, letters).properties(
         width=alt.Step(max(column_width // slots, 8)), height=alt.Step(row_height)
     )
     chart = (
@@ -321,8 +343,10 @@ def reporting_matrix(
             title=alt.TitleParams(
                 "Who receives each indicator, and how often",
                 subtitle=[
-                    "One square per return, coloured by how often it is sent. Hollow with × : "
-                    "the return stops, or is replaced by the LAA return, once the LAA is signed.",
+                    "One square per return, coloured and lettered by how often it is sent "
+                    "(M monthly, Q quarterly, T termly, A annual, 2 or 3: every 2 or 3 years).",
+                    "Hollow with × : the return stops, or is replaced by the LAA return, once "
+                    "the LAA is signed.",
                     "Hover a square for the return's name, format and due date.",
                 ],
             ),
@@ -331,6 +355,15 @@ def reporting_matrix(
         )
     )  # fmt: skip
     return apply_config(chart) if configure else chart  # type: ignore[return-value]
+
+
+def _legend_labels(frequencies: Sequence[str]) -> str:
+    """A Vega expression naming each frequency with its letter: `Q quarterly`."""
+    cases = " : ".join(
+        f"datum.label == '{f}' ? '{FREQUENCY_LETTERS[f]} {FREQUENCY_WORDS.get(f, f)}'"
+        for f in frequencies
+    )
+    return f"{cases} : datum.label"
 
 
 def _matrix_description(data: pl.DataFrame) -> str:

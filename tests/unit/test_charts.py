@@ -546,6 +546,84 @@ def test_block_status_chart_from_block_assessment_columns() -> None:
     assert sum(v["count"] for v in values if v["block"] == "SSC") == 2 * 17
 
 
+def test_block_status_chart_reads_without_colour() -> None:
+    """Each segment is labelled with its status symbol and count, and the legend names each
+    colour with the same symbol, so the bar reads in greyscale or for a colour-blind reader."""
+    spec = charts.block_status_chart(BLOCKS).to_dict()
+    bars, labels = spec["layer"]
+    assert labels["mark"]["type"] == "text"
+    assert labels["encoding"]["text"]["field"] == "label"
+    values = _values(spec)
+    ssc = {v["status"]: v["label"] for v in values if v["block"] == "Safer and Stronger"}
+    assert ssc == {"On track": "● 12", "Behind": "▲ 1", "Off track": "✖ 3", "No data": "○ 1"}
+    legend = bars["encoding"]["color"]["legend"]["labelExpr"]
+    for symbol, word in (("●", "On track"), ("▲", "Behind"), ("✖", "Off track"), ("○", "No data")):
+        assert f"'{symbol} {word}'" in legend
+    # the fills stay DESIGN.md's palette (the darker status text colours are for text only)
+    assert bars["encoding"]["color"]["scale"]["range"][1] == "#f47738"
+
+
+REPORTING_LINES = pl.DataFrame(
+    {
+        "line_id": [1, 2, 3, 4, 5, 6, 7],
+        "indicator_code": ["BV82ab", "BV82ab", "NEET", "NEET", "ASB-P", "ASB-P", "VOL"],
+        "indicator_name": [
+            "Recycling",
+            "Recycling",
+            "NEET 16-18",
+            "NEET 16-18",
+            "ASB",
+            "ASB",
+            "Vol",
+        ],
+        "block_code": ["SSC", "SSC", "CYP", "CYP", "SSC", "SSC", "SSC"],
+        "block_name": ["Safer", "Safer", "Children", "Children", "Safer", "Safer", "Safer"],
+        "block_order": [2, 2, 1, 1, 2, 2, 2],
+        "recipient_type": ["department", "go", "department", "go", "regulator", "go", "go"],
+        "recipient": ["DEFRA", "GOEM", "DCSF", "GOEM", "Audit Commission", "GOEM", "GOEM"],
+        "return_name": ["WDF", "LAA", "NEET", "LAA", "BVPI", "LAA", "LAA"],
+        "frequency": [
+            "monthly",
+            "quarterly",
+            "termly",
+            "annual",
+            "biennial",
+            "triennial",
+            "annual",
+        ],
+        "format": ["web", "xlsx", "csv", "xlsx", "web", "xlsx", "xlsx"],
+        "due_days": [30, 45, None, 60, 90, 60, 60],
+        "laa_status": [
+            "stops",
+            "continues",
+            "continues",
+            "replaced",
+            "continues",
+            "continues",
+            "continues",
+        ],
+    }
+)
+
+
+def test_reporting_matrix_names_each_frequency_in_text() -> None:
+    """Each square carries its frequency as a letter (M Q T A 2 3), a stopped or replaced line
+    also ×, and the legend pairs each colour with its letter: frequency never rests on colour."""
+    from dashboard import charts_reporting as cr
+
+    spec = cr.reporting_matrix(REPORTING_LINES).to_dict()
+    cells, letters = spec["spec"]["layer"]
+    assert cells["mark"]["type"] == "rect"
+    assert letters["mark"]["type"] == "text"
+    assert letters["encoding"]["text"]["field"] == "letter"
+    shown = {v["line_id"]: v["letter"] for v in _values(spec)}
+    assert shown == {1: "×M", 2: "Q", 3: "T", 4: "×A", 5: "2", 6: "3", 7: "A"}
+    legend = cells["encoding"]["fill"]["legend"]["labelExpr"]
+    for letter, word in (("M", "monthly"), ("Q", "quarterly"), ("2", "every 2 years")):
+        assert f"'{letter} {word}'" in legend
+    assert charts.chart_png(cr.reporting_matrix(REPORTING_LINES)).startswith(b"\x89PNG")
+
+
 # --- rendering --------------------------------------------------------------------------------
 def test_chart_png(tiny: dict[str, pl.DataFrame]) -> None:
     png = charts.chart_png(_chart(tiny["data"], REWARD))
