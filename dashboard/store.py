@@ -49,6 +49,7 @@ from data_models import (
     TargetMilestone,
     TargetVersion,
 )
+from data_models.values import COMMENTARY_KINDS
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "framework"
 
@@ -782,9 +783,11 @@ def load_commentary(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> 
             Commentary.text,
             Commentary.author,
             Commentary.recorded_at,
+            Commentary.kind,
+            Commentary.action,
         )
         .where(Commentary.area_code.in_(list(area_codes)))
-        .order_by(Commentary.recorded_at.desc())
+        .order_by(Commentary.recorded_at.desc(), Commentary.id.desc())
     )
     allowed = _check_read(engine, actor, area_codes, "the commentary")
     if allowed.indicators is not None:
@@ -1566,11 +1569,9 @@ def _check_value_writes(
     actor: Actor,
     rows: Sequence[Mapping[str, Any]],
     what: str,
-    *,
-    board_commentary: bool = False,
 ) -> None:
-    """Every row must be within the actor's grants (values: admin, the area's officer, or a lead
-    of the owning partnership; commentary also the board); else nothing is written."""
+    """Every row must be within the actor's grants (admin, the area's officer, or a lead of the
+    owning partnership); else nothing is written. Commentary: see `_commentary_kind`."""
     if actor.is_admin or not rows:
         return
     owners = target_owners(conn, {r["area_code"] for r in rows})
@@ -1578,8 +1579,6 @@ def _check_value_writes(
         area, indicator = row["area_code"], row["indicator_code"]
         owner = owners.get((area, indicator))
         if access.can_write_value(actor, area, owner):
-            continue
-        if board_commentary and access.can_write_board_commentary(actor, area):
             continue
         deny(actor, f"{what} {indicator} in {area}")
 
@@ -1709,10 +1708,37 @@ def _current_revision_map(conn: Connection, areas: Sequence[str]) -> dict[tuple,
     }
 
 
+def _commentary_kind(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Each row's kind, checked against the grants: officer commentary needs the right to
+    report the target (admin, the area's officer, a lead of the owning partnership); a board
+    comment the board-level right (admin, the area's board or officer). A row that names no
+    kind is the writer's own: officer commentary where they report the target, else a board
+    comment. Any refused row refuses the whole batch."""
+    owners = target_owners(conn, {r["area_code"] for r in rows}) if rows else {}
+    kinds = []
+    for row in rows:
+        area, indicator = row["area_code"], row["indicator_code"]
+        reports = access.can_write_value(actor, area, owners.get((area, indicator)))
+        kind = row.get("kind") or ("officer" if reports else "board")
+        if kind not in COMMENTARY_KINDS:
+            raise RuleViolation(f"commentary kind {kind!r}: expected officer or board")
+        allowed = reports if kind == "officer" else access.can_write_board_commentary(actor, area)
+        if not allowed:
+            what = "write commentary on" if kind == "officer" else "write a board comment on"
+            deny(actor, f"{what} {indicator} in {area}")
+        kinds.append(kind)
+    return kinds
+
+
 def add_commentary(
     conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
 ) -> WriteSummary:
-    _check_value_writes(conn, actor, rows, "write commentary on", board_commentary=True)
+    """Append commentary (never updated or deleted), one audit row each, in the caller's
+    transaction. Rows: area_code, indicator_code, period (None: general), text (why), and
+    optionally action (what is being done) and kind ("officer" or "board")."""
+    kinds = _commentary_kind(conn, actor, rows)
     now = utcnow()
     payload = [
         {
@@ -1720,10 +1746,12 @@ def add_commentary(
             "indicator_code": r["indicator_code"],
             "period": r.get("period"),
             "text": r["text"],
+            "action": r.get("action") or None,
+            "kind": kind,
             "author": r.get("author") or actor.name,
             "recorded_at": r.get("recorded_at") or now,
         }
-        for r in rows
+        for r, kind in zip(rows, kinds, strict=True)
     ]
     if payload:
         conn.execute(Commentary.__table__.insert(), payload)  # type: ignore[attr-defined]
@@ -1731,14 +1759,39 @@ def add_commentary(
             _audit(
                 conn,
                 actor,
-                "commentary",
+                "commentary" if r["kind"] == "officer" else "commentary:board",
                 area_code=r["area_code"],
                 indicator_code=r["indicator_code"],
                 period=r["period"],
-                after=r["text"],
+                after=r["text"] + (f" | What is being done: {r['action']}" if r["action"] else ""),
                 at=r["recorded_at"],
             )
     return WriteSummary(inserted=len(payload))
+
+
+def record_commentary(
+    engine: Engine,
+    actor: Actor,
+    area_code: str,
+    indicator_code: str,
+    period: date | None,
+    text: str,
+    *,
+    action: str | None = None,
+    kind: str = "officer",
+) -> WriteSummary:
+    """One comment from the indicator page, in its own transaction with its audit row:
+    officer commentary (why, and what is being done) or a board comment, on any period of the
+    target (None: general)."""
+    text, action = text.strip(), (action or "").strip() or None
+    if not text:
+        raise RuleViolation(
+            "Say why the target is where it is." if kind == "officer" else "Write the comment."
+        )
+    row = {"area_code": area_code, "indicator_code": indicator_code, "period": period,
+           "text": text, "action": action, "kind": kind}  # fmt: skip
+    with db.write_transaction(engine) as conn:
+        return add_commentary(conn, actor, [row])
 
 
 REPORTING_LINE_KEY = ("indicator_code", "recipient_type", "recipient_code", "return_name")

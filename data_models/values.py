@@ -33,8 +33,15 @@ class ActualRevision(SQLModel, table=True):
     note: str | None = None
 
 
+COMMENTARY_KINDS = ("officer", "board")
+
+
 class Commentary(SQLModel, table=True):
-    """Exception commentary on a target for a period: why, and what will be done."""
+    """Commentary on a target, for a period or in general (period None); append-only.
+
+    `kind` "officer": the lead officer's exception commentary — why (`text`) and what is
+    being done (`action`); "board": a board member's comment (`text` only).
+    """
 
     __table_args__ = (Index("ix_commentary_scope", "area_code", "indicator_code"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -44,3 +51,5 @@ class Commentary(SQLModel, table=True):
     text: str
     author: str
     recorded_at: datetime
+    kind: str = Field(default="officer", sa_column_kwargs={"server_default": "officer"})
+    action: str | None = None

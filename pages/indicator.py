@@ -18,7 +18,7 @@ from dashboard.formatting import (
 )
 from dashboard.metrics import period_label_expr
 from dashboard.reports import board
-from dashboard.ui import components, loaders, nav, state
+from dashboard.ui import commentary, components, loaders, nav, state
 
 area_code, as_at, result, area = components.area_view("Indicator")
 
@@ -123,8 +123,9 @@ with side:
             components.plain(str(text).strip())
 
 actuals_tab, comments_tab, target_tab = st.tabs(
-    ["Actuals and revisions", "Commentary", "Target and refresh"]
-)
+    ["Actuals and revisions", nav.COMMENTARY_TAB, "Target and refresh"],
+    key="tab", bind="query-params",  # so a link can open the Commentary tab
+)  # fmt: skip
 with target_tab:
     components.target_changes(row, area)
 with actuals_tab:
@@ -182,14 +183,13 @@ with actuals_tab:
         if as_at == state.today() and access.can_write_value(actor, area_code, row["partnership"]):
             components.correction_form(shown.filter(pl.col("current")), row, area_code)
 with comments_tab:
-    comments = result.scope.commentary.filter(
-        (pl.col("indicator_code") == code)
-        & (pl.col("period").is_null() | (pl.col("period") <= as_at))
-    )
-    if comments.is_empty():
+    commentary.commentary_form(area_code, row, loaders.revisions(area_code, code), as_at)
+    history = board.commentary_history(result.scope.commentary, code, as_at, row)
+    if history.is_empty():
         components.empty_state(
             "No commentary yet. Commentary is written by exception: when a value is behind its "
             "trajectory, the lead officer says why and what will be done."
         )
-    for comment in comments.iter_rows(named=True):
-        components.quote(comment["text"], comment["author"], comment["recorded_at"])
+    for comment in history.iter_rows(named=True):  # newest first, each with its period
+        st.caption(f"**{comment['period_label']}** · {comment['kind_label']}")
+        components.quote(comment["said"], comment["author"], comment["recorded_at"])

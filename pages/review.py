@@ -364,6 +364,10 @@ for block in blocks.filter(pl.col("block_code").is_in(shown["block_code"].implod
             else:  # user-written: escaped, never run as HTML or Markdown
                 said = f'<div class="laa-quote">{escape(row["commentary"])}</div>'
             st.html(f'<div style="font-size:0.8rem;color:#505a5f">{owner}</div>{said}')
+            if row["commentary"] == NO_COMMENTARY:  # to where it is written
+                nav.commentary_link(
+                    row["indicator_code"], area_code, label="Add it on the indicator page"
+                )
 
 # ---- reward forecast per reward target
 st.subheader("Reward forecast")

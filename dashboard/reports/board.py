@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from dashboard.formatting import format_value, money
+from dashboard.metrics import period_label_expr
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
@@ -21,20 +22,69 @@ def previous_quarter_end(as_at: date) -> date:
     return date(as_at.year, first_month, 1) - timedelta(days=1)
 
 
+def commentary_text() -> pl.Expr:
+    """A comment as one text: why, then what is being done (when the officer said)."""
+    action = pl.col("action")
+    return (
+        pl.when(action.is_not_null() & (action != ""))
+        .then(pl.format("{}\nWhat is being done: {}", pl.col("text"), action))
+        .otherwise(pl.col("text"))
+    )
+
+
 def latest_commentary(commentary: pl.DataFrame, as_at: date) -> pl.DataFrame:
-    """The newest comment per area × indicator about a period that exists at `as_at`."""
+    """The newest officer commentary per area × indicator about a period that exists at
+    `as_at` (board comments are the board's questions, not the lead officer's explanation)."""
+    if "kind" in commentary.columns:
+        commentary = commentary.filter(pl.col("kind") == "officer")
+    if "action" not in commentary.columns:
+        commentary = commentary.with_columns(action=pl.lit(None, pl.Utf8))
     return (
         commentary.filter(pl.col("period").is_null() | (pl.col("period") <= as_at))
-        .sort("recorded_at", descending=True)
+        .sort("recorded_at", descending=True, maintain_order=True)
         .group_by("area_code", "indicator_code", maintain_order=True)
         .first()
         .select(
             "area_code",
             "indicator_code",
-            pl.col("text").alias("commentary"),
+            commentary_text().alias("commentary"),
             pl.col("author").alias("commentary_author"),
             pl.col("recorded_at").alias("commentary_at"),
+            pl.col("period").alias("commentary_period"),
         )
+    )
+
+
+COMMENTARY_KIND_WORDS = {"officer": "Officer commentary", "board": "Board comment"}
+
+
+def commentary_history(
+    commentary: pl.DataFrame, indicator_code: str, as_at: date, target: dict
+) -> pl.DataFrame:
+    """Every comment on one indicator about a period that exists at `as_at` (and general
+    ones), newest first, each labelled with its period and kind."""
+    if "action" not in commentary.columns:
+        commentary = commentary.with_columns(action=pl.lit(None, pl.Utf8))
+    if "kind" not in commentary.columns:
+        commentary = commentary.with_columns(kind=pl.lit("officer"))
+    return (
+        commentary.filter(
+            (pl.col("indicator_code") == indicator_code)
+            & (pl.col("period").is_null() | (pl.col("period") <= as_at))
+        )
+        .sort("recorded_at", descending=True, maintain_order=True)
+        .with_columns(
+            frequency=pl.lit(target["frequency"]),
+            period_basis=pl.lit(target.get("period_basis")),
+        )
+        .with_columns(
+            period_label=period_label_expr("period", "frequency", "period_basis").fill_null(
+                "General"
+            ),
+            kind_label=pl.col("kind").replace_strict(COMMENTARY_KIND_WORDS, default=pl.col("kind")),
+            said=commentary_text(),
+        )
+        .select("period", "period_label", "kind", "kind_label", "said", "author", "recorded_at")
     )
 
 

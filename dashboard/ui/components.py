@@ -249,10 +249,8 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
             st.caption(f"Owner: {owner}" + (" · ★ reward target" if row["is_reward"] else ""))
             if row.get("commentary"):
                 quote(row["commentary"], row["commentary_author"], row.get("commentary_at"))
-            else:
-                st.caption(
-                    "No commentary yet: the lead officer should say why and what will be done."
-                )
+            else:  # links to where it is written
+                nav.commentary_link(row["indicator_code"], row["area_code"])
 
     rows = list(exceptions.iter_rows(named=True))
     for row in rows[:limit]:

@@ -252,7 +252,9 @@ def _meeting_chart(
     from dashboard.ui import meeting
 
     chart = meeting.slide_chart(_assessment(url, who, area_code, as_at, None, version), target_id)
-    return chart.to_dict() if chart is not None else None
+    # not re-validated: the builder's specs are checked in the chart tests, and validation
+    # doubles the time a new slide takes
+    return chart.to_dict(validate=False) if chart is not None else None
 
 
 def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:

@@ -131,3 +131,18 @@ def breadcrumbs(*trail: tuple[str, str, dict[str, str | None]]) -> None:
             else:
                 link(name, label, **params)
                 st.markdown("›")
+COMMENTARY_TAB = "Commentary"  # the indicator page's tab, bound to `?tab=`
+NO_COMMENTARY = "No commentary yet: the lead officer should say why and what will be done."
+
+
+def commentary_link(
+    indicator_code: str, area_code: str | None = None, *, label: str = NO_COMMENTARY
+) -> None:
+    """A link to where commentary is written: the indicator page, that area and indicator
+    selected, on its Commentary tab."""
+    link(
+        "indicator", label, icon=":material/edit_note:", area=area_code,
+        indicator=indicator_code, tab=COMMENTARY_TAB,
+    )  # fmt: skip
+
+

@@ -11,6 +11,7 @@ import pytest
 from dashboard import db, store
 from dashboard.charts import BLUE, INK, ORANGE
 from dashboard.reports import board
+from seed_data.demo import DEMO_TODAY
 from tests.app.conftest import (
     DEMO_AREAS,
     PAGES,
@@ -22,6 +23,7 @@ from tests.app.conftest import (
     errors,
     open_page,
     query,
+    section,
 )
 
 AREA, REWARD, ORDINARY = "D05", "BV128", "BV126"  # in the demo: a reward and an ordinary target
@@ -200,3 +202,104 @@ def test_empty_database_shows_an_info_box(empty_db: str) -> None:
     assert not at.exception
     assert at.title[0].value == "Indicator"
     assert "laa seed demo" in at.info[0].value
+
+
+# ---------------------------------------------------------------- commentary on any value
+
+COMMENTARY_AREA = "D10"  # the demo users' area
+
+
+def _silent_exception(url: str) -> str:
+    """An exception of D10 without commentary yet."""
+    result = assess(url, COMMENTARY_AREA)
+    exceptions = board.exceptions(result.targets, result.scope.commentary, result.as_at)
+    return exceptions.filter(pl.col("commentary").is_null())["indicator_code"][0]
+
+
+def _commentary_html(at) -> str:  # type: ignore[no-untyped-def]
+    (tab,) = [t for t in at.tabs if t.label == "Commentary"]
+    return "\n".join(n.value for n in tab if getattr(n, "type", None) in ("html", "caption"))
+
+
+def _add_commentary(at, period: date, why: str, action: str) -> None:  # type: ignore[no-untyped-def]
+    at.selectbox(key="commentary_period").set_value(period)
+    at.text_area(key="commentary_why").input(why)
+    at.text_area(key="commentary_action").input(action)
+    at.button(key="commentary_add").click().run()
+    assert not errors(at), errors(at)
+
+
+def test_commentary_on_an_existing_value_shows_in_the_overview_exception(
+    writable_demo: str,
+) -> None:
+    code = _silent_exception(writable_demo)
+    periods = (
+        store.actual_revisions(db.get_engine(writable_demo), store.cli_actor("r"), "D10", code)
+        .filter(pl.col("period") <= DEMO_TODAY)["period"]
+        .unique()
+        .sort(descending=True)
+        .to_list()
+    )
+    assert len(periods) >= 2
+    at = open_page("indicator", user="officer", area="D10", indicator=code, tab="Commentary")
+    assert not errors(at), errors(at)
+    assert at.session_state["tab"] == "Commentary"
+    # An earlier period (not only the newest one), then the newest: both are kept.
+    _add_commentary(at, periods[1], "Earlier: the cohort changed.", "Tracking by school.")
+    assert any("Officer commentary added" in s.value for s in at.success)
+    _add_commentary(at, periods[0], "Newest: a provider closed.", "A new provider from April.")
+    shown = _commentary_html(at)
+    newest, earlier = shown.find("Newest: a provider closed."), shown.find("Earlier: the cohort")
+    assert 0 <= newest < earlier  # both listed, newest first
+    assert escape("What is being done: A new provider from April.") in shown
+
+    overview = open_page("overview", user="officer", area="D10")
+    assert not errors(overview), errors(overview)
+    said = "\n".join(
+        str(n.value) for n in section(overview, "Exceptions") if getattr(n, "type", "") == "html"
+    )
+    assert "Newest: a provider closed." in said
+    assert "Earlier: the cohort changed." not in said  # the newest commentary only
+
+
+def test_board_comment_is_offered_to_the_board_and_nothing_to_the_viewer(
+    writable_demo: str,
+) -> None:
+    code = _silent_exception(writable_demo)
+    at = open_page("indicator", user="board", area="D10", indicator=code, tab="Commentary")
+    assert not at.text_area(key="commentary_text").disabled
+    assert not [t for t in at.text_area if t.key == "commentary_why"]  # board: comments only
+    periods = at.selectbox(key="commentary_period")
+    periods.select_index(len(periods.options) - 1)  # the last option: general
+    at.text_area(key="commentary_text").input("The board asks for a recovery plan.")
+    at.button(key="commentary_add").click().run()
+    assert not errors(at), errors(at)
+    shown = _commentary_html(at)
+    assert "The board asks for a recovery plan." in shown and "Board comment" in shown
+    assert "General" in shown
+
+    viewer = open_page("indicator", user="viewer", area="D10", indicator=code, tab="Commentary")
+    assert not viewer.text_area and not [b for b in viewer.button if b.key == "commentary_add"]
+    assert "The board asks for a recovery plan." in _commentary_html(viewer)
+
+
+def test_after_the_agreement_end_the_cards_show_the_outturn_not_a_forecast(
+    demo_db: str,
+) -> None:
+    """D02's agreement ended on 31 March 2008; its YJ-FTE missed the target that year although
+    later values are better: the page rates it on the outturn and expects the target."""
+    as_at = date(2008, 6, 30)
+    row = _target(demo_db, "YJ-FTE", area="D02", as_at=as_at)
+    assert row["agreement_end"] < as_at and row["target_period_value"] is not None
+    at = open_page("indicator", area="D02", indicator="YJ-FTE", as_at=as_at.isoformat())
+    assert not errors(at), errors(at)
+    cards = {m.label: m.value for m in at.metric}
+    assert "Forecast" not in cards and "Expected now" not in cards
+    assert cards["Outturn"] == f"{row['target_period_value']:,.0f}"
+    assert cards["Expected"] == cards["Target"] == f"{row['target_value']:,.0f}"
+    assert row["rag"] == "red"
+    assert "Off track" in " ".join(h.body for h in at.get("html"))
+    # While an agreement runs, the cards still forecast.
+    running = open_page("indicator", area="D14", indicator="YJ-FTE", as_at=as_at.isoformat())
+    labels = {m.label for m in running.metric}
+    assert {"Forecast", "Expected now"} <= labels and "Outturn" not in labels

@@ -39,6 +39,8 @@ CASES: list[tuple[str, int, Callable]] = [
         {"area_code": "X01", "indicator_code": "BV49", "period": date(2007, 3, 31), "value": 12.9},
     ])),
     ("commentary", 1, lambda e, a: _commentary(e, a)),
+    ("indicator-page commentary", 1, lambda e, a: store.record_commentary(e, a, "X01", "NEET", None, "Why.", action="What.")),
+    ("board comment", 1, lambda e, a: store.record_commentary(e, a, "X01", "NEET", date(2008, 3, 31), "Asked.", kind="board")),
     ("setting", 1, lambda e, a: store.set_setting(e, a, "rag_tolerance", "0.15")),
     ("same setting", 0, lambda e, a: store.set_setting(e, a, "today", "2008-11-30")),
     ("lock", 1, lambda e, a: store.lock_periods(e, a, "X01", date(2007, 3, 31), "board")),
