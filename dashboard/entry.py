@@ -1,25 +1,29 @@
 """Period data entry ("My updates"): what a user should report, checking it, saving it.
 
-The hard rules are the importer's (`importer.validate`, one shared module); the grid adds two
-soft ones (DOMAIN §6): a value outside the indicator's plausible range needs an explicit
-confirmation, and commentary is required where a value is worse than its trajectory
+The hard rules are the importer's (`importer.validate`, one shared module); the grid and the
+uploaded Excel template add the same soft ones (DOMAIN §6): a value outside the indicator's
+plausible range, or far better than both its trajectory and the previous value, needs an
+explicit confirmation, and commentary is required where a value is worse than its trajectory
 (exception reporting). Saving writes every row in one transaction, or none.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
 
 from dashboard import access, db, metrics, store
-from dashboard.access import Actor
+from dashboard.access import AccessDenied, Actor
 from dashboard.analysis import Assessment
-from dashboard.importer import validate
+from dashboard.importer import ImportResult, UnreadableFile, import_file, read_table, validate
 from dashboard.metrics.periods import period_label_expr
+from dashboard.metrics.status import RATIO_DECIMALS, gap_denominator_expr
 from dashboard.store import WriteSummary
 
 GRID_COLUMNS = (
@@ -69,7 +73,7 @@ def entry_grid(result: Assessment, actor: Actor) -> pl.DataFrame:
         )
         .with_columns(
             period_label=period_label_expr("period", "frequency", "period_basis"),
-            value=pl.lit(None, dtype=pl.Float64),
+            value=pl.lit(None, dtype=pl.Utf8),  # text: what was typed, parsed as a file's cell
             status=pl.lit("provisional"),
             data_quality=pl.lit("checked"),
             note=pl.lit(None, dtype=pl.Utf8),
@@ -91,27 +95,159 @@ def _grid_schema() -> dict[str, Any]:
     return {
         "indicator_code": pl.Utf8, "indicator_name": pl.Utf8, "period": pl.Date,
         "period_label": pl.Utf8, "state": pl.Utf8, "last_value": pl.Float64, "last_entered": pl.Utf8,
-        "expected_value": pl.Float64, "value": pl.Float64, "status": pl.Utf8,
+        "expected_value": pl.Float64, "value": pl.Utf8, "status": pl.Utf8,
         "data_quality": pl.Utf8, "note": pl.Utf8, "commentary": pl.Utf8,
     }  # fmt: skip
 
 
+# How far ahead a value must be, as a share of the gap's denominator abs(target - baseline),
+# before it asks for a confirmation (see `far_better`).
+FAR_BETTER_SHARE = 0.5
+
+
 @dataclass
 class EntryCheck:
-    """The outcome of checking a grid: rows to save, hard errors, soft warnings."""
+    """The outcome of checking entries: rows to save, hard errors, values to confirm."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     commentary: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     implausible: list[str] = field(default_factory=list)
+    far_better: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def to_confirm(self) -> list[str]:
+        """Values saved only once the user ticks that they checked them."""
+        return self.implausible + self.far_better
 
-def _text(value: Any) -> str:
+
+def far_better(
+    value: float,
+    expected: float | None,
+    previous: float | None,
+    polarity: str,
+    denominator: float,
+) -> bool:
+    """The third soft rule, on the grid and the upload alike: a value better than its expected
+    value by more than `FAR_BETTER_SHARE` (half) of the gap's denominator, and better than the
+    previous value by more than that too, is more often a slip (7 typed for 27) than a leap, so
+    it needs a confirmation. Without a previous value the trajectory alone decides."""
+    if expected is None or denominator == 0:
+        return False
+    sign = 1.0 if polarity == "higher" else -1.0
+
+    def ahead(reference: float) -> float:  # rounded like the gap ratios (metrics.status)
+        return round(sign * (value - reference) / denominator, RATIO_DECIMALS)
+
+    if ahead(expected) <= FAR_BETTER_SHARE:
+        return False
+    return previous is None or ahead(previous) > FAR_BETTER_SHARE
+
+
+def entry_context(result: Assessment, entries: pl.DataFrame) -> pl.DataFrame:
+    """Each entry (`indicator_code, period, value`) with what the soft rules compare it with:
+    the plausible range, the expected value, the previous value (the latest before that
+    period) and the tracked value (for a cumulative target the running total it makes)."""
+    targets = result.targets.select(
+        "target_id", "indicator_code", "polarity", "decimals", "plausible_min", "plausible_max",
+        "measure", "agreement_start", denominator=gap_denominator_expr(),
+    )  # fmt: skip
+    rows = entries.with_row_index("_entry").join(
+        targets, on="indicator_code", how="left", maintain_order="left"
+    )
+    rows = metrics.expected_values(
+        result.scope.targets, result.scope.milestones, rows.select("_entry", "target_id", "period")
+    ).join(rows, on=["_entry", "target_id", "period"])
+    earlier = (
+        rows.select("_entry", "target_id", "period", "agreement_start")
+        .join(
+            result.scope.actuals.select(
+                "target_id", pl.col("period").alias("_p"), pl.col("value").alias("_v")
+            ),
+            on="target_id",
+        )
+        .filter(pl.col("_p") < pl.col("period"))
+        .group_by("_entry")
+        .agg(
+            previous_value=pl.col("_v").sort_by("_p").last(),
+            _before=pl.col("_v").filter(pl.col("_p") >= pl.col("agreement_start")).sum(),
+        )
+    )
+    return (
+        rows.join(earlier, on="_entry", how="left")
+        .with_columns(
+            tracked_value=pl.when(pl.col("measure") == "cumulative")
+            .then(pl.col("value") + pl.col("_before").fill_null(0.0))
+            .otherwise(pl.col("value"))
+        )
+        .sort("_entry")
+        .drop("_entry", "_before")
+    )
+
+
+def _shown(value: float | None, decimals: int | None) -> str:
+    """A value for a message: at the indicator's decimals plus one (an expected 29.2137 as
+    29.21), never float noise."""
     if value is None:
+        return ""
+    return store.bare(round(value, (decimals or 0) + 1)) or ""
+
+
+def _soft_checks(result: Assessment, entries: list[dict[str, Any]], check: EntryCheck) -> None:
+    """The soft rules of both entry paths. `entries` carry `row` (the number in messages),
+    `indicator_code`, `period`, `value` and `commentary`: a value outside the plausible range
+    or far better than expected needs a confirmation; one behind its trajectory needs
+    commentary (exception reporting)."""
+    if not entries:
+        return
+    frame = pl.DataFrame(
+        entries,
+        schema={"row": pl.Int64, "indicator_code": pl.Utf8, "period": pl.Date,
+                "value": pl.Float64, "commentary": pl.Utf8},
+    )  # fmt: skip
+    for r in entry_context(result, frame).iter_rows(named=True):
+        if r["target_id"] is None:
+            continue  # not a target of this area: the importer's rules and access decide
+        where, code, decimals = f"row {r['row']}", r["indicator_code"], r["decimals"]
+        value, low, high = r["value"], r["plausible_min"], r["plausible_max"]
+        if (low is not None and value < low) or (high is not None and value > high):
+            check.implausible.append(
+                f"{where}, {code}: {store.bare(value)} is outside the plausible range "
+                f"{store.bare(low)}–{store.bare(high)}"
+            )
+        expected, tracked = r["expected_value"], r["tracked_value"]
+        if expected is None:
+            continue
+        behind = tracked < expected if r["polarity"] == "higher" else tracked > expected
+        cumulative = " (running total)" if r["measure"] == "cumulative" else ""
+        if behind and not (r["commentary"] or "").strip():
+            check.errors.append(
+                f"{where}, column commentary: {code} at {_shown(tracked, decimals)}{cumulative} "
+                f"is behind its trajectory ({_shown(expected, decimals)} expected): say why and "
+                "what will be done"
+            )
+        # A cumulative target compares running totals with the trajectory and period figures
+        # with the previous one (as direction of travel does): shift the previous figure by the
+        # total before this period, so that one comparison does both.
+        previous = r["previous_value"]
+        shifted = None if previous is None else previous + (tracked - value)
+        if far_better(tracked, expected, shifted, r["polarity"], r["denominator"]):
+            since = (
+                "" if previous is None else f" and than the previous value ({store.bare(previous)})"
+            )
+            check.far_better.append(
+                f"{where}, {code}: {store.bare(value)} is far better than expected "
+                f"({_shown(expected, decimals)}{cumulative}){since}: check it is not a slip"
+            )
+
+
+def _typed(value: Any) -> str:
+    """A grid cell as the text the importer parses (the Value column is text: what was typed)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return repr(value)
@@ -121,13 +257,17 @@ def _text(value: Any) -> str:
 def check_entries(
     engine: Engine, actor: Actor, result: Assessment, edited: pl.DataFrame, today: date
 ) -> EntryCheck:
-    """Check the rows where a value was typed: the importer's hard rules, then the soft ones."""
+    """Check the grid rows where a value was typed: the importer's hard rules (the typed text
+    is parsed as a file's cell is, so `abc` or `1x9` is refused, never read as 0 or 19),
+    then the soft ones."""
     check = EntryCheck()
-    # The editor may hand dates back as datetimes and numbers as text: normalise first.
-    edited = edited.with_columns(
-        pl.col("period").cast(pl.Date), pl.col("value").cast(pl.Float64, strict=False)
+    edited = edited.with_columns(pl.col("period").cast(pl.Date))  # the editor may give datetimes
+    typed = [_typed(v) for v in edited["value"].to_list()]
+    filled = (
+        edited.with_columns(value=pl.Series(typed, dtype=pl.Utf8))
+        .with_row_index("grid_row", offset=1)
+        .filter(pl.col("value") != "")
     )
-    filled = edited.with_row_index("grid_row", offset=1).filter(pl.col("value").is_not_null())
     if filled.is_empty():
         return check
     area = result.targets["area_code"][0]
@@ -136,42 +276,23 @@ def check_entries(
             "area_code": [area] * filled.height,
             "indicator_code": filled["indicator_code"].to_list(),
             "period": [p.isoformat() if p else "" for p in filled["period"].to_list()],
-            "value": [_text(v) for v in filled["value"].to_list()],
-            "status": [_text(v) for v in filled["status"].to_list()],
-            "data_quality": [_text(v) for v in filled["data_quality"].to_list()],
-            "note": [_text(v) for v in filled["note"].to_list()],
+            "value": filled["value"].to_list(),
+            "status": [_typed(v) for v in filled["status"].to_list()],
+            "data_quality": [_typed(v) for v in filled["data_quality"].to_list()],
+            "note": [_typed(v) for v in filled["note"].to_list()],
         }
     )
     parsed, errors = validate(frame, "actuals", store.reference_codes(engine), today, first_line=1)
     # Report grid rows (the grid's own numbering), not positions among the filled rows.
     numbers = filled["grid_row"].to_list()
     check.errors = [_renumber(e, numbers) for e in errors]
-    targets = result.targets.select(
-        "indicator_code", "polarity", "plausible_min", "plausible_max", "unit", "decimals"
-    )
-    by_code = {r["indicator_code"]: r for r in targets.iter_rows(named=True)}
-    for grid_row, row, typed in zip(numbers, parsed, filled.iter_rows(named=True), strict=True):
-        meta = by_code.get(row["indicator_code"], {})
-        value = row.get("value")
-        if value is None:
+    entries = []
+    for grid_row, row, typed_row in zip(numbers, parsed, filled.iter_rows(named=True), strict=True):
+        if row.get("value") is None or row.get("period") is None:
             continue
-        low, high = meta.get("plausible_min"), meta.get("plausible_max")
-        if (low is not None and value < low) or (high is not None and value > high):
-            check.implausible.append(
-                f"row {grid_row}, {row['indicator_code']}: {store.bare(value)} is outside the "
-                f"plausible range {store.bare(low)}–{store.bare(high)}"
-            )
-        expected = typed.get("expected_value")
-        worse = expected is not None and (
-            value < expected if meta.get("polarity") == "higher" else value > expected
-        )
-        comment = (typed.get("commentary") or "").strip()
-        if worse and not comment:
-            check.errors.append(
-                f"row {grid_row}, column commentary: {row['indicator_code']} at {store.bare(value)} "
-                f"is behind its trajectory ({store.bare(round(expected, 4))} expected): say why "
-                "and what will be done"
-            )
+        comment = (typed_row.get("commentary") or "").strip()
+        entries.append({"row": grid_row, "indicator_code": row["indicator_code"],
+                        "period": row["period"], "value": row["value"], "commentary": comment})  # fmt: skip
         # The grid lists periods without a value: if one appears meanwhile, that is a conflict.
         check.rows.append(row | {"source": "data entry", "expected_revision": 0})
         if comment:
@@ -179,6 +300,7 @@ def check_entries(
                 {"area_code": area, "indicator_code": row["indicator_code"],
                  "period": row["period"], "text": comment}
             )  # fmt: skip
+    _soft_checks(result, entries, check)
     return check
 
 
@@ -203,70 +325,99 @@ def save_entries(engine: Engine, actor: Actor, check: EntryCheck) -> WriteSummar
 
 
 TEMPLATE_COLUMNS = (
-    "area_code",
-    "indicator_code",
-    "period",
-    "value",
-    "status",
-    "data_quality",
-    "note",
-)
+    "area_code", "indicator_code", "indicator_name", "unit", "period", "period_label",
+    "last_value", "expected_value", "value", "status", "data_quality", "note", "commentary",
+)  # fmt: skip
+# The template's columns that are not part of an `actuals` import file: a guide beside each row
+# (name, unit, last and expected values) and the commentary, which the page reads itself.
+GUIDE_COLUMNS = ("indicator_name", "unit", "period_label", "last_value", "expected_value")
+COMMENTARY_COLUMN = "commentary"
 
 
 def template_workbook(result: Assessment, actor: Actor) -> bytes:
-    """An Excel template of the values to report: sheet 1 is an `actuals` import file with the
-    keys filled in and the values empty; sheet 2 is a guide (names, last and expected values)."""
+    """An Excel template of the values to report: one row per value, the keys filled in and
+    the value empty, with the indicator's name, unit, last and expected values beside it and
+    a commentary column (required where the value is behind its trajectory)."""
     import io
 
     import xlsxwriter
 
     grid = entry_grid(result, actor)
     area = result.targets["area_code"][0] if result.targets.height else ""
-    sheet = grid.select(
-        pl.lit(area).alias("area_code"),
-        "indicator_code",
-        pl.col("period").cast(pl.Utf8),
-        pl.lit(None, dtype=pl.Utf8).alias("value"),
-        "status",
-        "data_quality",
-        pl.lit(None, dtype=pl.Utf8).alias("note"),
-    )
-    guide = grid.select(
-        pl.col("indicator_code").alias("Code"),
-        pl.col("indicator_name").alias("Indicator"),
-        pl.col("period_label").alias("Period"),
-        pl.col("state").alias("State"),
-        pl.col("last_value").alias("Last value"),
-        pl.col("expected_value").round(4).alias("Expected"),
-    )
+    units = result.targets.select("indicator_code", "unit", "decimals")
+    rows = grid.join(units, on="indicator_code", how="left", maintain_order="left")
+    # the trajectory at the indicator's decimals plus one (29.21), not float noise
+    expected = [
+        None if e is None else round(e, (d or 0) + 1)
+        for e, d in zip(rows["expected_value"], rows["decimals"], strict=True)
+    ]
+    sheet = rows.with_columns(
+        area_code=pl.lit(area),
+        period=pl.col("period").cast(pl.Utf8),
+        expected_value=pl.Series(expected, dtype=pl.Float64),
+        value=pl.lit(None, dtype=pl.Utf8),
+    ).select(TEMPLATE_COLUMNS)
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer) as workbook:
         sheet.write_excel(workbook, worksheet="Values", autofit=True)
-        guide.write_excel(workbook, worksheet="Guide", autofit=True)
     return buffer.getvalue()
 
 
-def filled_rows(path, out):  # type: ignore[no-untyped-def]
-    """The uploaded template as an `actuals` CSV at `out`, every row kept so that messages name
-    the template's own rows; import it with `skip_empty_values=True` (rows left blank are the
-    ones not reported this time)."""
-    from dashboard.importer import read_table
-
-    read_table(path).write_csv(out)
+def filled_rows(path: Path, out: Path) -> Path:
+    """The uploaded template as an `actuals` CSV at `out` (the guide and commentary columns
+    left out, every row kept so that messages name the template's own rows); import it with
+    `skip_empty_values=True` (rows left blank are the ones not reported this time). Raises
+    `importer.UnreadableFile` with a plain message when the file cannot be read."""
+    read_table(path).drop(*GUIDE_COLUMNS, COMMENTARY_COLUMN, strict=False).write_csv(out)
     return out
 
 
-def upload_preview(engine: Engine, result: Assessment, path) -> pl.DataFrame:  # type: ignore[no-untyped-def]
-    """The uploaded values beside the current ones (the diff shown before committing)."""
-    from dashboard.importer import read_table
+def check_upload(engine: Engine, result: Assessment, path: Path, today: date) -> EntryCheck:
+    """The soft rules of the grid, for an uploaded template that passed the importer's dry run:
+    rows named by the file's line (the header is line 1), and the commentary column collected
+    to be written with the values (`import_file(..., commentary=...)`)."""
+    check = EntryCheck()
+    frame = read_table(path)
+    comments = (
+        frame[COMMENTARY_COLUMN].to_list()
+        if COMMENTARY_COLUMN in frame.columns
+        else [""] * frame.height
+    )
+    imported = frame.drop(*GUIDE_COLUMNS, COMMENTARY_COLUMN, strict=False)
+    parsed, _errors = validate(
+        imported, "actuals", store.reference_codes(engine), today, skip_empty="value"
+    )
+    entries = []
+    for row in parsed:
+        if row.get("value") is None or row.get("period") is None:
+            continue
+        comment = (comments[row["_line"] - 2] or "").strip()
+        entries.append({"row": row["_line"], "indicator_code": row["indicator_code"],
+                        "period": row["period"], "value": row["value"], "commentary": comment})  # fmt: skip
+        if comment:
+            check.commentary.append(
+                {"area_code": row["area_code"], "indicator_code": row["indicator_code"],
+                 "period": row["period"], "text": comment}
+            )  # fmt: skip
+    _soft_checks(result, entries, check)
+    return check
 
-    uploaded = read_table(path).filter(pl.col("value") != "")
+
+def upload_preview(engine: Engine, result: Assessment, path: Path) -> pl.DataFrame:
+    """The uploaded values beside the current ones (the diff shown before committing), each
+    with the file's row number."""
+    uploaded = (
+        read_table(path)
+        .with_row_index("row", offset=2)
+        .filter(pl.col("value") != "")
+        .with_columns(pl.col("row").cast(pl.Int64))
+    )
     current = result.scope.actuals.join(
         result.targets.select("target_id", "indicator_code"), on="target_id"
     ).select("indicator_code", pl.col("period").cast(pl.Utf8), pl.col("value").alias("current"))
     return (
         uploaded.with_columns(pl.col("period").str.slice(0, 10))
-        .join(current, on=["indicator_code", "period"], how="left")
+        .join(current, on=["indicator_code", "period"], how="left", maintain_order="left")
         .with_columns(
             change=pl.when(pl.col("current").is_null())
             .then(pl.lit("new"))
@@ -275,6 +426,68 @@ def upload_preview(engine: Engine, result: Assessment, path) -> pl.DataFrame:  #
             .otherwise(pl.lit("correction"))
         )
     )
+
+
+@dataclass
+class UploadReview:
+    """An uploaded template checked before anything is written: the importer's refusals
+    (`errors`), else its dry run (`trial`), the soft rules (`check`) and the preview."""
+
+    name: str
+    errors: list[str] = field(default_factory=list)
+    trial: ImportResult | None = None
+    check: EntryCheck = field(default_factory=EntryCheck)
+    preview: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @property
+    def writable(self) -> bool:
+        """Nothing refused, no commentary missing, and something to write."""
+        return (
+            not self.errors
+            and self.check.ok
+            and self.trial is not None
+            and self.trial.summary.changed > 0
+        )
+
+
+def review_upload(
+    engine: Engine, actor: Actor, result: Assessment, raw: Path, name: str, today: date
+) -> UploadReview:
+    """Check an uploaded template (saved at `raw`, named `name` by the user) as the grid is
+    checked: the importer's hard rules in a dry run, then the grid's soft rules."""
+    review = UploadReview(name)
+    try:
+        values = filled_rows(raw, raw.with_name(f"{raw.stem}-values.csv"))
+    except UnreadableFile as exc:
+        review.errors = [str(exc)]
+        return review
+    try:
+        trial = import_file(
+            engine, actor, "actuals", values, dry_run=True, skip_empty_values=True,
+            source_name=name,
+        )  # fmt: skip
+    except AccessDenied as exc:
+        review.errors = [str(exc)]
+        return review
+    if not trial.ok:
+        review.errors = trial.errors
+        return review
+    review.trial = trial
+    review.check = check_upload(engine, result, raw, today)
+    review.preview = upload_preview(engine, result, raw)
+    return review
+
+
+def write_upload(engine: Engine, actor: Actor, raw: Path, review: UploadReview) -> ImportResult:
+    """Write a reviewed upload: its values and commentary in one transaction (or nothing); the
+    audit rows name the user's file."""
+    if not review.writable:
+        raise ValueError("the upload has errors: nothing was written")
+    values = filled_rows(raw, raw.with_name(f"{raw.stem}-values.csv"))
+    return import_file(
+        engine, actor, "actuals", values, skip_empty_values=True, source_name=review.name,
+        commentary=review.check.commentary,
+    )  # fmt: skip
 
 
 def correct_value(

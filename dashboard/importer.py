@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -170,13 +170,46 @@ class _Refused(Exception):
     """Raised inside the write transaction to roll back a dry run or a refused file."""
 
 
+class UnreadableFile(ValueError):
+    """A file that is not a table at all, said in plain words (never a path or library text)."""
+
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
 def read_table(path: Path) -> pl.DataFrame:
-    """Read a CSV or the first sheet of an XLSX with every cell as text."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+    """Read a CSV or the first sheet of an XLSX with every cell as text.
+
+    Raises `UnreadableFile` when the file is not a workbook, not UTF-8 text, or empty: the
+    readers' own messages name temporary paths and library internals, so they are replaced.
+    """
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+        except pl.exceptions.NoDataError:
+            raise UnreadableFile("The first sheet of this workbook is empty.") from None
+        except Exception:  # calamine's zip and format errors, whatever their class
+            raise UnreadableFile(
+                "This file is not a readable Excel workbook: save it from Excel as an Excel "
+                "Workbook (.xlsx) or as CSV UTF-8, and upload that."
+            ) from None
     else:
-        frame = pl.read_csv(path, infer_schema=False)
+        if not path.read_bytes().strip():
+            raise UnreadableFile("This file is empty.")
+        try:
+            frame = pl.read_csv(path, infer_schema=False)
+        except pl.exceptions.NoDataError:
+            raise UnreadableFile("This file is empty.") from None
+        except pl.exceptions.PolarsError as exc:  # a malformed CSV, said without library text
+            if "utf-8" in str(exc).lower():
+                raise UnreadableFile(
+                    "This file is not UTF-8 text: save it from Excel as CSV UTF-8 (Comma "
+                    "delimited), or upload the Excel workbook itself."
+                ) from None
+            raise UnreadableFile(
+                "This file is not a readable CSV file: one header row, then one row per line, "
+                "columns separated by commas."
+            ) from None
     return frame.with_columns(pl.all().cast(pl.Utf8).str.strip_chars().fill_null(""))
 
 
@@ -511,7 +544,7 @@ def _frozen_errors(engine: Engine, actor: Actor, rows: list[dict[str, Any]]) -> 
     return errors
 
 
-def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+def _to_store_rows(kind: str, rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         r = {
@@ -521,7 +554,7 @@ def _to_store_rows(kind: str, rows: list[dict[str, Any]], path: Path) -> list[di
         }
         if kind == "targets":
             r["agreed_share_gbp"] = r.pop("reward_share_gbp", None)
-            r["reason"] = f"import of {path.name}"
+            r["reason"] = f"import of {name}"
         out.append(r)
     return out
 
@@ -535,15 +568,26 @@ def import_file(
     dry_run: bool = False,
     override_lock: str | None = None,
     skip_empty_values: bool = False,
+    source_name: str | None = None,
+    commentary: Sequence[Mapping[str, Any]] = (),
 ) -> ImportResult:
-    """Validate a whole file, then apply it in one transaction (or report and write nothing)."""
+    """Validate a whole file, then apply it in one transaction (or report and write nothing).
+
+    `source_name` is the file's own name where `path` is a working copy (an upload): it is what
+    messages show and the audit rows record ("import of NAME"). `commentary` (actuals only) is
+    written with the values in the same transaction, as the "My updates" template carries it.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
-    result = ImportResult(kind, str(path), dry_run=dry_run)
+    name = source_name or path.name
+    result = ImportResult(kind, source_name or str(path), dry_run=dry_run)
     try:
         frame = read_table(path)
-    except Exception as exc:  # the reader's own message names what is wrong with the file
+    except UnreadableFile as exc:  # plain words: no path, no library text
         result.errors.append(f"could not read the file: {exc}")
+        return result
+    except Exception:  # e.g. a file that vanished: still never a traceback or a path
+        result.errors.append("could not read the file: it could not be opened")
         return result
     result.rows = frame.height
     codes = store.reference_codes(engine)
@@ -554,14 +598,21 @@ def import_file(
     if errors:
         result.errors = errors
         return result
-    rows = _to_store_rows(kind, parsed, path)
+    rows = _to_store_rows(kind, parsed, name)
+
+    def save_actuals(conn: Any, a: Actor, r: list[dict[str, Any]]) -> WriteSummary:
+        summary = store.save_actuals(
+            conn, a, r, default_reason=f"import of {name}", override_lock=override_lock
+        )
+        if commentary:
+            store.add_commentary(conn, a, commentary)
+        return summary
+
     writer = {
         "areas": store.save_areas,
         "indicators": store.save_indicators,
         "targets": store.save_targets,
-        "actuals": lambda conn, a, r: store.save_actuals(
-            conn, a, r, default_reason=f"import of {path.name}", override_lock=override_lock
-        ),
+        "actuals": save_actuals,
         "reporting_lines": store.save_reporting_lines,
     }[kind]
     try:

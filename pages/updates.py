@@ -7,8 +7,14 @@ import polars as pl
 import streamlit as st
 
 from dashboard import entry, store
-from dashboard.access import AccessDenied
 from dashboard.ui import components, loaders, state
+
+FLASH = "updates_flash"  # the success message that survives the rerun after a save
+UPLOAD_ROUND = "updates_upload_round"  # a new uploader (empty) after each written upload
+PREVIEW_COLUMNS = (
+    "row", "indicator_code", "indicator_name", "period_label", "period", "value", "current",
+    "change", "status", "commentary",
+)  # fmt: skip
 
 area_code, as_at, result, area = components.area_view("My updates")
 actor = loaders.actor()
@@ -22,6 +28,10 @@ st.caption(
 if as_at != today:
     st.warning("You are looking at an earlier date: set *As at* back to today to report values.")
     st.stop()
+
+# What the last save did, shown after the rerun that refreshed the grid and its counts.
+if flash := st.session_state.pop(FLASH, None):
+    st.success(flash, icon=":material/check_circle:")
 
 components.lock_controls(area_code)
 grid = entry.entry_grid(result, actor)
@@ -89,7 +99,13 @@ with st.form("entries"):
             "expected_value": st.column_config.NumberColumn(
                 "Expected", format="%.2f", help="Where the trajectory says this period should be"
             ),
-            "value": st.column_config.NumberColumn("Value", help="Leave empty to skip this row"),
+            # Text, not a number editor: the browser's number editor turns `abc` into 0 and
+            # `1x9` into 19; typed text is parsed by the importer's rules, or refused.
+            "value": st.column_config.TextColumn(
+                "Value",
+                help="A number with '.' as the decimal point, e.g. 12.5. Leave empty to skip "
+                "this row",
+            ),
             "status": st.column_config.SelectboxColumn(
                 "Status", options=["provisional", "final"], required=True
             ),
@@ -105,7 +121,9 @@ with st.form("entries"):
         },
     )
     confirm = st.checkbox(
-        "I have checked any value outside its indicator's plausible range", key="confirm_range"
+        "I have checked the values flagged as outside their plausible range or far better "
+        "than expected",
+        key="confirm_range",
     )
     submitted = st.form_submit_button("Save values", type="primary", icon=":material/save:")
 
@@ -118,10 +136,10 @@ if submitted:
         st.error(
             "Nothing was saved. Please correct:\n\n" + "\n".join(f"- {e}" for e in check.errors)
         )
-    elif check.implausible and not confirm:
+    elif check.to_confirm and not confirm:
         st.warning(
-            "Nothing was saved yet. These values are outside the plausible range; tick the box to "
-            "confirm them:\n\n" + "\n".join(f"- {w}" for w in check.implausible)
+            "Nothing was saved yet. Please check these values, then tick the box and save "
+            "again:\n\n" + "\n".join(f"- {w}" for w in check.to_confirm)
         )
     else:
         try:
@@ -129,22 +147,23 @@ if submitted:
         except store.RuleViolation as exc:  # a lock, or someone else saved meanwhile
             st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
             st.stop()
-        st.success(
+        comments = len(check.commentary)
+        st.session_state[FLASH] = (
             f"Saved {summary.inserted} value{'s' if summary.inserted != 1 else ''}"
-            + (
-                f" and {len(check.commentary)} comment{'s' if len(check.commentary) != 1 else ''}"
-                if check.commentary
-                else ""
-            )
-            + ". The charts and statuses now include them.",
-            icon=":material/check_circle:",
+            + (f" and {comments} comment{'s' if comments != 1 else ''}" if comments else "")
+            + ". The charts and statuses now include them."
         )
+        # A fresh grid (the saved rows leave it) and counts: drop the edits, run again.
+        for key in ("entry_grid", "confirm_range"):
+            st.session_state.pop(key, None)
+        st.rerun()
 
 st.subheader("Report offline with the Excel template")
 st.caption(
-    "Download the template, fill in the *value* column (and status, data quality, note), and "
-    "upload it. The same checks as the grid and `laa import actuals` apply; nothing is written "
-    "until you confirm, and then all rows are written or none."
+    "Download the template, fill in the *value* column (and status, data quality, note and "
+    "commentary), and upload it. Beside each row it shows the indicator, its unit, the last "
+    "value and the expected one. The same checks as the grid apply; nothing is written until "
+    "you confirm, and then all rows are written or none."
 )
 st.download_button(
     "Download template (Excel)",
@@ -154,42 +173,76 @@ st.download_button(
     icon=":material/download:",
     key="template",
 )
-upload = st.file_uploader("Upload the filled-in template", type=["xlsx", "csv"], key="upload")
+round_ = st.session_state.get(UPLOAD_ROUND, 0)
+upload = st.file_uploader(
+    "Upload the filled-in template", type=["xlsx", "csv"], key=f"upload_{round_}"
+)
 if upload is not None:
     import tempfile
     from pathlib import Path
 
-    from dashboard.importer import import_file
-
     with tempfile.TemporaryDirectory() as folder:
-        raw = Path(folder) / Path(upload.name).name
+        name = Path(upload.name).name
+        raw = Path(folder) / f"upload{Path(name).suffix.lower()}"
         raw.write_bytes(upload.getvalue())
-        try:
-            path = entry.filled_rows(raw, Path(folder) / "values.csv")
-        except Exception as exc:  # the reader's own message says what is wrong with the file
-            st.error(f"The file could not be read: {exc}")
-            st.stop()
-        try:
-            trial = import_file(
-                loaders.engine(), actor, "actuals", path, dry_run=True, skip_empty_values=True
-            )
-        except AccessDenied as exc:
-            st.error(f"The file is refused, nothing was written: {exc}")
-            st.stop()
-        if not trial.ok:
+        review = entry.review_upload(loaders.engine(), actor, result, raw, name, today)
+        if review.errors:
             st.error(
                 "The file is refused, nothing was written:\n\n"
-                + "\n".join(f"- {e}" for e in trial.errors)
+                + "\n".join(f"- {e}" for e in review.errors)
             )
-        else:
-            preview = entry.upload_preview(loaders.engine(), result, path)
-            st.dataframe(preview, hide_index=True, width="stretch")
-            st.caption(trial.describe())
-            if trial.summary.changed and st.button(
-                "Write these values", type="primary", key="commit_upload"
-            ):
-                done = import_file(loaders.engine(), actor, "actuals", path, skip_empty_values=True)
-                if done.ok:
-                    st.success(done.describe(), icon=":material/check_circle:")
-                else:
-                    st.error("\n".join(done.errors))
+            st.stop()
+        st.dataframe(
+            review.preview,
+            hide_index=True,
+            width="stretch",
+            column_order=[c for c in PREVIEW_COLUMNS if c in review.preview.columns],
+            column_config={
+                "row": st.column_config.NumberColumn("Row", help="The row in your file"),
+                "indicator_code": "Code",
+                "indicator_name": "Indicator",
+                "period_label": "Period",
+                "period": "Period end",
+                "value": "Value",
+                "current": st.column_config.NumberColumn("Current value"),
+                "change": "Change",
+                "status": "Status",
+                "commentary": "Commentary",
+            },
+        )
+        st.caption(review.trial.describe() if review.trial else "")
+        if review.check.errors:
+            st.error(
+                "Nothing can be written yet. Please correct the file and upload it again:\n\n"
+                + "\n".join(f"- {e}" for e in review.check.errors)
+            )
+        confirmed = True
+        if review.check.to_confirm:
+            st.warning(
+                "Please check these values before writing them:\n\n"
+                + "\n".join(f"- {w}" for w in review.check.to_confirm)
+            )
+            confirmed = st.checkbox(
+                "I have checked the values flagged as outside their plausible range or far "
+                "better than expected",
+                key=f"confirm_upload_{round_}",
+            )
+        if review.writable and st.button(
+            "Write these values",
+            type="primary",
+            key="commit_upload",
+            disabled=not confirmed,
+        ):
+            done = entry.write_upload(loaders.engine(), actor, raw, review)
+            if not done.ok:
+                st.error("Nothing was written:\n\n" + "\n".join(f"- {e}" for e in done.errors))
+                st.stop()
+            comments = len(review.check.commentary)
+            st.session_state[FLASH] = (
+                f"Saved {done.summary.inserted} value{'s' if done.summary.inserted != 1 else ''}"
+                + (f" and {comments} comment{'s' if comments != 1 else ''}" if comments else "")
+                + f" from {name}. The charts and statuses now include them."
+            )
+            st.session_state[UPLOAD_ROUND] = round_ + 1
+            st.session_state.pop("entry_grid", None)
+            st.rerun()

@@ -420,41 +420,72 @@ def area_view(title: str):  # type: ignore[no-untyped-def]
 
 
 def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None:
-    """Correct a value: a new revision with a reason; the earlier one stays in the history."""
+    """Correct a value: a new revision with a reason; the earlier one stays in the history.
+
+    The period is picked outside the form, so the inputs redraw with that period's value,
+    status and grade (their keys name the indicator and period). The revision the user sees
+    is remembered from when the form was drawn: if someone else saves that period before
+    Save is pressed, the save is refused as a conflict instead of overwriting their value.
+    """
     from dashboard import entry, store
     from dashboard.ui import state
 
+    statuses, grades = ["final", "provisional"], ["checked", "audited", "not_checked"]
     with st.expander("Correct a value", icon=":material/edit:"):
+        if flash := st.session_state.pop("correction_flash", None):
+            st.success(flash, icon=":material/check_circle:")
         periods = current.sort("period", descending=True)
         labels = dict(zip(periods["period"].to_list(), periods["label"].to_list(), strict=True))
+        period = st.selectbox(
+            "Period", list(labels), format_func=lambda p: labels[p], key="correction_period"
+        )
+        if period is None:
+            return
+        chosen = periods.filter(pl.col("period") == period).row(0, named=True)
+        where = f"{target['indicator_code']}_{period.isoformat()}"
+        seen_key = f"correction_seen_{where}"
+        seen = st.session_state.setdefault(seen_key, int(chosen["revision"]))
         with st.form("correction"):
-            period = st.selectbox("Period", list(labels), format_func=lambda p: labels[p])
-            chosen = periods.filter(pl.col("period") == period).row(0, named=True) if period else {}
             value = st.number_input(
-                "Corrected value", value=float(chosen.get("value") or 0.0), format="%.4f",
-                key="correction_value",
+                "Corrected value", value=float(chosen["value"] or 0.0), format="%.4f",
+                key=f"correction_value_{where}",
             )  # fmt: skip
-            status = st.radio("Status", ["final", "provisional"], horizontal=True)
-            quality = st.selectbox("Data quality", ["checked", "audited", "not_checked"])
+            status = st.radio(
+                "Status", statuses, horizontal=True, key=f"correction_status_{where}",
+                index=statuses.index(chosen["status"]) if chosen["status"] in statuses else 0,
+            )  # fmt: skip
+            quality = st.selectbox(
+                "Data quality", grades, key=f"correction_quality_{where}",
+                index=grades.index(chosen["data_quality"]) if chosen["data_quality"] in grades else 0,
+            )  # fmt: skip
             reason = st.text_input("Reason for the correction (required)", key="correction_reason")
             submitted = st.form_submit_button(
                 "Save correction", type="primary", key="save_correction"
             )
-        if submitted and period is not None:
+        if submitted:
             try:
                 summary = entry.correct_value(
                     loaders.engine(), loaders.actor(), area_code=area_code,
                     indicator_code=target["indicator_code"], period=period, value=value,
                     status=status, data_quality=quality, reason=reason,
-                    seen_revision=int(chosen["revision"]), today=state.today(),
+                    seen_revision=seen, today=state.today(),
                 )  # fmt: skip
+            except store.ConcurrentChange as exc:
+                st.session_state.pop(seen_key, None)  # the next drawing shows their revision
+                st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
+                return
             except (ValueError, store.RuleViolation) as exc:
                 st.error(f"Nothing was saved: {exc}", icon=":material/error:")
                 return
-            if summary.changed:
-                st.success("Saved as a new revision; the earlier value is kept in the history.")
-            else:
+            st.session_state.pop(seen_key, None)  # your revision is now the one you see
+            if not summary.changed:
                 st.info("The value, status and grade are unchanged: nothing was saved.")
+                return
+            # Run again so the table above shows the new revision; say so after that run.
+            st.session_state["correction_flash"] = (
+                "Saved as a new revision; the earlier value is kept in the history."
+            )
+            st.rerun()
 
 
 def target_changes(target: dict, area: dict) -> None:

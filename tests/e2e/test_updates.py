@@ -63,13 +63,14 @@ def lead_page(browser, private: Private):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def _first_row(url: str) -> dict:
-    """The grid's first row for the lead, with the indicator's polarity and decimals."""
+def _first_row(url: str, index: int = 0) -> dict:
+    """The grid's first (or `index`th) row for the lead, with the indicator's polarity and
+    decimals."""
     engine = create_engine(url)
     try:
         lead = accounts.actor_for(engine, "lead")
         result = assess_areas(engine, lead, [AREA], DEMO_TODAY)
-        row = entry.entry_grid(result, lead).row(0, named=True)
+        row = entry.entry_grid(result, lead).row(index, named=True)
         meta = result.targets.filter(pl.col("indicator_code") == row["indicator_code"])
         return row | meta.select("polarity", "decimals").row(0, named=True)
     finally:
@@ -90,8 +91,9 @@ def _behind(row: dict) -> float:
     return round(row["expected_value"] * factor, int(row["decimals"]))
 
 
-def _type_value(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type `text` into the Value cell of the grid's first row (a canvas: by keyboard)."""
+def _type_value(page, text: str, row: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Type `text` key by key into the Value cell of the grid's `row` (a canvas: by keyboard),
+    as a person does: the Value column is a text cell, so letters reach the page as typed."""
     grid = page.get_by_test_id("stDataFrame").first
     box = grid.get_by_test_id("data-grid-canvas").bounding_box()
     assert box is not None
@@ -101,12 +103,15 @@ def _type_value(page, text: str) -> None:  # type: ignore[no-untyped-def]
     column = headers.all_inner_texts().index("Value")
     for _ in range(column):
         page.keyboard.press("ArrowRight")
+    for _ in range(row):
+        page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")  # opens the cell's editor
-    editor = page.locator("#portal input.gdg-input")
+    editor = page.locator("#portal .gdg-input")
     expect(editor).to_be_visible()
-    editor.fill(text)
+    editor.press_sequentially(text, delay=20)
+    expect(editor).to_have_value(text)
     editor.press("Enter")  # commits the cell
-    expect(grid.get_by_test_id(f"glide-cell-{column}-0")).to_have_text(text)
+    expect(grid.get_by_test_id(f"glide-cell-{column}-{row}")).to_have_text(text)
 
 
 def _saved_value(url: str, code: str, period) -> list[float]:  # type: ignore[no-untyped-def]
@@ -167,4 +172,36 @@ def test_a_value_behind_trajectory_without_commentary_saves_nothing(lead_page, p
     expect(alert).to_contain_text("row 1, column commentary")
     expect(alert).to_contain_text("behind its trajectory")
     screenshot(lead_page, "updates-4-refused")
+    assert _saved_value(private.url, row["indicator_code"], row["period"]) == []
+
+
+def _revision_count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT count(*) FROM actual_revision").scalar_one()
+    finally:
+        engine.dispose()
+        db.dispose_all()
+
+
+@pytest.mark.parametrize("typed", ["abc", "1x9"])
+def test_letters_typed_into_the_grid_are_refused_and_nothing_is_saved(
+    lead_page, private, typed: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Letters typed into a Value cell are refused with the importer's message naming the grid
+    row and column (the number editor used to save `abc` as 0 and `1x9` as 19)."""
+    row = _first_row(private.url, 1)  # the grid's second row
+    before = _revision_count(private.url)
+    main = lead_page.get_by_test_id("stMain")
+    _type_value(lead_page, typed, row=1)
+    main.get_by_role("button", name="Save values").click()
+    wait_for_app(lead_page)
+    assert_no_exception(lead_page)
+    alert = main.get_by_test_id("stAlert")
+    expect(alert).to_contain_text("Nothing was saved")
+    expect(alert).to_contain_text(f"row 2, column value, value '{typed}': is not a number")
+    expect(main.get_by_text("Saved 1 value")).to_have_count(0)
+    screenshot(lead_page, f"updates-5-letters-{typed}")
+    assert _revision_count(private.url) == before
     assert _saved_value(private.url, row["indicator_code"], row["period"]) == []

@@ -199,3 +199,205 @@ def test_a_correction_needs_a_reason_and_a_fresh_revision(engine) -> None:
         entry.correct_value(
             engine, actor, reason="late", seen_revision=row["revision"] - 1, **common
         )
+
+
+# ------------------------------------------------------------- typed text, never a mangled number
+
+
+def _row_of(grid: pl.DataFrame, code: str) -> int:
+    """The grid position (0-based) of `code`'s first row."""
+    return grid["indicator_code"].to_list().index(code)
+
+
+@pytest.mark.parametrize("typed", ["abc", "n/a", "twelve", "1x9"])
+def test_a_typo_is_refused_with_the_importers_message_naming_the_grid_row(
+    engine, typed: str
+) -> None:
+    """Text that is not a plain number is refused (never read as 0 or 19) and nothing is saved."""
+    actor, result, grid = _grid(engine, "lead")
+    values = [None] * grid.height
+    values[2] = typed  # the grid's third row
+    edited = grid.with_columns(value=pl.Series(values, dtype=pl.Utf8))
+    check = entry.check_entries(engine, actor, result, edited, DEMO_TODAY)
+    assert check.errors == [
+        f"row 3, column value, value '{typed}': is not a number (use '.' as the decimal point, "
+        "no thousands separators)"
+    ]
+    assert check.rows == []
+    before = _count(engine, ActualRevision)
+    with pytest.raises(ValueError, match="nothing was saved"):
+        entry.save_entries(engine, actor, check)
+    assert _count(engine, ActualRevision) == before
+
+
+def test_what_is_saved_is_exactly_what_was_typed(engine) -> None:
+    actor, result, grid = _grid(engine, "lead")
+    i = _row_of(grid, "BV127a")
+    values = [None] * grid.height
+    values[i] = " 29.15 "  # as typed into the text cell, spaces and all
+    edited = grid.with_columns(value=pl.Series(values, dtype=pl.Utf8))
+    check = entry.check_entries(engine, actor, result, edited, DEMO_TODAY)
+    assert check.ok and check.to_confirm == [], (check.errors, check.to_confirm)
+    entry.save_entries(engine, actor, check)
+    saved = store.actual_revisions(engine, actor, AREA, "BV127a").filter(
+        pl.col("period") == grid["period"][i]
+    )
+    assert saved["value"].to_list() == [29.15]
+
+
+# --------------------------------------------------------------------- far better than expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "previous", "polarity", "flagged"),
+    [
+        (7.0, 29.2, 29.2, "lower", True),  # 7 typed for 27: 22.2 ahead, denominator 2.8
+        (28.0, 29.2, 29.2, "lower", False),  # 1.2 ahead: less than half of 2.8
+        (27.8, 29.2, 29.2, "lower", False),  # exactly half ahead: not more than half
+        (26.0, 29.2, 26.5, "lower", False),  # far ahead of the trajectory, not of the last value
+        (7.0, 29.2, None, "lower", True),  # no previous value: the trajectory decides
+        (40.0, 22.0, 24.0, "higher", True),
+        (7.0, 22.0, 24.0, "higher", False),  # far behind is the commentary rule's business
+        (7.0, None, 24.0, "lower", False),  # no trajectory, no rule
+    ],
+)
+def test_far_better_than_its_trajectory_and_the_previous_value(
+    value: float, expected: float | None, previous: float | None, polarity: str, flagged: bool
+) -> None:
+    denominator = 2.8 if polarity == "lower" else 1.8
+    assert entry.far_better(value, expected, previous, polarity, denominator) is flagged
+
+
+def test_a_far_better_value_in_the_grid_asks_for_confirmation(engine) -> None:
+    actor, result, grid = _grid(engine, "lead")
+    i = _row_of(grid, "BV127a")  # expected about 29.2, previous 29.2, baseline 31.6 -> 28.8
+    values = [None] * grid.height
+    values[i] = "7"
+    check = entry.check_entries(
+        engine, actor, result, grid.with_columns(value=pl.Series(values)), DEMO_TODAY
+    )
+    assert check.ok and check.implausible == []
+    assert check.far_better == [
+        f"row {i + 1}, BV127a: 7 is far better than expected (29.21) and than the previous "
+        "value (29.2): check it is not a slip"
+    ]
+
+
+# ------------------------------------------------------------------ the template, as the grid
+
+
+def _template(engine, tmp_path: Path, values: dict[str, str], comments: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The lead's downloaded template with `values` (and `comments`) typed into the first row
+    of each named indicator, saved as the user's own file `my updates.xlsx`."""
+    actor, result, grid = _grid(engine, "lead")
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(entry.template_workbook(result, actor))
+    sheet = pl.read_excel(path, sheet_name="Values", infer_schema_length=0)
+    firsts = {code: _row_of(grid, code) for code in values}
+    index = pl.int_range(pl.len())
+    for code, text in values.items():
+        sheet = sheet.with_columns(
+            value=pl.when(index == firsts[code]).then(pl.lit(text)).otherwise(pl.col("value")),
+            commentary=pl.when(index == firsts[code])
+            .then(pl.lit(comments.get(code)))
+            .otherwise(pl.col("commentary")),
+        )
+    typed = tmp_path / "upload.xlsx"
+    sheet.write_excel(typed, worksheet="Values")
+    return actor, result, typed, {code: i + 2 for code, i in firsts.items()}  # file rows
+
+
+def test_the_template_carries_name_unit_last_and_expected_values(engine, tmp_path) -> None:
+    actor, result, grid = _grid(engine, "lead")
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(entry.template_workbook(result, actor))
+    sheet = pl.read_excel(path, sheet_name="Values")
+    assert sheet.columns == list(entry.TEMPLATE_COLUMNS)
+    row = sheet.row(_row_of(grid, "BV143"), named=True)
+    assert row["indicator_name"].startswith("Deaths and injuries")
+    assert row["unit"] == "rate per 100000"
+    assert row["last_value"] == 12.6 and row["expected_value"] == pytest.approx(12.33)
+    assert row["value"] is None and row["commentary"] is None
+
+
+def test_an_upload_raises_the_grids_soft_rules(engine, tmp_path) -> None:
+    """Implausible (BV143 = 5000 of 0–30), behind its trajectory without commentary (BV126),
+    far better than expected (BV127a = 7): the same warnings and refusal as the grid."""
+    actor, result, typed, rows = _template(
+        engine, tmp_path, {"BV143": "5000", "BV126": "20.5", "BV127a": "7"}, {}
+    )
+    review = entry.review_upload(engine, actor, result, typed, "my updates.xlsx", DEMO_TODAY)
+    assert review.errors == [] and review.trial is not None and review.trial.ok
+    assert review.check.implausible == [
+        f"row {rows['BV143']}, BV143: 5000 is outside the plausible range 0–30"
+    ]
+    assert [e.split(":")[0] for e in review.check.errors] == [
+        f"row {rows['BV126']}, column commentary",  # (file order: BV126 is above BV143)
+        f"row {rows['BV143']}, column commentary",  # 5000 deaths and injuries: behind too
+    ]
+    assert "BV126 at 20.5 is behind its trajectory" in review.check.errors[0]
+    assert [w.split(":")[0] for w in review.check.far_better] == [f"row {rows['BV127a']}, BV127a"]
+    assert not review.writable
+    assert "my updates.xlsx" in review.trial.describe()
+    assert str(tmp_path) not in review.trial.describe()
+    before = _count(engine, ActualRevision)
+    with pytest.raises(ValueError, match="nothing was written"):
+        entry.write_upload(engine, actor, typed, review)
+    assert _count(engine, ActualRevision) == before
+
+
+def test_an_upload_writes_values_and_commentary_in_one_go_naming_the_file(engine, tmp_path) -> None:
+    actor, result, typed, _rows = _template(
+        engine, tmp_path, {"BV126": "20.5", "BV128": "18.3"}, {"BV126": "Two burglary series."}
+    )
+    review = entry.review_upload(engine, actor, result, typed, "my updates.xlsx", DEMO_TODAY)
+    assert review.writable, (review.errors, review.check.errors)
+    before = (_count(engine, ActualRevision), _count(engine, Commentary))
+    done = entry.write_upload(engine, actor, typed, review)
+    assert done.ok and done.summary.inserted == 2
+    assert (_count(engine, ActualRevision), _count(engine, Commentary)) == (
+        before[0] + 2,
+        before[1] + 1,
+    )
+    with engine.connect() as conn:
+        reasons = conn.exec_driver_sql(
+            "SELECT action, reason FROM audit_event WHERE indicator_code IN ('BV126', 'BV128') "
+            "ORDER BY id DESC LIMIT 3"
+        ).all()
+    values = [reason for action, reason in reasons if action == "value"]
+    assert values == ["import of my updates.xlsx"] * 2
+
+
+def test_an_upload_refused_by_the_store_writes_no_commentary(engine, tmp_path) -> None:
+    """Values and commentary are one transaction: a lock refusing the values keeps the comment
+    out too."""
+    actor, result, typed, _rows = _template(
+        engine, tmp_path, {"BV126": "20.5"}, {"BV126": "Two burglary series."}
+    )
+    review = entry.review_upload(engine, actor, result, typed, "my updates.xlsx", DEMO_TODAY)
+    assert review.writable
+    store.lock_periods(engine, accounts.actor_for(engine, "officer"), AREA, DEMO_TODAY, "seen")
+    before = (_count(engine, ActualRevision), _count(engine, Commentary))
+    done = entry.write_upload(engine, actor, typed, review)
+    assert not done.ok and "locked" in done.errors[0]
+    assert (_count(engine, ActualRevision), _count(engine, Commentary)) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("garbage.xlsx", b"PK\x03\x04 not really a workbook", "This file is not a readable Excel"),
+        ("latin1.csv", "area_code,value\nD10,caf\xe9\n".encode("latin-1"), "not UTF-8 text"),
+        ("empty.csv", b"", "This file is empty."),
+    ],
+)
+def test_an_unreadable_upload_is_said_in_plain_words(
+    engine, tmp_path, name: str, content: bytes, message: str
+) -> None:
+    actor, result, _grid_rows = _grid(engine, "lead")
+    raw = tmp_path / name
+    raw.write_bytes(content)
+    review = entry.review_upload(engine, actor, result, raw, name, DEMO_TODAY)
+    assert len(review.errors) == 1 and message in review.errors[0]
+    for leak in (str(tmp_path), "calamine", "Zip", "utf-8 sequence", "polars"):
+        assert leak not in review.errors[0]
