@@ -9,13 +9,11 @@ import pytest
 from dashboard import db, store
 from dashboard.formatting import STATUS
 from dashboard.reports import board
-from dashboard.ui import meeting
 from tests.app.conftest import (
     DEMO_AREAS,
     all_text,
     app,
     assess,
-    charts,
     errors,
     links,
     open_page,
@@ -163,25 +161,5 @@ def test_status_cards_count_the_targets(demo_db: str) -> None:
     assert cards == {STATUS[k][1]: n for k, n in counts.items()}
 
 
-def test_meeting_mode_shows_one_target_per_screen_worst_first(demo_db: str) -> None:
-    result = assess(demo_db, "D05")
-    deck = meeting.slides(result)
-    worst = board.exceptions(result.targets, result.scope.commentary, result.as_at).row(
-        0, named=True
-    )
-    at = open_page("overview", area="D05", meeting="true")
-    assert not errors(at)
-    assert at.toggle(key="meeting").value is True
-    assert any(".laa-big" in h.value and "font-size" in h.value for h in at.get("html"))
-    assert at.title[0].value.endswith("LSP — board meeting")
-    assert any(f"Target 1 of {deck.height}" in m.value for m in at.markdown)
-    assert at.header[0].value == f"{worst['indicator_code']} — {worst['indicator_name']}"
-    assert len(charts(at)) == 1
-    assert not at.dataframe  # no tables: one target per screen
+# Meeting mode (the agenda, slides, the slide number in the URL): tests/app/test_meeting.py
 
-    at.button(key="slide_next").click().run()
-    assert not errors(at)
-    assert any(f"Target 2 of {deck.height}" in m.value for m in at.markdown)
-    second = deck.row(1, named=True)
-    assert at.header[0].value == f"{second['indicator_code']} — {second['indicator_name']}"
-    assert len(charts(at)) == 1
