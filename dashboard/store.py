@@ -54,8 +54,8 @@ from data_models.values import COMMENTARY_KINDS
 FRAMEWORK_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "framework"
 
 FROZEN_RULE = (
-    "DOMAIN §4: stretched targets cannot be refreshed — once the agreement is signed, its "
-    "reward targets and their baseline, without-reward and stretched figures are frozen"
+    "stretched targets cannot be refreshed: once the agreement is signed, its reward targets "
+    "and their baseline, without-reward and stretched figures are frozen for its three years"
 )
 
 
@@ -91,8 +91,37 @@ _BACKDATE: ContextVar[datetime | None] = ContextVar("laa_backdate", default=None
 
 
 def utcnow() -> datetime:
-    """The recorded time of a write: the wall clock (UTC), unless inside `backdated`."""
+    """The wall clock (UTC), unless inside `backdated`: for expiry checks. Writes are stamped
+    with `recorded_now`."""
     return _BACKDATE.get() or datetime.now(UTC)
+
+
+def wall_clock() -> datetime:
+    """The real time (UTC), whatever the business date or backdating."""
+    return datetime.now(UTC)
+
+
+def recorded_now(conn: Connection) -> datetime:
+    """The recorded time of a write (DOMAIN §8), the one clock of every write path.
+
+    Inside `backdated`: the chosen time (loading history). In a database whose business date
+    is fixed (the `today` setting, as in the demo): that date at the real time of day, so what
+    is entered today belongs to the database's present. Otherwise the wall clock (UTC).
+    """
+    backdate = _BACKDATE.get()
+    if backdate is not None:
+        return backdate
+    now = wall_clock()
+    fixed = conn.execute(select(Setting.value).where(Setting.key == "today")).scalar()
+    if not fixed:
+        return now
+    return datetime.combine(date.fromisoformat(fixed), now.timetz())
+
+
+def _wall_clock_of_write() -> datetime | None:
+    """The audit's real time of a write; none for backdated history (it has no real moment
+    of its own, and the demo stays the same on every run)."""
+    return None if _BACKDATE.get() is not None else wall_clock()
 
 
 class Backdate:
@@ -283,7 +312,8 @@ def _audit(
         AuditEvent.__table__.insert(),  # type: ignore[attr-defined]
         [
             {
-                "at": at or utcnow(),
+                "at": at or recorded_now(conn),
+                "wall_clock_at": _wall_clock_of_write(),
                 "user": actor.name,
                 "action": action,
                 "area_code": area_code,
@@ -1118,7 +1148,7 @@ def save_targets(
     """
     _require_admin(actor, "change targets")
     summary = WriteSummary()
-    at = at or utcnow()
+    at = at or recorded_now(conn)
     for row in rows:
         area_code, indicator_code = row["area_code"], row["indicator_code"]
         agreement = agreement_for(conn, area_code, row["target_period"])
@@ -1337,7 +1367,7 @@ def propose_target_change(
         values = {k: current[k] for k in (*TARGET_FIELDS, "partnership_id")}
         values["target_value"] = float(target_value)
         values["needs_agreement"] = True
-        at = utcnow()
+        at = recorded_now(conn)
         _insert_version(conn, actor, int(current["target_id"]), int(newest) + 1, values,
                         sorted(milestones if milestones is not None else kept), at, reason.strip())  # fmt: skip
         _audit(conn, actor, "target:proposed", area_code=area_code, indicator_code=indicator_code,
@@ -1399,7 +1429,7 @@ def agree_target_change(
         ).scalar_one()
         if done:
             raise RuleViolation(f"the change {version_id} was already agreed")
-        at = utcnow()
+        at = recorded_now(conn)
         conn.execute(
             TargetAgreement.__table__.insert(),  # type: ignore[attr-defined]
             [
@@ -1453,7 +1483,7 @@ def save_actuals(
     _check_locks(conn, actor, rows, override_lock)
     current = _current_revision_map(conn, areas)
     inserts: list[dict[str, Any]] = []
-    now = utcnow()
+    now = recorded_now(conn)
     for row in rows:
         key = (row["area_code"], row["indicator_code"], row["period"])
         cur = current.get(key)
@@ -1651,7 +1681,7 @@ def lock_periods(
         conn.execute(
             PeriodLock.__table__.insert(),  # type: ignore[attr-defined]
             [{"area_code": area_code, "locked_through": through, "set_by": actor.name,
-              "set_at": utcnow(), "reason": reason}],
+              "set_at": recorded_now(conn), "reason": reason}],
         )  # fmt: skip
         _audit(conn, actor, "lock" if through else "unlock", area_code=area_code,
                before=before and before.isoformat(), after=through and through.isoformat(), reason=reason)  # fmt: skip
@@ -1667,7 +1697,7 @@ def grant_unlock(
         conn.execute(
             LockExemption.__table__.insert(),  # type: ignore[attr-defined]
             [{"area_code": area_code, "username": username, "expires_at": until,
-              "granted_by": actor.name, "granted_at": utcnow(), "reason": reason}],
+              "granted_by": actor.name, "granted_at": recorded_now(conn), "reason": reason}],
         )  # fmt: skip
         _audit(conn, actor, "lock:unlock_for", area_code=area_code, after=username,
                reason=f"{reason} (until {until:%Y-%m-%d %H:%M} UTC)")  # fmt: skip
@@ -1739,7 +1769,7 @@ def add_commentary(
     transaction. Rows: area_code, indicator_code, period (None: general), text (why), and
     optionally action (what is being done) and kind ("officer" or "board")."""
     kinds = _commentary_kind(conn, actor, rows)
-    now = utcnow()
+    now = recorded_now(conn)
     payload = [
         {
             "area_code": r["area_code"],
@@ -2019,7 +2049,7 @@ def mark_review(
         conn.execute(
             ReviewSignOff.__table__.insert(),  # type: ignore[attr-defined]
             [{"area_code": area_code, "period": period, "state": state, "by": actor.name,
-              "at": utcnow(), "note": note}],
+              "at": recorded_now(conn), "note": note}],
         )  # fmt: skip
         _audit(conn, actor, f"review:{state}", area_code=area_code, period=period,
                before=before and before["state"], after=state, reason=note)  # fmt: skip

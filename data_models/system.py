@@ -21,7 +21,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_area_at", "area_code", "at"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime
+    at: datetime  # recorded time: on a fixed business date, that date at the real time of day
     user: str
     action: str
     area_code: str | None = None
@@ -30,6 +30,7 @@ class AuditEvent(SQLModel, table=True):
     before: str | None = None
     after: str | None = None
     reason: str | None = None
+    wall_clock_at: datetime | None = None  # the real time of the write (none for backdated history)
 
 
 class PeriodLock(SQLModel, table=True):

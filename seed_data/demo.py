@@ -1446,7 +1446,11 @@ def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSum
                 rows = [_target_row(t) for t in plan.targets if t.area is area]
                 store.save_targets(conn, actor, rows, at=area.negotiated_at)
             values = store.save_actuals(conn, actor, plan.actuals)
-            notes = store.add_commentary(conn, actor, plan.commentary)
+            notes = WriteSummary()
+            # Each commentary is written by the target's lead officer (its author), in order.
+            for author, run in itertools.groupby(plan.commentary, key=lambda r: r["author"]):
+                writer = Actor(author, actor.grants) if author else actor
+                notes.inserted += store.add_commentary(conn, writer, list(run)).inserted
 
         for area in sorted(plan.areas, key=lambda a: (a.signed, a.spec.code)):
             clock.at = datetime.combine(area.signed, time(11, 0), tzinfo=UTC)

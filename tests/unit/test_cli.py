@@ -380,7 +380,7 @@ def test_signed_agreement_freezes_reward_figures(loaded: Engine, tmp_path: Path)
             "row 6, column target_value, value '6.5': was '6.8' and cannot change "
             f"({store.FROZEN_RULE})"
         )
-        assert "DOMAIN §4" in result.stderr
+        assert "stretched targets cannot be refreshed" in result.stderr
         assert ROW_MESSAGE.match(lines[1])
     assert snapshot(loaded) == before
 
@@ -744,7 +744,7 @@ def test_export_in_a_real_process_writes_only_csv_to_stdout(loaded: Engine, tmp_
 
 RETURN_HEADER = (
     "department_code,return_name,area_code,indicator_code,period,value,status,data_quality,"
-    "target_value,expected_value,rag"
+    "target_value,expected_value,rag,running_total,assessed_on"
 )
 REVIEW_HEADER = (
     "area_code,block_code,performance,progress,risk,targets,green,amber,red,"

@@ -325,3 +325,25 @@ def test_seeding_twice_or_as_a_reader_is_refused(demo) -> None:
         seed_demo(engine, ADMIN)
     with pytest.raises(store.AccessDenied):
         seed_demo(engine, store.Actor("someone", ()))
+
+
+def test_seeded_commentary_is_written_by_the_target_s_lead_officer(sql) -> None:
+    """Commentary and its audit row name the target's lead officer, not the loading account."""
+    rows = sql(
+        """
+        SELECT c.author, v.lead_officer,
+               (SELECT e.user FROM audit_event e WHERE e.action = 'commentary'
+                  AND e.area_code = c.area_code AND e.indicator_code = c.indicator_code
+                  AND e.period = c.period AND e.at = c.recorded_at)
+        FROM commentary c
+        JOIN target t ON t.indicator_code = c.indicator_code
+        JOIN agreement g ON g.id = t.agreement_id AND g.area_code = c.area_code
+        JOIN target_version v ON v.target_id = t.id
+        WHERE v.version = (SELECT max(version) FROM target_version WHERE target_id = t.id
+                           AND recorded_at <= c.recorded_at)
+        """
+    )
+    assert len(rows) >= 100
+    assert all(author == lead == user for author, lead, user in rows), rows[:3]
+    users = {u for (u,) in sql("SELECT user FROM audit_event WHERE action = 'commentary'")}
+    assert not any(u.startswith("cli:") or u == ADMIN.name for u in users)
