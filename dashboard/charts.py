@@ -48,6 +48,10 @@ __all__ = [
     "chart_config",
     "chart_png",
     "chart_svg",
+    "export_heading",
+    "export_spec",
+    "period_ticks",
+    "polarity_phrase",
     "small_multiple",
     "small_multiples",
     "status_title",
@@ -55,6 +59,7 @@ __all__ = [
     "trajectory_chart",
     "trajectory_data",
     "unit_title",
+    "wrap_lines",
 ]
 
 # --- palette (DESIGN.md) ---------------------------------------------------------------
@@ -404,6 +409,9 @@ def _polarity_phrase(polarity: str) -> str:
     return "lower is better" if polarity == "lower" else "higher is better"
 
 
+polarity_phrase = _polarity_phrase  # which way is good, in words (the PNG export's lead line)
+
+
 _VALUE_COLUMNS = ("value", "band_low", "band_high")
 _FORECAST_COLUMNS = ("forecast_low", "forecast_high")
 
@@ -502,9 +510,10 @@ def _title_text(text: str, width: int) -> str | list[str]:
     return lines[0] if len(lines) == 1 else lines
 
 
-def period_ticks(data: pl.DataFrame, max_ticks: int) -> pl.DataFrame:
+def period_ticks(data: pl.DataFrame, max_ticks: int, width: int | None = None) -> pl.DataFrame:
     """Per target, at most ``max_ticks`` of its periods (first and last always, the rest
     evenly between) with their labels: ``target_id, period, period_label, tick_align``.
+    With ``width`` (pixels, 9px labels) fewer when the target's labels are long.
 
     The x axes are labelled in the indicator's own periods (``2006/07``, ``Q2 2006/07``),
     at the period ends, not in calendar years.
@@ -515,10 +524,15 @@ def period_ticks(data: pl.DataFrame, max_ticks: int) -> pl.DataFrame:
         .unique(["target_id", "period"])
         .sort("target_id", "period")
         .with_columns(
-            i=pl.int_range(pl.len()).over("target_id"), n=pl.len().over("target_id")
+            i=pl.int_range(pl.len()).over("target_id"),
+            n=pl.len().over("target_id"),
+            chars=pl.col("period_label").str.len_chars().max().over("target_id"),
         )
     )
-    step = ((pl.col("n") - 1) / max(max_ticks - 1, 1)).ceil().clip(lower_bound=1)
+    most = pl.lit(max_ticks)
+    if width is not None:  # about 5 px a character and a gap of 16 px between labels
+        most = (width / (pl.col("chars") * 5 + 16)).floor().clip(2, max_ticks)
+    step = ((pl.col("n") - 1) / (most - 1).clip(lower_bound=1)).ceil().clip(lower_bound=1)
     keep = (pl.col("i") == pl.col("n") - 1) | (
         (pl.col("i") % step == 0) & (pl.col("n") - 1 - pl.col("i") >= step * 0.6)
     )
@@ -554,14 +568,19 @@ def _x_axis(data: pl.DataFrame, *, compact: bool) -> alt.Axis:
         values=values,
         labelExpr=f"{{{lookup}}}[utcFormat(datum.value, '%Y-%m-%d')] || ''",
         labelOverlap="greedy",
-        labelFlush=True,
+        labelFlush=False,
         **common,
     )
 
 
 def _present(data: pl.DataFrame) -> list[str]:
     """Legend series present in the data, in the canonical order."""
-    names = set(data.filter(pl.col("layer") != "target").get_column("series").unique().to_list())
+    names = set(
+        data.filter(~pl.col("layer").is_in(["target", "x_tick"]))
+        .get_column("series")
+        .unique()
+        .to_list()
+    )
     order = list(SERIES_STYLE)
     thresholds = sorted(n for n in names if n.endswith("% of stretch"))
     canonical = [s for s in order if s in names and s != THRESHOLD]
@@ -667,11 +686,19 @@ def _layers(
     compact: bool,
     legend: bool,
     domain: list[float] | None,
+    pick: bool | None = None,
+    legend_orient: str = "bottom",
+    legend_columns: int = 3,
+    tick_y: int | None = None,
 ) -> tuple[list[alt.Chart], alt.Parameter | None]:
     """The layers of a trajectory chart, bottom to top, and the legend selection.
 
     ``data`` is :func:`_prepared`; ``domain`` the y extent (None: each facet's own).
+    ``pick`` (default: with the legend) makes the legend a click-to-highlight selection.
+    ``tick_y`` (compact charts: the plot height) draws the ``x_tick`` rows as period labels
+    under the plot.
     """
+    pick = legend if pick is None else pick
     present = _present(data)
     layers_in = set(data.get_column("layer").unique().to_list())
     colours = [_style(s)[0] for s in present]
@@ -680,7 +707,7 @@ def _layers(
         "period:T",
         title=None,
         axis=_x_axis(data, compact=compact),
-        scale=alt.Scale(type="utc", padding=10 if compact else 16),
+        scale=alt.Scale(type="utc", padding=10 if compact else 28),  # room for a label
     )
     y_scale = alt.Scale(zero=False, nice=True, **({"domain": domain} if domain else {}))
     fmt = f",.{max(0, min(int(decimals), 6))}~f"
@@ -693,11 +720,11 @@ def _layers(
     leg = (
         alt.Legend(
             title=None,
-            orient="bottom",
+            orient=legend_orient,  # type: ignore[arg-type]
             direction="horizontal",
             symbolType="stroke",
             columnPadding=18,
-            columns=3,  # wraps onto a second row instead of clipping in narrow columns
+            columns=legend_columns,  # wraps onto a second row instead of clipping
         )
         if legend
         else None
@@ -707,7 +734,7 @@ def _layers(
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=present, range=dashes), legend=leg)
     selection = (
         alt.selection_point(fields=["series"], bind="legend", name="series_pick")
-        if legend
+        if legend and pick
         else None
     )
 
@@ -864,7 +891,45 @@ def _layers(
         .encode(x=x_enc, y=y_enc, text=text, tooltip=target_tip)
         .properties(name="target_label")
     )
+    if tick_y is not None and "x_tick" in layers_in:
+        out.append(  # the x axis labels: the indicator's own periods, at their ends
+            layer("x_tick")
+            .mark_tick(orient="vertical", size=4, thickness=1, color="#b1b4b6")
+            .encode(x=x_enc, y=alt.value(tick_y + 2))
+            .properties(name="x_tick_marks")
+        )
+        out.append(
+            layer("x_tick")
+            .mark_text(baseline="top", fontSize=9, color=GREY, align=alt.expr("datum.tick_align"))
+            .encode(x=x_enc, y=alt.value(tick_y + 5), text="period_label:N")
+            .properties(name="x_tick_labels")
+        )
     return out, selection
+
+
+def _with_tick_rows(data: pl.DataFrame, width: int) -> pl.DataFrame:
+    """``data`` plus one ``x_tick`` row per labelled period (see :func:`period_ticks`) of a
+    plot ``width`` wide, each a copy of a row of its target (so facet fields come along)
+    without values or series."""
+    ticks = period_ticks(data, 6, width)
+    first = data.unique("target_id", keep="first", maintain_order=True).drop(
+        "period", "period_label"
+    )
+    nulls = [
+        c for c in ("value", "band_low", "band_high", "fc_low", "fc_high") if c in first.columns
+    ]
+    rows = (
+        ticks.join(first, on="target_id", how="inner")
+        .with_columns(
+            layer=pl.lit("x_tick"),
+            series=pl.lit(None, pl.Utf8),
+            **{c: pl.lit(None, pl.Float64) for c in nulls},
+        )
+        .select(*data.columns, "tick_align")
+    )
+    return pl.concat(
+        [data.with_columns(tick_align=pl.lit(None, pl.Utf8)), rows], how="vertical_relaxed"
+    )
 
 
 def _one_target(data: pl.DataFrame) -> pl.DataFrame:
@@ -927,7 +992,7 @@ def trajectory_chart(
         subtitles.append(" · ".join(notes))
     phrase = _polarity_phrase(polarity)
     title_params = alt.TitleParams(
-        text=title if phrase in title else f"{title} — {phrase}",
+        text=_title_text(title if phrase in title else f"{title} — {phrase}", 64),
         subtitle=subtitles or alt.Undefined,
     )
     chart = alt.layer(*layers, data=_embedded(data)).properties(
@@ -958,17 +1023,20 @@ def small_multiple(
     polarity are in the subtitle and the text alternative.
     """
     data = _prepared(_one_target(data), polarity, clip_forecast=True)
+    domain = _y_domain(data, with_forecast_band=False)
+    data = _with_tick_rows(data, width)
     layers, _ = _layers(
         data,
         unit=unit,
         decimals=decimals,
         compact=True,
         legend=False,
-        domain=_y_domain(data, with_forecast_band=False),
+        domain=domain,
+        tick_y=height,
     )
     chart = alt.layer(*layers, data=_embedded(data)).properties(
         title=alt.TitleParams(
-            text=f"{title} {status_text}".strip(),
+            text=_title_text(f"{title} {status_text}".strip(), max(12, width // 7)),
             subtitle=_small_subtitle(unit, polarity),
             fontSize=12,
             subtitleFontSize=10,
@@ -984,18 +1052,21 @@ def _small_subtitle(unit: str | None, polarity: str | None) -> str:
     return f"{unit_title(unit) or 'Value'} · {_polarity_phrase(polarity or 'higher')}"
 
 
-def _facet_meta(meta: pl.DataFrame) -> pl.DataFrame:
-    """``target_id, polarity, facet_title, facet_subtitle, facet_order`` from ``meta``."""
+def _facet_meta(meta: pl.DataFrame, name_width: int = 40) -> pl.DataFrame:
+    """``target_id, polarity, facet_title, facet_subtitle, facet_name, facet_order`` from
+    ``meta``; ``facet_name`` is the indicator's name in lines of ``name_width`` characters."""
     rows = []
     for order, row in enumerate(meta.to_dicts()):
         code = row.get("title") or row.get("indicator_code") or str(row["target_id"])
         status = row.get("status_text") or status_title("", row.get("rag")).strip()
+        name = str(row.get("indicator_name") or "")
         rows.append(
             {
                 "target_id": row["target_id"],
                 "polarity": row.get("polarity") or "higher",
                 "facet_title": f"{code} {status}".strip(),
                 "facet_subtitle": _small_subtitle(row.get("unit"), row.get("polarity")),
+                "facet_name": "\n".join(wrap_lines(name, name_width)) if name else "",
                 "facet_order": order,
                 "_area": row.get("area_code"),
             }
@@ -1007,6 +1078,7 @@ def _facet_meta(meta: pl.DataFrame) -> pl.DataFrame:
             "polarity": pl.Utf8,
             "facet_title": pl.Utf8,
             "facet_subtitle": pl.Utf8,
+            "facet_name": pl.Utf8,
             "facet_order": pl.Int64,
             "_area": pl.Utf8,
         },
@@ -1046,38 +1118,52 @@ def small_multiples(
     """
     if meta.height > max_charts:
         raise ValueError(f"{meta.height} targets: at most {max_charts} small multiples")
-    facets = _facet_meta(meta)
+    facets = _facet_meta(meta, name_width=max(12, width // 6))
     ids = facets["target_id"].implode()
     data = data.filter(pl.col("target_id").is_in(ids))
     data = _prepared(data, facets.select("target_id", "polarity"), clip_forecast=True).join(
-        facets.select("target_id", "facet_title", "facet_subtitle", "facet_order"),
+        facets.select("target_id", "facet_title", "facet_subtitle", "facet_name", "facet_order"),
         on="target_id",
         how="left",
         maintain_order="left",
     )
+    data = _with_tick_rows(data, width)
     decimals = meta["decimals"].drop_nulls().max() if "decimals" in meta.columns else 1
     layers, _ = _layers(
         data,
         unit="",
         decimals=int(decimals if decimals is not None else 1),  # type: ignore[arg-type]
         compact=True,
-        legend=False,
+        legend=True,  # one legend for the grid says what each line is
+        pick=False,
+        legend_orient="top",
+        legend_columns=6,
         domain=None,
+        tick_y=height,
     )
-    # each cell's title and subtitle are text marks above the plot (the facet headers are
-    # hidden): a header could not carry the grey subtitle line under the bold title
+    # each cell's title, indicator name (wrapped, never cut) and subtitle are text marks
+    # above the plot (the facet headers are hidden): a header could not carry three styles
+    name_lines = max((n.count("\n") + 1 for n in facets["facet_name"] if n), default=0)
+    top = 6 + 12 + 4 + 12 * name_lines + 15  # subtitle, gap, name lines, title
     heading = alt.Chart().transform_filter(alt.datum.layer == "target")
     cell_title = (
         heading.mark_text(
             align="left",
-            baseline="bottom",
+            baseline="top",
             fontSize=12,
             fontWeight="bold",
             color=INK,
             limit=width,
         )
-        .encode(x=alt.value(0), y=alt.value(-20), text="facet_title:N")
+        .encode(x=alt.value(0), y=alt.value(-top), text="facet_title:N")
         .properties(name="facet_title")
+    )
+    cell_name = (
+        heading.mark_text(
+            align="left", baseline="top", fontSize=10, color=INK, lineBreak="\n", lineHeight=12
+        )
+        .encode(x=alt.value(0), y=alt.value(-top + 16), text="facet_name:N")
+        .properties(name="facet_name")
     )
     subtitle = (
         heading.mark_text(align="left", baseline="bottom", fontSize=10, color=GREY, limit=width)
@@ -1087,12 +1173,12 @@ def small_multiples(
     header = alt.Header(title=None, labels=False, labelExpr="''", labelPadding=0)
     titles = facets.sort("facet_order")["facet_title"].to_list()
     return (
-        alt.layer(*layers, cell_title, subtitle, data=_embedded(data))
+        alt.layer(*layers, cell_title, cell_name, subtitle, data=_embedded(data))
         .properties(width=width, height=height)
         .facet(
             facet=alt.Facet("facet_title:N", sort=titles, header=header, title=None),
             columns=columns,
-            spacing={"row": 28, "column": 24},
+            spacing={"row": 20, "column": 24},
         )
         .resolve_scale(x="independent", y="independent")
         .properties(
@@ -1242,17 +1328,61 @@ def _fixed_width(spec: Any, width: int) -> Any:
     return spec
 
 
+def export_heading(subject: str, area_name: str, as_at: date) -> str:
+    """The title of an exported chart, which travels without the page around it:
+    ``BV126 Vehicle crime — Thornbury Vale, as at 30 Nov 2008``."""
+    return f"{subject} — {area_name}, as at {as_at.day} {as_at:%b %Y}"
+
+
+def _lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _export_title(spec: dict[str, Any], heading: str, lead: str | None) -> dict[str, Any]:
+    """``spec`` with ``heading`` (wrapped) as its title; ``lead`` (e.g. which way is good)
+    then the chart's own subtitle lines under it."""
+    old = spec.get("title")
+    old = old if isinstance(old, Mapping) else {"text": old} if old else {}
+    subtitle = ([lead] if lead else []) + _lines(old.get("subtitle"))
+    title = {k: v for k, v in old.items() if k not in ("text", "subtitle")}
+    title |= {"text": wrap_lines(heading, 80)} | ({"subtitle": subtitle} if subtitle else {})
+    return {**spec, "title": title}
+
+
+def export_spec(
+    chart: alt.TopLevelMixin,
+    *,
+    width: int = 800,
+    title: str | None = None,
+    lead: str | None = None,
+) -> dict[str, Any]:
+    """The Vega-Lite spec an image is rendered from: fixed width, and ``title`` (see
+    :func:`export_heading`) in place of the on-screen title."""
+    spec = _spec(chart, width)
+    return _export_title(spec, title, lead) if title else spec
+
+
 def _spec(chart: alt.TopLevelMixin, width: int) -> dict[str, Any]:
     # the default transformer refuses more than 5,000 rows; exports are explicit requests
     with alt.data_transformers.enable("default", max_rows=None):
         return _fixed_width(chart.to_dict(), width)
 
 
-def chart_png(chart: alt.TopLevelMixin, *, scale: float = 2, width: int = 800) -> bytes:
-    """The chart as PNG bytes (vl-convert), for a download button."""
+def chart_png(
+    chart: alt.TopLevelMixin,
+    *,
+    scale: float = 2,
+    width: int = 800,
+    title: str | None = None,
+    lead: str | None = None,
+) -> bytes:
+    """The chart as PNG bytes (vl-convert), for a download button; ``title`` and ``lead``
+    as in :func:`export_spec`."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(_spec(chart, width), scale=scale)
+    return vlc.vegalite_to_png(export_spec(chart, width=width, title=title, lead=lead), scale=scale)
 
 
 def chart_svg(chart: alt.TopLevelMixin, *, width: int = 800) -> str:

@@ -40,4 +40,6 @@ components.table_downloads(
     components.export_columns(targets), f"block-{area_code}-{block_code}-{as_at}", key="block_dl"
 )
 st.subheader("Trajectories")
-components.small_multiples(result, targets, key=f"block_sm_{block_code}")
+components.small_multiples(
+    result, targets, key=f"block_sm_{block_code}", title=names.get(block_code, block_code)
+)

@@ -50,4 +50,4 @@ components.table_downloads(
     components.export_columns(targets), f"partnership-{area_code}-{as_at}", key="partnership_dl"
 )
 st.subheader("Trajectories")
-components.small_multiples(result, targets, key="partnership_sm")
+components.small_multiples(result, targets, key="partnership_sm", title=name)

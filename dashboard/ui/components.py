@@ -298,19 +298,28 @@ def _chart_inputs(result, target_ids: list[int]):  # type: ignore[no-untyped-def
     return rows, data
 
 
-def chart_download(chart, file_name: str, key: str) -> None:  # type: ignore[no-untyped-def]
-    """A PNG download of a chart, rendered by vl-convert only when clicked."""
+def chart_download(  # type: ignore[no-untyped-def]
+    chart, file_name: str, key: str, *, title: str | None = None, lead: str | None = None
+) -> None:
+    """A PNG download of a chart, rendered by vl-convert only when clicked; `title` (with the
+    area and as-at date, see `charts.export_heading`) heads the image, `lead` under it."""
     from dashboard import charts
 
     st.download_button(
-        "PNG", data=lambda: charts.chart_png(chart), file_name=file_name, mime="image/png",
+        "PNG", data=lambda: charts.chart_png(chart, title=title, lead=lead),
+        file_name=file_name, mime="image/png",
         key=key, icon=":material/image:", help="Download this chart as an image",
     )  # fmt: skip
 
 
-def _chart_title(code: str, name: str, limit: int = 48) -> str:
-    """Full name and code when it fits one line of the chart, else the code alone."""
-    return f"{name} ({code})" if len(name) <= limit else f"{code} trajectory"
+def _area_name(area_code: str) -> str:
+    found = loaders.areas().filter(pl.col("area_code") == area_code)
+    return str(found["area_name"][0]) if found.height else area_code
+
+
+def _chart_title(code: str, name: str) -> str:
+    """Full name and code (a long title wraps onto a second line)."""
+    return f"{name} ({code})"
 
 
 def trajectory(  # type: ignore[no-untyped-def]
@@ -341,13 +350,20 @@ def trajectory(  # type: ignore[no-untyped-def]
         font_size=font_size,
     )
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    heading = f"{row['indicator_code']} {row['indicator_name']}"
     chart_download(
-        chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png"
-    )
+        chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png",
+        title=charts.export_heading(heading, _area_name(row["area_code"]), result.as_at),
+        lead=charts.polarity_phrase(row["polarity"]).capitalize(),
+    )  # fmt: skip
 
 
-def small_multiples(result, targets: pl.DataFrame, *, key: str, columns: int = 3) -> None:  # type: ignore[no-untyped-def]
-    """One small trajectory chart per target, in the same visual language as the big one."""
+def small_multiples(  # type: ignore[no-untyped-def]
+    result, targets: pl.DataFrame, *, key: str, columns: int = 3, title: str | None = None
+) -> None:
+    """One small trajectory chart per target, in the same visual language as the big one.
+    The image download is headed `title` (default: the targets' block) with the area and
+    as-at date."""
     from dashboard import charts
 
     if targets.is_empty():
@@ -355,7 +371,14 @@ def small_multiples(result, targets: pl.DataFrame, *, key: str, columns: int = 3
     rows, data = _chart_inputs(result, targets["target_id"].to_list())
     chart = charts.small_multiples(data, rows, columns=columns, width=250)
     st.altair_chart(chart, key=f"{key}_chart")
-    chart_download(chart, f"{key}.png", f"{key}_png")
+    if title is None:
+        blocks = rows["block_name"].drop_nulls().unique()
+        title = str(blocks[0]) if blocks.len() == 1 else "Trajectories"
+    areas = rows["area_code"].unique()
+    area = _area_name(areas[0]) if areas.len() == 1 else f"{areas.len()} areas"
+    chart_download(
+        chart, f"{key}.png", f"{key}_png", title=charts.export_heading(title, area, result.as_at)
+    )
 
 
 def plain(text: str) -> None:

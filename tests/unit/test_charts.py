@@ -462,9 +462,80 @@ def test_small_multiples_one_cell_per_target(tiny: dict[str, pl.DataFrame]) -> N
     assert (spec["spec"]["width"], spec["spec"]["height"]) == (220, 140)
     layers = _layers(spec["spec"])
     assert set(layers) >= REWARD_LAYERS  # drawn wherever a cell has a reward target
-    assert layers["trajectory_line"]["encoding"]["color"]["legend"] is None
     assert spec["config"]["view"]["strokeWidth"] == 0
     assert "I2 ▲ Behind" in spec["description"]
+
+
+def test_small_multiples_have_one_legend_of_the_lines(tiny: dict[str, pl.DataFrame]) -> None:
+    """The grid says what each line is: one legend (top) with every series drawn."""
+    spec = charts.small_multiples(tiny["data"], tiny["targets"]).to_dict()
+    layers = _layers(spec["spec"])
+    colour = layers["trajectory_line"]["encoding"]["color"]
+    assert colour["legend"]["orient"] == "top"
+    assert colour["scale"]["domain"] == [
+        "Actual", "Trajectory", "Stretched target", "Without reward", "60% of stretch", "Forecast",
+    ]  # fmt: skip
+    assert layers["trajectory_line"]["encoding"]["strokeDash"]["legend"] is not None
+    assert "params" not in json.dumps(spec)  # a key, not a click-to-highlight selection
+    png = vlc.vegalite_to_png(spec, scale=1)
+    assert png[:4] == b"\x89PNG"
+
+
+def test_small_multiples_label_x_in_the_indicators_periods(
+    tiny: dict[str, pl.DataFrame],
+) -> None:
+    """Quarterly financial data: labels like "Q4 2005/06" at period ends, not years."""
+    spec = charts.small_multiples(tiny["data"], tiny["targets"]).to_dict()
+    layers = _layers(spec["spec"])
+    assert layers["trajectory_line"]["encoding"]["x"]["axis"]["labels"] is False
+    assert layers["x_tick_labels"]["encoding"]["text"]["field"] == "period_label"
+    ticks = [v for v in _values(spec) if v["layer"] == "x_tick" and v["target_id"] == ORDINARY]
+    labels = [v["period_label"] for v in ticks]
+    assert labels[0] == "Q4 2004/05" and labels[-1] == "Q4 2007/08"  # baseline, target
+    assert 2 <= len(labels) <= 3  # 220 px: at most three labels
+    assert all(v["value"] is None and v["series"] is None for v in ticks)
+
+
+def test_trajectory_x_axis_is_labelled_in_periods() -> None:
+    """Annual financial data: ticks at 31 March, labelled 2006/07, not 2007."""
+    targets = frame([_target(1)], TARGETS_SCHEMA).with_columns(
+        frequency=pl.lit("annual"), period_basis=pl.lit("financial"), unit=pl.lit("%"),
+        decimals=pl.lit(1),
+    )  # fmt: skip
+    actuals = frame(
+        [
+            {"target_id": 1, "period": D(2006, 3, 31), "value": 31.0, "status": "final"},
+            {"target_id": 1, "period": D(2007, 3, 31), "value": 33.0, "status": "final"},
+        ],
+        ACTUALS_SCHEMA,
+    )
+    data = charts.trajectory_data(targets, frame([], MILESTONES_SCHEMA), actuals, AS_AT)
+    spec = _chart(data, 1).to_dict()
+    axis = _layers(spec)["actual_line"]["encoding"]["x"]["axis"]
+    assert [(v["year"], v["month"], v["date"]) for v in axis["values"]] == [
+        (2005, 3, 31), (2006, 3, 31), (2007, 3, 31), (2008, 3, 31),
+    ]  # fmt: skip
+    assert "'2007-03-31': '2006/07'" in axis["labelExpr"]
+    assert "'2008-03-31': '2007/08'" in axis["labelExpr"]
+    assert "format" not in axis  # no calendar-year format
+    svg = vlc.vegalite_to_svg(spec)
+    assert "2006/07" in svg and ">2007<" not in svg
+
+
+def test_long_titles_wrap_into_lines(tiny: dict[str, pl.DataFrame]) -> None:
+    long_name = "Care leavers in education employment or training at age 19 as a share of all"
+    spec = _chart(tiny["data"], ORDINARY, title=f"{long_name} (BV161)").to_dict()
+    lines = spec["title"]["text"]
+    assert isinstance(lines, list) and len(lines) >= 2
+    assert " ".join(lines) == f"{long_name} (BV161) — higher is better"  # nothing cut
+    assert all(len(line) <= 64 for line in lines)
+
+    meta = tiny["targets"].with_columns(indicator_name=pl.lit(long_name))
+    grid = charts.small_multiples(tiny["data"], meta).to_dict()
+    name = _layers(grid["spec"])["facet_name"]
+    assert name["mark"]["lineBreak"] == "\n" and "limit" not in name["mark"]
+    (shown,) = {v["facet_name"] for v in _values(grid) if v["layer"] == "target"}
+    assert shown.replace("\n", " ") == long_name and shown.count("\n") >= 1
 
 
 def test_small_multiples_only_the_targets_of_meta(tiny: dict[str, pl.DataFrame]) -> None:
@@ -628,6 +699,26 @@ def test_reporting_matrix_names_each_frequency_in_text() -> None:
 def test_chart_png(tiny: dict[str, pl.DataFrame]) -> None:
     png = charts.chart_png(_chart(tiny["data"], REWARD))
     assert png.startswith(b"\x89PNG")
+
+
+def test_png_export_is_titled_with_the_area_and_as_at(tiny: dict[str, pl.DataFrame]) -> None:
+    """The image travels without the page: its title names the area and the as-at date."""
+    chart = _chart(tiny["data"], REWARD, subtitle="Safer communities · ● On track")
+    heading = charts.export_heading("BV126 Vehicle crime", "Thornbury Vale", D(2008, 11, 30))
+    assert heading == "BV126 Vehicle crime — Thornbury Vale, as at 30 Nov 2008"
+    spec = charts.export_spec(chart, title=heading, lead="Lower is better")
+    assert spec["title"]["text"] == [heading]
+    assert spec["title"]["subtitle"][:2] == ["Lower is better", "Safer communities · ● On track"]
+    assert spec["width"] == 800
+    assert chart.to_dict()["title"]["text"] == "I2 — higher is better"  # the page's is kept
+    svg = vlc.vegalite_to_svg(spec)
+    assert "Thornbury Vale, as at 30 Nov 2008" in svg
+
+    grid = charts.small_multiples(tiny["data"], tiny["targets"])
+    grid_heading = charts.export_heading("Safer Communities", "Thornbury Vale", D(2008, 9, 1))
+    spec = charts.export_spec(grid, title=grid_heading)
+    assert spec["title"] == {"text": ["Safer Communities — Thornbury Vale, as at 1 Sep 2008"]}
+    assert charts.chart_png(grid, title=grid_heading, scale=1).startswith(b"\x89PNG")
 
 
 def test_every_chart_type_renders(tiny: dict[str, pl.DataFrame]) -> None:
