@@ -175,5 +175,12 @@ def writable_partnerships(actor: Actor, area_code: str) -> set[str] | None:
     }
 
 
+def landing_page(actor: Actor) -> str:
+    """Where the actor opens (the navigation's default page): their own work. A department
+    user, who reads only its indicators across areas, opens on its returns; everyone else on
+    the LSP overview (a partnership lead's narrowed to the targets it reports)."""
+    return "returns" if read_scope(actor).indicator_limited else "overview"
+
+
 def describe(grants: Iterable[Grant]) -> str:
     return ", ".join(g.describe() for g in grants) or "no access"

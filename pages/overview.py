@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts
+from dashboard import access, charts
 from dashboard.formatting import money, percent, value_text
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
@@ -38,6 +38,28 @@ if targets.is_empty():
     components.no_targets()
     st.stop()
 
+actor = loaders.actor()
+# A partnership lead reports some of the area's targets: its lists open on those ("my targets").
+reportable = access.writable_partnerships(actor, area_code)
+listed = targets
+if reportable and st.toggle(
+    "My targets",
+    value="lead" in actor.roles(),
+    key="mine",
+    bind="query-params",
+    help="Only the targets of " + ", ".join(sorted(reportable)) + " in the lists below "
+    "(exceptions, cliff edge, all targets); the figures above stay the whole area's.",
+):
+    listed = board.reported_targets(targets, reportable)
+# A department reads only its own indicators: its headline is its targets against their own
+# share of the maximum, without the figures that belong to the whole area.
+scope = access.read_scope(actor)
+department = (
+    board.department_label(scope.departments, loaders.departments(), as_at)
+    if scope.indicator_limited
+    else None
+)
+
 summary = result.areas.row(0, named=True)
 previous_date = board.previous_quarter_end(as_at)
 # What the board saw last quarter: periods to its end, and only figures recorded by then.
@@ -64,27 +86,41 @@ for column, rag in zip(st.columns(4), ["green", "amber", "red", None], strict=Tr
 
 st.write("")
 reward_col, ppg_col, stake_col = st.columns(3)
-maximum = summary["max_prg_gbp"]
+maximum = summary["max_prg_gbp"] if department is None else board.reward_share_total(targets)
 share = float(summary["prg_gbp"]) / float(maximum) if maximum else None
 reward_col.metric(
-    "Performance Reward Grant forecast",
+    "Performance Reward Grant forecast"
+    if department is None
+    else f"{department} targets: reward forecast",
     money(summary["prg_gbp"], short=True),
     help="Actual reward where the target period's figure is in, else the forecast. Range: the "
     f"forecast's 80% interval. {nav.help_link('reward')}",
     border=True,
 )
 reward_col.caption(
-    f"of {money(maximum, short=True)} maximum"
+    (
+        f"of {money(maximum, short=True)} maximum"
+        if department is None
+        else f"{department} targets: {money(summary['prg_gbp'], short=True)} of "
+        f"{money(maximum, short=True)}, their share of the maximum"
+    )
     + (f" ({share:.0%})" if share is not None else "")
     + f" · range {money(summary['prg_low_gbp'], short=True)} – "
     f"{money(summary['prg_high_gbp'], short=True)} · {summary['reward_targets']} reward targets"
 )
-ppg_col.metric(
-    "Pump-priming grant",
-    money(summary["ppg_gbp"], short=True),
-    help="Paid up front on signing: £750,000 + £1 per head unless the agreement says otherwise.",
-    border=True,
-)
+if department is None:
+    ppg_col.metric(
+        "Pump-priming grant",
+        money(summary["ppg_gbp"], short=True),
+        help="Paid up front on signing: £750,000 + £1 per head unless the agreement says "
+        "otherwise.",
+        border=True,
+    )
+else:
+    ppg_col.caption(
+        f"These figures are for {department} targets only. The pump-priming grant and the "
+        "area's risk rating belong to the whole area's agreement, so they are not shown here."
+    )
 stake_col.metric(
     "Cliff edge",
     f"{summary['cliff_edge']} target{'' if summary['cliff_edge'] == 1 else 's'}",
@@ -97,9 +133,9 @@ st.subheader("Blocks")
 block_summary = board.block_summary(targets, result.blocks)
 block_chart = charts.block_status_chart(block_summary)
 st.altair_chart(block_chart, width="stretch", key="block_status_chart")
-components.block_rows(block_summary)
+components.block_rows(block_summary, risk=department is None)
 
-exceptions = board.exceptions(targets, result.scope.commentary, as_at)
+exceptions = board.exceptions(listed, result.scope.commentary, as_at)
 st.subheader(f"Exceptions ({exceptions.height})")
 st.caption("Targets off track or worsening, worst first, with their owner and latest commentary.")
 if exceptions.is_empty():
@@ -107,7 +143,7 @@ if exceptions.is_empty():
 else:
     components.exception_list(exceptions, limit=8)
 
-cliff = board.cliff_edge(targets)
+cliff = board.cliff_edge(listed)
 st.subheader(f"Cliff edge ({cliff.height})")
 st.caption(
     "Reward targets forecast just below the 60% threshold: a small improvement releases 60% of "
@@ -145,9 +181,9 @@ st.dataframe(
 )
 
 st.subheader("All targets")
-components.target_table(targets, key="overview_targets")
+components.target_table(listed, key="overview_targets")
 components.table_downloads(
-    targets.select(
+    listed.select(
         "area_code", "block_code", "partnership", "indicator_code", "indicator_name", "is_reward",
         "latest_period", "latest_value", "expected_value", "rag", "direction", "forecast_value",
         pl.col("forecast_reward_gbp").cast(pl.Float64),

@@ -6,7 +6,9 @@ later, the board pack and GO returns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 import polars as pl
 
@@ -104,6 +106,33 @@ def exceptions(targets: pl.DataFrame, commentary: pl.DataFrame, as_at: date) -> 
         )
         .drop("_rank", "_worse")
     )
+
+
+def reported_targets(targets: pl.DataFrame, partnerships: set[str] | None) -> pl.DataFrame:
+    """The targets owned by the given partnerships (None: every target), for "my targets"."""
+    if partnerships is None:
+        return targets
+    return targets.filter(pl.col("partnership").is_in(sorted(partnerships)))
+
+
+def reward_share_total(targets: pl.DataFrame) -> Decimal:
+    """The sum of the reward shares of these targets' reward targets: the part of the area's
+    maximum grant they carry (a department's own maximum)."""
+    shares = targets.filter(pl.col("is_reward").fill_null(False))["reward_share_gbp"]
+    return sum((Decimal(str(v)) for v in shares.drop_nulls().to_list()), Decimal(0))
+
+
+def department_label(codes: Iterable[str], departments: pl.DataFrame, on: date) -> str:
+    """The departments' names as they were `on` that date (e.g. "Home Office"), for headings."""
+    names = []
+    for code in sorted(codes):
+        rows = departments.filter(pl.col("code") == code)
+        held = rows.filter(
+            (pl.col("valid_from").is_null() | (pl.col("valid_from") <= on))
+            & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= on))
+        )
+        names.append(str((held if held.height else rows)["name"][0]) if rows.height else code)
+    return " and ".join(names)
 
 
 def cliff_edge(targets: pl.DataFrame) -> pl.DataFrame:

@@ -199,11 +199,13 @@ def counts_html(row: dict) -> str:
     return "".join(parts)
 
 
-def block_rows(blocks: pl.DataFrame) -> None:
-    """One row per block: link, status counts, and the three-axis self-assessment."""
+def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
+    """One row per block: link, status counts, and the three-axis self-assessment (without
+    the risk axis when `risk` is False: it rates the whole area's reward)."""
     from dashboard.ui import nav
 
-    widths = [4.0, 4.2, 1.5, 1.2, 1.1]
+    axes = ("performance", "progress", "risk")[: 3 if risk else 2]
+    widths = [4.0, 4.2, 1.5, 1.2, 1.1][: 2 + len(axes)]
     header = st.columns(widths)
     for column, label, tip in zip(
         header,
@@ -211,7 +213,7 @@ def block_rows(blocks: pl.DataFrame) -> None:
         ["", "", "≥ 75% green is good, > 25% red is poor",
          "(improving − worsening) / targets: ≥ 0.2 good, ≤ −0.2 poor",
          "Reward forecast / maximum: ≥ 80% good, < 60% poor"],
-        strict=True,
+        strict=False,
     ):  # fmt: skip
         column.markdown(f"**{label}**", help=tip or None)
     for row in blocks.iter_rows(named=True):
@@ -220,7 +222,7 @@ def block_rows(blocks: pl.DataFrame) -> None:
             with cols[0]:
                 nav.link("block", f"**{row['block_name']}**", block=row["block_code"])
             cols[1].html(counts_html(row))
-            for col, axis in zip(cols[2:], ("performance", "progress", "risk"), strict=True):
+            for col, axis in zip(cols[2:], axes, strict=True):
                 col.html(axis_badge(row[axis]))
 
 

@@ -23,7 +23,7 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     _PAGES.update(
         overview=st.Page(
             "../pages/overview.py", title="LSP overview", icon=":material/dashboard:",
-            default=True,
+            url_path="overview", default=access.landing_page(actor) == "overview",
         ),
         block=st.Page("../pages/block.py", title="Blocks", icon=":material/view_module:", url_path="block"),
         partnership=st.Page(
@@ -81,7 +81,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     _PAGES.update(
         returns=st.Page(
             "../pages/returns.py", title="Department returns", icon=":material/outbox:",
-            url_path="returns",
+            url_path="returns", default=access.landing_page(actor) == "returns",
         ),
         review=st.Page(
             "../pages/review.py", title="GO six-monthly review", icon=":material/fact_check:",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date
+from html import escape
 from typing import Any
 
 import polars as pl
@@ -69,11 +70,20 @@ def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
         return
     codes = areas["area_code"].to_list()
     names = dict(zip(codes, areas["area_name"].to_list(), strict=True))
-    select(
-        "area", "Area", codes, container=st.sidebar,
-        format_func=lambda code: f"{names.get(code, code)} ({code})",
-        help="The Local Strategic Partnership whose agreement you are looking at.",
-    )  # fmt: skip
+    if len(codes) == 1:  # nothing to pick: the one area, named as plain text
+        (code,) = codes
+        st.session_state["sel_area"] = code
+        _publish("area", code)
+        st.sidebar.html(
+            f'<div class="laa-area"><b>Area</b><br>{escape(str(names.get(code, code)))} '
+            f"({escape(code)})</div>"
+        )
+    else:
+        select(
+            "area", "Area", codes, container=st.sidebar,
+            format_func=lambda code: f"{names.get(code, code)} ({code})",
+            help="The Local Strategic Partnership whose agreement you are looking at.",
+        )  # fmt: skip
     _as_at_picker(today)
 
 

@@ -25,7 +25,7 @@ from tests.conftest import load_worked_example
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 DEMO_AREAS = [f"D{i:02d}" for i in range(1, 21)]
 PAGES = {
-    "overview": None,  # the default page: no switch needed
+    "overview": "../pages/overview.py",  # the default page of most roles, not of departments
     "block": "../pages/block.py",
     "partnership": "../pages/partnership.py",
     "indicator": "../pages/indicator.py",

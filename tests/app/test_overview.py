@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 
 from dashboard import db, store
@@ -163,3 +164,81 @@ def test_status_cards_count_the_targets(demo_db: str) -> None:
 
 # Meeting mode (the agenda, slides, the slide number in the URL): tests/app/test_meeting.py
 
+
+def test_no_commentary_yet_links_to_the_indicators_commentary_tab(demo_db: str) -> None:
+    result = assess(demo_db, "D10")
+    exceptions = board.exceptions(result.targets, result.scope.commentary, result.as_at)
+    silent = exceptions.filter(pl.col("commentary").is_null())["indicator_code"].to_list()
+    assert 0 < len(silent) < exceptions.height
+    at = open_page("overview", area="D10")
+    to_write = [(label, p) for label, p in links(section(at, "Exceptions")) if "tab" in p]
+    assert [p for _, p in to_write] == [
+        {"area": "D10", "indicator": code, "tab": "Commentary"} for code in silent
+    ]
+    assert all(label.startswith("No commentary yet") for label, _ in to_write)
+    # Following it opens that indicator of that area on its Commentary tab, with the form.
+    page = open_page("indicator", user="officer", **to_write[0][1])
+    assert not errors(page), errors(page)
+    assert page.selectbox(key="w_indicator").value == silent[0]
+    assert page.session_state["tab"] == "Commentary"
+    assert page.text_area(key="commentary_why") is not None
+
+
+def test_meeting_mode_links_an_exception_without_commentary(demo_db: str) -> None:
+    result = assess(demo_db, "D10")
+    exceptions = board.exceptions(result.targets, result.scope.commentary, result.as_at)
+    position = exceptions["commentary"].to_list().index(None)  # the first silent exception
+    at = app("admin")
+    at.query_params["area"], at.query_params["meeting"] = "D10", "true"
+    at.query_params["slide"] = str(position + 2)  # slide 1 is the agenda
+    at.run()
+    assert not errors(at), errors(at)
+    assert [p for _, p in links(at.main) if "tab" in p] == [
+        {"area": "D10", "indicator": exceptions["indicator_code"][position], "tab": "Commentary"}
+    ]
+
+
+def test_department_headline_is_its_targets_against_their_own_share(demo_db: str) -> None:
+    """The Home Office analyst sees its reward targets against the sum of their shares, not
+    against the whole area's maximum, and no figure that belongs to the whole area."""
+    from decimal import Decimal
+
+    from dashboard import accounts
+    from dashboard.formatting import money
+
+    engine = db.get_engine(demo_db)
+    ho = store.readable(engine, accounts.actor_for(engine, "department")).indicators
+    whole = assess(demo_db, "D10")
+    mine = whole.targets.filter(pl.col("indicator_code").is_in(sorted(ho)))
+    reward = mine.filter(pl.col("is_reward"))
+    assert 0 < reward.height < whole.targets.filter(pl.col("is_reward")).height
+    shares = sum(Decimal(str(v)) for v in reward["reward_share_gbp"].to_list())
+    forecast = sum(Decimal(str(v)) for v in reward["reward_gbp"].drop_nulls().to_list())
+    assert shares < Decimal(str(whole.areas["max_prg_gbp"][0]))
+
+    at = open_page("overview", user="department", area="D10")
+    assert not errors(at), errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Home Office targets: reward forecast"] == money(forecast, short=True)
+    assert any(
+        c.value.startswith(
+            f"Home Office targets: {money(forecast, short=True)} of {money(shares, short=True)}"
+        )
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    assert "Pump-priming grant" not in metrics
+    assert not any(m.value == "**Risk**" for m in at.markdown)  # the area's risk rating
+    assert any(m.value == "**Progress**" for m in at.markdown)  # its own targets' axes stay
+
+
+def test_headline_for_everyone_else_is_the_whole_area(demo_db: str) -> None:
+    from dashboard.formatting import money
+
+    whole = assess(demo_db, "D10").areas.row(0, named=True)
+    at = open_page("overview", user="viewer", area="D10")
+    assert any(
+        c.value.startswith(f"of {money(whole['max_prg_gbp'], short=True)} maximum")
+        for c in at.caption
+    )
+    assert "Pump-priming grant" in {m.label for m in at.metric}
+    assert any(m.value == "**Risk**" for m in at.markdown)
