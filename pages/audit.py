@@ -78,15 +78,16 @@ partnership = state.select(
 user = state.select(
     "audit_user", "User", ["", *audit_report.choices(trail, "user")], container=user_col,
     format_func=lambda u: u or "All users", publish_default=False,
-    help="Who made the change (`cli:` names are the `laa` command's).",
+    help="Who made the change (names starting `cli:` are changes an administrator made on "
+    "the server).",
 )  # fmt: skip
 
 if trail.is_empty():
     components.empty_state(
         "No changes recorded"
         + (" since that day" if since else "")
-        + " yet. Every change writes a row here: imports with `laa import` (indicators, areas, "
-        "targets, actuals), corrections of a value, a change of status or data-quality grade, "
+        + " yet. Every change writes a row here: imports of indicators, areas, targets and "
+        "values, corrections of a value, a change of status or data-quality grade, "
         "new commentary, signing an agreement and changes to settings. An import that is "
         "refused or changes nothing writes none."
     )
@@ -112,7 +113,7 @@ st.dataframe(
         "When": st.column_config.DatetimeColumn(
             format="D MMM YYYY, HH:mm:ss", timezone="UTC", width="medium"
         ),
-        "Period": st.column_config.TextColumn(width="small"),
+        "Period": st.column_config.TextColumn(width=110),  # "12m to Jun 2008" in full
         "Area": st.column_config.TextColumn(width="small"),
         "Before": st.column_config.TextColumn(help="The value as it was (empty: none)"),
         "After": st.column_config.TextColumn(help="The value as it became"),

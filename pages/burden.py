@@ -48,8 +48,7 @@ st.caption(
 if scoped.is_empty() or upward.is_empty():
     components.empty_state(
         "Nothing to count: no indicator reported here has a reporting line upward. An "
-        "administrator adds lines on the Reporting lines page or with "
-        "`laa import reporting-lines FILE`."
+        "administrator adds lines on the Reporting lines page."
     )
     st.stop()
 
@@ -134,7 +133,7 @@ else:
 
 with st.expander("How this is counted", icon=":material/calculate:"):
     st.markdown(
-        "**Data items a year (DOMAIN §8):** per indicator × recipient: monthly 12, quarterly 4, "
+        "**Data items a year:** per indicator × recipient: monthly 12, quarterly 4, "
         "termly 3, annual 1, biennial 0.5, triennial 1/3; a line that stops or is replaced once "
         "the LAA is signed counts only “before”.\n\n"
         "- **Without the LAA**: every upward line (to a department, the Government Office or a "

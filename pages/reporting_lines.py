@@ -10,7 +10,7 @@ from dashboard import charts_reporting as cr
 from dashboard import db, importer, store
 from dashboard.access import AccessDenied
 from dashboard.reports import reporting_edits
-from dashboard.ui import components, loaders, state
+from dashboard.ui import components, loaders, nav, state
 from data_models.vocab import FREQUENCIES, RECIPIENT_TYPES, REPORTING_STATUSES
 
 actor = loaders.actor()
@@ -146,6 +146,8 @@ if lines.is_empty():
     components.empty_state(
         "No reporting lines yet. An administrator adds them below, or imports them with "
         "`laa import reporting-lines FILE`."
+        if actor.is_admin
+        else "No reporting lines yet: an administrator adds them on this page."
     )
     admin_section()
     st.stop()
@@ -249,7 +251,9 @@ else:
     st.caption(
         "Returns partners no longer send once the LAA is signed: a stopped return ends; a "
         "replaced one is covered by the LAA return to the Government Office. Items a year: what "
-        "the line sends at its frequency (DOMAIN §8)."
+        "the line sends at its frequency ("
+        + nav.help_link("burden", "how burden is counted")
+        + ")."
     )
     lines_table(ending, [*columns[:4], "status_short", "items_a_year"], height=390)
     components.table_downloads(cr.line_table(ending), "reporting-lines-stop", key="rl_ending_dl")

@@ -232,10 +232,7 @@ with signoff_col, st.container(border=True):
                 )
                 st.rerun()
     else:
-        st.caption(
-            f"Only the {area['region_name']} or an administrator signs off "
-            "this pack."
-        )
+        st.caption(f"Only the {area['region_name']} or an administrator signs off this pack.")
 
 with pack_col, st.container(border=True):
     st.markdown("**The pack, in one file**")
@@ -249,7 +246,7 @@ with pack_col, st.container(border=True):
     buttons.download_button(
         "CSV", data=pack.csv_bytes, file_name=f"{name}.csv", mime="text/csv",
         key="review_csv", icon=":material/download:",
-        help="One row per block, the columns of `laa export review`.",
+        help="One row per block: its self-assessment, status counts and reward forecast.",
     )  # fmt: skip
     st.caption("Excel: blocks, exceptions with commentary, reward forecast and an About sheet.")
 
@@ -278,7 +275,8 @@ cards[3].caption(
 # ---- the three-axis self-assessment per block
 st.subheader("Self-assessment by block")
 st.caption(
-    "Rated by the rules of DOMAIN §8 · performance: ≥ 75% of targets on track is good, more "
+    f"Rated by the rules in {nav.help_link('block-assessment')} · performance: ≥ 75% of "
+    "targets on track is good, more "
     "than 25% off track is poor · progress: (improving − worsening) / targets ≥ 0.2 is good, "
     "≤ −0.2 is poor · risk: reward forecast ≥ 80% of the maximum is good, under 60% is poor."
 )

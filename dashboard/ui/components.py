@@ -13,6 +13,12 @@ from dashboard.formatting import STATUS, spreadsheet_safe
 from dashboard.ui import loaders
 
 LOGO = Path(__file__).resolve().parent.parent / "assets" / "logo.svg"
+ACCESSIBILITY_CSS = Path(__file__).resolve().parent.parent / "assets" / "accessibility.css"
+# First in the tab order (a positive tabindex): keyboard users jump over the menu to the page.
+SKIP_LINK = (
+    '<a class="laa-skip" href="#main-content" tabindex="1">Skip to main content</a>'
+    '<div id="main-content" tabindex="-1"></div>'
+)
 
 CSS = """
 <style>
@@ -33,7 +39,7 @@ CSS = """
 
 def sidebar_header() -> None:
     """Product name, and the demo-data badge when the demo database is in use."""
-    st.html(CSS)
+    st.html(CSS + f"<style>{ACCESSIBILITY_CSS.read_text()}</style>" + SKIP_LINK)
     settings = loaders.business_settings()
     st.logo(str(LOGO), size="large")
     with st.sidebar:
@@ -149,7 +155,9 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
         selection_mode="single-row",
         column_config={
             "Status": st.column_config.TextColumn(
-                width="small", help="Latest actual against the trajectory (DOMAIN §8)"
+                width="small",
+                help="Latest actual against the trajectory (the page How the numbers are "
+                "worked out explains it)",
             ),
             "Code": st.column_config.TextColumn(width=80),
             "Indicator": st.column_config.TextColumn(width=280),
@@ -417,8 +425,18 @@ def no_areas() -> None:
         )
     else:
         empty_state(
-            "None of the areas your role covers has data yet: an administrator loads areas and "
-            "targets with `laa import`."
+            "None of the areas your role covers has data yet: an administrator loads its areas "
+            "and targets."
+        )
+
+
+def no_targets() -> None:
+    """An area without targets: the command for administrators, who to ask for anyone else."""
+    if loaders.actor().is_admin:
+        empty_state("This area has no targets yet. Import them with `laa import targets FILE`.")
+    else:
+        empty_state(
+            "This area has no targets yet: its performance officer or an administrator loads them."
         )
 
 
@@ -439,7 +457,7 @@ def area_view(title: str):  # type: ignore[no-untyped-def]
     result = loaders.assessment(area_code, as_at)
     if result.targets.is_empty():
         st.title(title)
-        empty_state("This area has no targets yet. Import them with `laa import targets FILE`.")
+        no_targets()
         st.stop()
     return area_code, as_at, result, loaders.area(area_code)
 
@@ -529,8 +547,8 @@ def target_changes(target: dict, area: dict) -> None:
     if frozen:
         st.info(
             "This is a stretched (reward) target of a signed agreement: its baseline, "
-            "without-reward and stretched figures are frozen for the three years (DOMAIN §4: "
-            "stretched targets cannot be refreshed).",
+            "without-reward and stretched figures are frozen for the three years: stretched "
+            "targets cannot be refreshed.",
             icon=":material/lock:",
         )
     pending = store.pending_target_changes(engine, actor, area_code).filter(

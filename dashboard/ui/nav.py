@@ -7,6 +7,8 @@ travel with the link, and any view can be pasted into an email.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -15,6 +17,7 @@ from dashboard.access import Actor
 from dashboard.ui import state
 
 _PAGES: dict[str, StreamlitPage] = {}
+HELP_TITLE = "How the numbers are worked out"
 
 
 def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
@@ -38,11 +41,14 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
             "../pages/account.py", title="My account", icon=":material/person:",
             url_path="account",
         ),
+        help=st.Page(
+            "../pages/help.py", title=HELP_TITLE, icon=":material/help:", url_path="help",
+        ),
     )  # fmt: skip
     sections = {
         "Performance": [_PAGES[k] for k in ("overview", "block", "partnership", "indicator")],
         "Upward reporting": _reporting_pages(actor),
-        "Account": [_PAGES["account"]],
+        "Account": [_PAGES["account"], _PAGES["help"]],
     }
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
     if actor.of_role("admin", "officer", "lead"):
@@ -99,6 +105,15 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     return [_PAGES[k] for k in ("returns", "review", "reporting_lines", "burden")]
 
 
+def help_link(topic: str, label: str = HELP_TITLE) -> str:
+    """A markdown link to one section of the help page (`topic`: its anchor, e.g. `reward`),
+    for captions and help tooltips. Relative, so it works under any base path. It carries the
+    area and as-at: the entrypoint rewrites a URL without them, and that would drop the
+    `#topic` the browser scrolls to."""
+    query = urlencode(selection_params())
+    return f"[{label}](help{'?' + query if query else ''}#{topic})"
+
+
 def page(name: str) -> StreamlitPage:
     return _PAGES[name]
 
@@ -118,19 +133,6 @@ def link(
     )
 
 
-def go(name: str, **params: str | None) -> None:
-    st.switch_page(page(name), query_params=selection_params(**params))
-
-
-def breadcrumbs(*trail: tuple[str, str, dict[str, str | None]]) -> None:
-    """LSP › block › partnership › indicator, each a link (the last is the current page)."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="breadcrumbs"):
-        for i, (name, label, params) in enumerate(trail):
-            if i == len(trail) - 1:
-                st.markdown(f"**{label}**")
-            else:
-                link(name, label, **params)
-                st.markdown("›")
 COMMENTARY_TAB = "Commentary"  # the indicator page's tab, bound to `?tab=`
 NO_COMMENTARY = "No commentary yet: the lead officer should say why and what will be done."
 
@@ -146,3 +148,16 @@ def commentary_link(
     )  # fmt: skip
 
 
+def go(name: str, **params: str | None) -> None:
+    st.switch_page(page(name), query_params=selection_params(**params))
+
+
+def breadcrumbs(*trail: tuple[str, str, dict[str, str | None]]) -> None:
+    """LSP › block › partnership › indicator, each a link (the last is the current page)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="breadcrumbs"):
+        for i, (name, label, params) in enumerate(trail):
+            if i == len(trail) - 1:
+                st.markdown(f"**{label}**")
+            else:
+                link(name, label, **params)
+                st.markdown("›")

@@ -194,7 +194,8 @@ def test_downloads_and_empty_state(demo_db: str) -> None:
     assert not at.dataframe and not downloads(at)
     (message,) = infos(at)
     assert message.startswith("No changes recorded since that day yet.")
-    assert "laa import" in message
+    assert "imports of indicators, areas, targets and values" in message
+    assert "laa " not in message  # an officer is not told about the administrators' command
 
 
 def test_empty_database_says_what_writes_audit_rows(empty_db: str) -> None:

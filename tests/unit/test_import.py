@@ -177,7 +177,7 @@ def test_frozen_reward_figures_of_a_signed_agreement_refuse_the_file(
     assert result.errors[0].startswith(
         "row 3, column target_value, value '6.5': was '6.8' and cannot change"
     )
-    assert "DOMAIN §4" in result.errors[0]
+    assert "stretched targets cannot be refreshed" in result.errors[0]
     assert _count(engine, TargetVersion) == versions
 
 

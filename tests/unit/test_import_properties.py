@@ -412,7 +412,7 @@ COLUMN_ERROR = re.compile(
 )
 STORE_RULES = [
     re.compile(r"^the agreement of \S+ starting \S+ is signed: its end date and pump-priming "),
-    re.compile(r"^\S+ \S+: .*\(DOMAIN §4: ", re.DOTALL),
+    re.compile(r"^\S+ \S+: .*\(stretched targets cannot be refreshed: ", re.DOTALL),
     re.compile(r"^area \S+ has no agreement"),
 ]
 
