@@ -17,6 +17,7 @@ from dashboard.formatting import (
     value_text,
 )
 from dashboard.metrics import period_label_expr
+from dashboard.metrics.assess import agreement_ended
 from dashboard.reports import board
 from dashboard.ui import commentary, components, loaders, nav, state
 
@@ -69,22 +70,38 @@ cols[1].metric(
 cols[1].caption(
     f"{unit} · {latest_label}" + (" · provisional" if row["latest_status"] == "provisional" else "")
 )
-cols[2].metric("Expected now", number_text(row, "expected_value"), border=True,
-               help="Where the trajectory says the latest period should be")  # fmt: skip
-cols[2].caption(unit)
-cols[3].metric("Target", number_text(row, "target_value"), border=True)
 target_label = (
     pl.DataFrame([row])
     .select(period_label_expr("target_period", "frequency", "period_basis"))
     .item()
 )
+if agreement_ended(row["agreement_end"], as_at):
+    # After the agreement's end the target period's actual is the outturn, and what was
+    # expected is the target itself.
+    cols[2].metric("Expected", number_text(row, "target_value"), border=True,
+                   help="The agreement has ended: what was expected is the target")  # fmt: skip
+    cols[2].caption(f"{unit} · the target")
+else:
+    cols[2].metric("Expected now", number_text(row, "expected_value"), border=True,
+                   help="Where the trajectory says the latest period should be")  # fmt: skip
+    cols[2].caption(unit)
+cols[3].metric("Target", number_text(row, "target_value"), border=True)
 cols[3].caption(f"{unit} · by {target_label}")
-cols[4].metric("Forecast", number_text(row, "forecast_value"), border=True,
-               help="Least-squares trend of the last 8 actuals at the target period (80% range below)")  # fmt: skip
-if row["forecast_low"] is not None:
+if agreement_ended(row["agreement_end"], as_at):
+    cols[4].metric("Outturn", number_text(row, "target_period_value"), border=True,
+                   help="The actual for the target period, which the status is rated on")  # fmt: skip
     cols[4].caption(
-        f"{unit} · 80% range {number_text(row, 'forecast_low')} – {number_text(row, 'forecast_high')}"
+        f"{unit} · {target_label}"
+        if row["target_period_value"] is not None
+        else f"{target_label}'s value is not in yet"
     )
+else:
+    cols[4].metric("Forecast", number_text(row, "forecast_value"), border=True,
+                   help="Least-squares trend of the last 8 actuals at the target period (80% range below)")  # fmt: skip
+    if row["forecast_low"] is not None:
+        cols[4].caption(
+            f"{unit} · 80% range {number_text(row, 'forecast_low')} – {number_text(row, 'forecast_high')}"
+        )
 
 chart_col, side = st.columns([3, 2], gap="large")
 with chart_col:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import access, charts
 from dashboard.formatting import money, percent, value_text
+from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import components, loaders, meeting, nav, state
@@ -88,13 +89,20 @@ st.write("")
 reward_col, ppg_col, stake_col = st.columns(3)
 maximum = summary["max_prg_gbp"] if department is None else board.reward_share_total(targets)
 share = float(summary["prg_gbp"]) / float(maximum) if maximum else None
+ended = agreements_ended(result.scope.agreements, as_at)
 reward_col.metric(
-    "Performance Reward Grant forecast"
+    ("Performance Reward Grant outturn" if ended else "Performance Reward Grant forecast")
     if department is None
-    else f"{department} targets: reward forecast",
+    else f"{department} targets: reward {'outturn' if ended else 'forecast'}",
     money(summary["prg_gbp"], short=True),
-    help="Actual reward where the target period's figure is in, else the forecast. Range: the "
-    f"forecast's 80% interval. {nav.help_link('reward')}",
+    help=(
+        "The agreement has ended: the reward its target periods' actuals earn (a target whose "
+        "figure is not in yet counts at its trend)."
+        if ended
+        else "Actual reward where the target period's figure is in, else the forecast. Range: "
+        "the forecast's 80% interval."
+    )
+    + f" {nav.help_link('reward')}",
     border=True,
 )
 reward_col.caption(
@@ -124,9 +132,11 @@ else:
 stake_col.metric(
     "Cliff edge",
     f"{summary['cliff_edge']} target{'' if summary['cliff_edge'] == 1 else 's'}",
-    help="Reward targets forecast at 50–60% of their stretch: reaching 60% pays 60% of the share.",
+    help="Reward targets forecast at 50–60% of their stretch: reaching 60% pays 60% of the share."
+    + (" The agreement has ended: only a target whose final figure is not in yet can be "
+       "on it." if ended else ""),
     border=True,
-)
+)  # fmt: skip
 stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if they reach 60%")
 
 st.subheader("Blocks")
@@ -150,7 +160,12 @@ st.caption(
     "the target's share of the grant."
 )
 if cliff.is_empty():
-    st.info("No reward target is forecast at 50–60% of its stretch.", icon=":material/info:")
+    st.info(
+        "The agreement has ended: the reward is the outturn, with no target left to move."
+        if ended
+        else "No reward target is forecast at 50–60% of its stretch.",
+        icon=":material/info:",
+    )
 else:
     for row in cliff.iter_rows(named=True):
         with st.container(border=True):

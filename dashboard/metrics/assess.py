@@ -29,6 +29,7 @@ from dashboard.metrics.trajectory import expected_values
 __all__ = [
     "ASSESSMENT_COLUMNS",
     "agreement_ended",
+    "agreements_ended",
     "area_summary",
     "assess",
     "block_assessment",
@@ -74,6 +75,13 @@ def agreement_ended(agreement_end: date | None, as_at: date) -> bool:
     """True once the business date is after the agreement's end: its figures are then the
     outturn, not a forecast, and what is expected is the target itself."""
     return agreement_end is not None and as_at > agreement_end
+
+
+def agreements_ended(agreements: pl.DataFrame, as_at: date) -> bool:
+    """True when the frame holds agreements and every one of them has ended by ``as_at``
+    (an area's page: its current agreement)."""
+    ends = agreements.get_column("agreement_end") if "agreement_end" in agreements.columns else []
+    return len(ends) > 0 and all(agreement_ended(end, as_at) for end in ends)
 
 
 def outturn_expr(as_at: date, agreement_end: str = "agreement_end") -> pl.Expr:

@@ -35,7 +35,8 @@ def test_overview_shows_headline_figures_and_targets(worked_db: str) -> None:
     assert at.title[0].value == "Worked Example Borough LSP overview"
     metrics = {m.label: m.value for m in at.metric}
     # 12 reward targets: 305,555.56 + 250,000 + 416,666.67 * 2 + 267,857.14 = 1,656,745.04 earned.
-    assert metrics["Performance Reward Grant forecast"] == "£1.66m"
+    # The agreement ended on 31 March 2008: the grant is the outturn, not a forecast.
+    assert metrics["Performance Reward Grant outturn"] == "£1.66m"
     assert any(c.value.startswith("of £5.00m maximum (33%)") for c in at.caption)
     assert metrics["Pump-priming grant"] == "£927k"  # £750,000 + £1 × 176,912
     table = at.dataframe[-1].value
@@ -128,7 +129,9 @@ def test_cliff_edge_says_so_when_empty(demo_db: str) -> None:
     assert board.cliff_edge(assess(demo_db, "D05").targets).is_empty()
     at = open_page("overview", area="D05")
     assert any(h.value == "Cliff edge (0)" for h in at.subheader)
-    assert any(i.value.startswith("No reward target is forecast") for i in at.info)
+    # D05's agreement ended on 31 March 2008: its reward is the outturn, not a forecast.
+    assert any(i.value.startswith("The agreement has ended") for i in at.info)
+    assert any(m.label == "Performance Reward Grant outturn" for m in at.metric)
 
 
 def test_block_rows_link_each_block_with_its_counts(demo_db: str) -> None:
