@@ -1348,6 +1348,8 @@ def _export_title(spec: dict[str, Any], heading: str, lead: str | None) -> dict[
     subtitle = ([lead] if lead else []) + _lines(old.get("subtitle"))
     title = {k: v for k, v in old.items() if k not in ("text", "subtitle")}
     title |= {"text": wrap_lines(heading, 80)} | ({"subtitle": subtitle} if subtitle else {})
+    if not old:  # a grid has no title of its own: as large as a big chart's
+        title["fontSize"] = 16
     return {**spec, "title": title}
 
 

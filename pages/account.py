@@ -25,16 +25,19 @@ engine = loaders.engine()
 st.title("My account")
 st.markdown(f"Signed in as **{actor.name}**.")
 
+names = accounts.scope_names(engine)
 rows = []
 for grant in actor.grants:
+    area, region = names.area(grant.area_code), names.region(grant.region_code)
     reads = {
         "admin": "everything",
-        "officer": f"all of the {grant.area_code} LSP",
-        "board": f"all of the {grant.area_code} LSP",
-        "lead": f"all of the {grant.area_code} LSP",
-        "viewer": f"all of the {grant.area_code} LSP",
-        "go": f"every area in {grant.region_code}",
-        "department": f"indicators reporting to {grant.department_code}, in every area",
+        "officer": f"all of the {area} LSP",
+        "board": f"all of the {area} LSP",
+        "lead": f"all of the {area} LSP",
+        "viewer": f"all of the {area} LSP",
+        "go": f"every area of the {region}",
+        "department": f"indicators reporting to {names.department(grant.department_code)}, "
+        "in every area",
     }[grant.role]
     writes = {
         "admin": "everything, including users",
@@ -45,7 +48,7 @@ for grant in actor.grants:
         "go": "GO agreement to target changes, assessments and reviews",
         "department": "nothing",
     }[grant.role]
-    rows.append({"Role": grant.describe(), "Can see": reads, "Can change": writes})
+    rows.append({"Role": names.grant(grant), "Can see": reads, "Can change": writes})
 if rows:
     st.dataframe(rows, hide_index=True, width="stretch")
 else:

@@ -17,7 +17,12 @@ except AccessDenied:
     st.error("Only administrators manage users.", icon=":material/lock:")
     st.stop()
 
-st.dataframe(users, hide_index=True, width="stretch")
+st.dataframe(
+    users,
+    hide_index=True,
+    width="stretch",
+    column_config={"Access": st.column_config.TextColumn(width="large")},
+)
 names = accounts.scope_names(engine)
 
 add, change = st.columns(2)

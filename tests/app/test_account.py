@@ -22,7 +22,10 @@ def test_lists_the_users_roles_and_what_they_allow(demo_db: str) -> None:
     assert not at.exception
     assert at.title[0].value == "My account"
     table = at.dataframe[0].value
-    assert list(table["Role"]) == ["lead (D10 / Safer Thornbury Vale Partnership)"]
+    assert list(table["Role"]) == [
+        "Thematic partnership lead: Safer Thornbury Vale Partnership, Thornbury Vale (D10)"
+    ]
+    assert table["Can see"].iloc[0] == "all of the Thornbury Vale (D10) LSP"
     assert "Safer Thornbury Vale Partnership" in table["Can change"].iloc[0]
 
 

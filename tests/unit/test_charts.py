@@ -717,7 +717,7 @@ def test_png_export_is_titled_with_the_area_and_as_at(tiny: dict[str, pl.DataFra
     grid = charts.small_multiples(tiny["data"], tiny["targets"])
     grid_heading = charts.export_heading("Safer Communities", "Thornbury Vale", D(2008, 9, 1))
     spec = charts.export_spec(grid, title=grid_heading)
-    assert spec["title"] == {"text": ["Safer Communities — Thornbury Vale, as at 1 Sep 2008"]}
+    assert spec["title"]["text"] == ["Safer Communities — Thornbury Vale, as at 1 Sep 2008"]
     assert charts.chart_png(grid, title=grid_heading, scale=1).startswith(b"\x89PNG")
 
 
