@@ -21,6 +21,7 @@ import streamlit as st
 from dashboard.analysis import Assessment
 from dashboard.formatting import DIRECTION, STATUS, money, value_text
 from dashboard.metrics import period_label_expr
+from dashboard.metrics.assess import agreements_ended
 from dashboard.reports import board
 from dashboard.ui import components, loaders, nav
 
@@ -45,6 +46,8 @@ PROJECTOR_CSS = """
 [data-testid="stMainBlockContainer"] h2 {font-size: 1.95rem; padding: 0.1rem 0; line-height: 1.2;}
 .st-key-meeting_bar button p {font-size: 1.25rem; white-space: nowrap;}
 .st-key-meeting_bar button {padding: 0.3rem 1rem;}
+.st-key-meeting_agenda h1 {font-size: 2.3rem; padding: 0;}
+.st-key-meeting_agenda h2 {font-size: 1.6rem; padding: 0.3rem 0 0 0;}
 .laa-where {font-size: 1.2rem; color: #0b0c0c; text-align: center; white-space: nowrap;}
 .laa-where .x {font-weight: 700; color: #c0301a;}
 .laa-lede {font-size: 1.45rem; line-height: 1.5; color: #0b0c0c;}
@@ -52,7 +55,7 @@ PROJECTOR_CSS = """
 .laa-agenda {width: 100%; border-collapse: collapse; font-size: 1.15rem; line-height: 1.35; color: #0b0c0c;}
 .laa-agenda th {text-align: left; font-weight: 700; border-bottom: 3px solid #0b0c0c;
   padding: 0.25rem 0.6rem;}
-.laa-agenda td {border-bottom: 1px solid #b1b4b6; padding: 0.2rem 0.6rem; vertical-align: top;}
+.laa-agenda td {border-bottom: 1px solid #b1b4b6; padding: 0.15rem 0.6rem; vertical-align: top;}
 .laa-agenda td.n {text-align: right; font-weight: 700; width: 3.5rem;}
 .laa-agenda td.st {white-space: nowrap; font-weight: 700;}
 .laa-agenda td.st .d {font-weight: 400; color: #0b0c0c;}
@@ -174,9 +177,11 @@ def _agenda(result: Assessment, area: dict, deck: pl.DataFrame, as_at: date) -> 
         f'<span class="s">{_status_html(k, counts[k])}</span>'
         for k in ("green", "amber", "red", None)
     )
+    ended = agreements_ended(result.scope.agreements, as_at)  # the grant is then the outturn
     if summary is not None:
         lede += (
-            f" &nbsp;·&nbsp; reward forecast <b>{money(summary['prg_gbp'], short=True)}</b>"
+            f" &nbsp;·&nbsp; reward {'outturn' if ended else 'forecast'} "
+            f"<b>{money(summary['prg_gbp'], short=True)}</b>"
             f" of {money(summary['max_prg_gbp'], short=True)}"
         )
     st.html(f'<div class="laa-lede">Position at {as_at:%d %B %Y} &nbsp;·&nbsp; {lede}</div>')
@@ -260,7 +265,8 @@ def show(result: Assessment, area: dict) -> None:
         st.title(f"{area['area_name']} LSP — board meeting")
         components.empty_state("This area has no targets yet.")
     elif current == 1:
-        _agenda(result, area, deck, as_at)
+        with st.container(key="meeting_agenda", gap="small"):
+            _agenda(result, area, deck, as_at)
     else:
         _target_slide(row, loaders.meeting_chart(area_code, as_at, int(row["target_id"])))
     if current < total:  # build the next slide's chart now, so Next shows it at once

@@ -8,6 +8,7 @@ from html import escape
 
 import pytest
 
+from dashboard.metrics.assess import agreements_ended
 from dashboard.reports import board
 from dashboard.ui import meeting
 from tests.app.conftest import all_text, assess, chart_spec, charts, errors, open_page, query
@@ -53,6 +54,8 @@ def test_meeting_mode_opens_on_the_agenda_of_exceptions_worst_first(demo_db: str
     text = all_text(at)
     assert f"Slide 1 of {result.targets.height + 1}" in text and "agenda" in text
     assert "✖ Off track" in text  # status as symbol and word (and colour)
+    ended = agreements_ended(result.scope.agreements, result.as_at)
+    assert ("reward outturn" if ended else "reward forecast") in text  # as the overview says
     assert escape(worst_first["partnership"][0]) in text  # each exception's owner
     assert query(at, "slide") == "1"  # the URL says which slide is shown
     assert not charts(at) and not at.dataframe
