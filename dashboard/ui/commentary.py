@@ -63,7 +63,7 @@ def commentary_form(area_code: str, target: dict, revisions: pl.DataFrame, as_at
     kind = kinds[0]
     if len(kinds) > 1:
         kind = st.radio(
-            "Add", kinds, format_func=COMMENTARY_KIND_WORDS.__getitem__, horizontal=True,
+            "Write", kinds, format_func=COMMENTARY_KIND_WORDS.__getitem__, horizontal=True,
             key="commentary_kind",
         )  # fmt: skip
     options = period_options(revisions, target, as_at)
