@@ -147,7 +147,10 @@ components.block_rows(block_summary, risk=department is None)
 
 exceptions = board.exceptions(listed, result.scope.commentary, as_at)
 st.subheader(f"Exceptions ({exceptions.height})")
-st.caption("Targets off track or worsening, worst first, with their owner and latest commentary.")
+st.caption(
+    "Targets off track or worsening, worst first, with their owner and latest commentary."
+    + (" Only your targets, as My targets above is on." if listed is not targets else "")
+)
 if exceptions.is_empty():
     st.success("No target is off track or worsening.", icon=":material/check_circle:")
 else:
