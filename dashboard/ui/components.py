@@ -13,12 +13,8 @@ from dashboard.formatting import STATUS, spreadsheet_safe
 from dashboard.ui import loaders
 
 LOGO = Path(__file__).resolve().parent.parent / "assets" / "logo.svg"
+# Focus ring on the menu and links; Streamlit's own "Skip to main content" link, restyled.
 ACCESSIBILITY_CSS = Path(__file__).resolve().parent.parent / "assets" / "accessibility.css"
-# First in the tab order (a positive tabindex): keyboard users jump over the menu to the page.
-SKIP_LINK = (
-    '<a class="laa-skip" href="#main-content" tabindex="1">Skip to main content</a>'
-    '<div id="main-content" tabindex="-1"></div>'
-)
 
 CSS = """
 <style>
@@ -39,7 +35,7 @@ CSS = """
 
 def sidebar_header() -> None:
     """Product name, and the demo-data badge when the demo database is in use."""
-    st.html(CSS + f"<style>{ACCESSIBILITY_CSS.read_text()}</style>" + SKIP_LINK)
+    st.html(CSS + f"<style>{ACCESSIBILITY_CSS.read_text()}</style>")
     settings = loaders.business_settings()
     st.logo(str(LOGO), size="large")
     with st.sidebar:
@@ -525,6 +521,7 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                 st.info("The value, status and grade are unchanged: nothing was saved.")
                 return
             # Run again so the table above shows the new revision; say so after that run.
+            st.session_state.pop("correction_reason", None)  # the next correction needs its own
             st.session_state["correction_flash"] = (
                 "Saved as a new revision; the earlier value is kept in the history."
             )

@@ -1,7 +1,7 @@
 """The help page "How the numbers are worked out" (AppTest): in every role's menu, one section
 per rule with the anchor the rest of the dashboard links to, the database's own tolerance, and
 worked examples that agree with the reward rules; the links to it from other pages; and the
-keyboard aids every page carries (skip link, focus ring)."""
+keyboard focus every page styles."""
 
 from __future__ import annotations
 
@@ -109,10 +109,11 @@ def test_pages_link_to_their_section(demo_db: str) -> None:
     assert parse_qs(url.query)["area"] == ["D10"]
 
 
-def test_every_page_has_a_skip_link_and_a_focus_ring(demo_db: str) -> None:
+def test_every_page_styles_the_keyboard_focus(demo_db: str) -> None:
+    """The menu's links and Streamlit's own skip link get a visible focus (the browser test
+    tests/e2e/test_keyboard.py presses Tab)."""
     at = open_help("department")
     html = "\n".join(h.proto.body for h in at.get("html"))
-    assert 'href="#main-content"' in html and "Skip to main content" in html
-    assert 'tabindex="1"' in html  # first in the tab order, before the menu
-    assert 'id="main-content"' in html
-    assert ":focus-visible" in html and "stSidebarNav" in html
+    assert '[data-testid="stSidebarNav"] a:focus-visible' in html
+    assert '[data-testid="stSkipToContent"]:focus' in html
+    assert "outline:3px solid" in html
