@@ -125,36 +125,4 @@ def test_area_picker_choice_survives_a_page_switch(demo_page, demo_server) -> No
     expect(crumbs.get_by_role("link", name="Wansmouth LSP")).to_be_visible()
 
 
-def test_meeting_mode_next_moves_to_the_next_target(demo_page, demo_server, demo_url) -> None:  # type: ignore[no-untyped-def]
-    """Meeting mode opens on the worst exception and Next shows target 2 of N."""
-    result = _assess(demo_url)
-    order = board.exceptions(result.targets, result.scope.commentary, result.as_at)
-    total = result.targets.height
-    _open(demo_page, f"{demo_server}/?area={AREA}&meeting=true")
-    main = _main(demo_page)
-    expect(main.get_by_text(f"Target 1 of {total}")).to_be_visible()
-    expect(main.get_by_role("heading", level=2)).to_have_text(
-        re.compile(rf"^{re.escape(order['indicator_code'][0])} — ")
-    )
-    expect(main.get_by_test_id("stVegaLiteChart").locator("svg")).to_be_attached()
-    screenshot(demo_page, "5-meeting")
-
-    main.get_by_role("button", name="Next").click()
-    expect(main.get_by_text(f"Target 2 of {total}")).to_be_visible()
-    wait_for_app(demo_page)
-    assert_no_exception(demo_page)
-    expect(main.get_by_role("heading", level=2)).to_have_text(
-        re.compile(rf"^{re.escape(order['indicator_code'][1])} — ")
-    )
-
-
-def test_meeting_mode_switch_leads_back_to_the_overview(demo_page, demo_server) -> None:  # type: ignore[no-untyped-def]
-    """The Meeting mode switch stays clickable in meeting mode and returns to the overview."""
-    _open(demo_page, f"{demo_server}/?area={AREA}&meeting=true")
-    switch = demo_page.get_by_role("switch", name="Meeting mode")
-    expect(switch).to_be_checked()
-    demo_page.get_by_text("Meeting mode", exact=True).click(timeout=5_000)  # not under the header
-    expect(demo_page).not_to_have_url(re.compile(r"meeting="))
-    wait_for_app(demo_page)
-    assert_no_exception(demo_page)
-    expect(demo_page.get_by_role("heading", name="Northgate LSP overview")).to_be_visible()
+# Meeting mode (agenda, slides, keyboard, projector sizes): tests/e2e/test_meeting.py
