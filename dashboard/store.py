@@ -345,6 +345,7 @@ def audit_frame(
         AuditEvent.before,
         AuditEvent.after,
         AuditEvent.reason,
+        AuditEvent.wall_clock_at,  # the real time of the write, beside `at` (recorded time)
     ).order_by(AuditEvent.id)
     if area_code:
         query = query.where(AuditEvent.area_code == area_code)

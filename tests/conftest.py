@@ -78,6 +78,8 @@ def load_worked_example(engine, actor: store.Actor, *, today: str | None = "2008
 
     from dashboard.importer import import_file
 
+    if today:  # fixed first, so every write is stamped on this business date (DOMAIN §8)
+        store.set_setting(engine, actor, "today", today)
     for kind, path in [
         ("indicators", FRAMEWORK_INDICATORS),
         ("areas", FIXTURES / "worked_example" / "areas.csv"),
@@ -87,8 +89,6 @@ def load_worked_example(engine, actor: store.Actor, *, today: str | None = "2008
         result = import_file(engine, actor, kind, path)
         assert result.ok, result.describe()
     store.sign_agreement(engine, actor, "X01", date(2005, 3, 20))
-    if today:
-        store.set_setting(engine, actor, "today", today)
 
 
 @pytest.fixture

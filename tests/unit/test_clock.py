@@ -67,6 +67,8 @@ def test_a_correction_on_a_fixed_business_date_is_stamped_on_it_at_the_real_time
     at, wall = _audit_rows(engine, "value")[-1]
     assert at == _utc(newest["recorded_at"])
     assert wall is not None and before - timedelta(seconds=1) <= wall <= after
+    trail = store.audit_frame(engine, admin, "X01").filter(pl.col("action") == "value")
+    assert _utc(trail["wall_clock_at"][-1]) == wall
     # Known at the end of the business date, the new value is already known.
     known = store.load_scope(
         engine, admin, ["X01"], known_at=datetime.combine(BUSINESS, datetime.max.time(), UTC)
