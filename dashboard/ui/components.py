@@ -219,7 +219,8 @@ def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
          "Reward forecast / maximum: ≥ 80% good, < 60% poor"],
         strict=False,
     ):  # fmt: skip
-        column.markdown(f"**{label}**", help=tip or None)
+        more = nav.help_link("block-assessment")
+        column.markdown(f"**{label}**", help=f"{tip}. {more}" if tip else None)
     for row in blocks.iter_rows(named=True):
         with st.container(border=True):
             cols = st.columns(widths, vertical_alignment="center")
@@ -497,7 +498,11 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                 "Data quality", grades, key=f"correction_quality_{where}",
                 index=grades.index(chosen["data_quality"]) if chosen["data_quality"] in grades else 0,
             )  # fmt: skip
-            reason = st.text_input("Reason for the correction (required)", key="correction_reason")
+            # A fresh box after each save (the browser keeps a box's text while its key lives).
+            saves = st.session_state.get("correction_saves", 0)
+            reason = st.text_input(
+                "Reason for the correction (required)", key=f"correction_reason_{saves}"
+            )
             submitted = st.form_submit_button(
                 "Save correction", type="primary", key="save_correction"
             )
@@ -521,7 +526,7 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                 st.info("The value, status and grade are unchanged: nothing was saved.")
                 return
             # Run again so the table above shows the new revision; say so after that run.
-            st.session_state.pop("correction_reason", None)  # the next correction needs its own
+            st.session_state["correction_saves"] = saves + 1  # the next one needs its own reason
             st.session_state["correction_flash"] = (
                 "Saved as a new revision; the earlier value is kept in the history."
             )
