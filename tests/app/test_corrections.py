@@ -32,10 +32,11 @@ def test_officer_corrects_a_value_and_the_original_is_kept(writable_demo: str) -
     assert "Correct a value" in [e.label for e in at.expander]
     newest = _current(writable_demo).sort("period", descending=True)["period"][0]
     at.number_input(key=_value_key(newest)).set_value(17.5)
-    at.text_input(key="correction_reason").input("Recount after iQuanta refresh")
+    at.text_input(key="correction_reason_0").input("Recount after iQuanta refresh")
     at.button(key="save_correction").click().run()
     assert not at.exception
     assert any("new revision" in s.value for s in at.success), [e.value for e in at.error]
+    assert at.text_input(key="correction_reason_1").value == ""  # the next one needs its own
     engine = db.get_engine(writable_demo)
     history = store.actual_revisions(engine, accounts.actor_for(engine, "officer"), "D10", "BV128")
     latest = history.sort("period", "revision", descending=True).row(0, named=True)
@@ -80,7 +81,7 @@ def test_a_save_by_someone_else_after_the_form_was_drawn_is_a_conflict(
         today=DEMO_TODAY,
     )  # fmt: skip
     at.number_input(key=_value_key(newest["period"])).set_value(17.5)
-    at.text_input(key="correction_reason").input("my recount")
+    at.text_input(key="correction_reason_0").input("my recount")
     at.button(key="save_correction").click().run()
     assert not at.exception
     assert any("someone else saved" in w.value for w in at.warning), [e.value for e in at.error]
