@@ -63,9 +63,9 @@ PROJECTOR_CSS = """
 .laa-facts {font-size: 1.3rem; line-height: 1.45; color: #0b0c0c;}
 .laa-facts .status {font-size: 2.1rem; font-weight: 700; line-height: 1.2;}
 .laa-facts .dir {font-size: 1.3rem; margin-bottom: 0.4rem;}
-.laa-facts table {border-collapse: collapse; margin: 0.2rem 0 0.5rem 0;}
-.laa-facts td {padding: 0.05rem 0.9rem 0.05rem 0; vertical-align: baseline;}
-.laa-facts td.v {font-size: 1.6rem; font-weight: 700;}
+.laa-facts .fact {margin: 0 0 0.35rem 0; line-height: 1.2;}
+.laa-facts .fact .k {display: block; font-size: 1.1rem;}
+.laa-facts .fact .v {display: block; font-size: 1.6rem; font-weight: 700; white-space: nowrap;}
 .laa-facts .owner {font-size: 1.15rem;}
 .laa-quote {font-size: 1.1rem;}
 </style>
@@ -216,11 +216,17 @@ def _facts(row: dict[str, Any]) -> None:
     st.html(
         f'<div class="laa-facts"><div class="status" style="color:{colour}">{icon} {word}</div>'
         f'<div class="dir">{DIRECTION.get(row["direction"], "")}'
-        f"{' · ★ reward target' if row['is_reward'] else ''}</div><table>"
-        f'<tr><td>{latest}</td><td class="v">{escape(value_text(row, "latest_value"))}</td></tr>'
-        f'<tr><td>Expected</td><td class="v">{escape(value_text(row, "expected_value"))}</td></tr>'
-        f'<tr><td>{target}</td><td class="v">{escape(value_text(row, "target_value"))}</td></tr>'
-        f'</table><div class="owner"><b>Owner</b><br>{owner}</div></div>'
+        f"{' · ★ reward target' if row['is_reward'] else ''}</div>"
+        + "".join(
+            f'<div class="fact"><span class="k">{label}</span>'
+            f'<span class="v">{escape(value_text(row, column))}</span></div>'
+            for label, column in (
+                (latest, "latest_value"),
+                ("Expected", "expected_value"),
+                (target, "target_value"),
+            )
+        )
+        + f'<div class="owner"><b>Owner</b><br>{owner}</div></div>'
     )
     if row.get("commentary"):
         components.quote(row["commentary"], row.get("commentary_author"), row.get("commentary_at"))
