@@ -158,3 +158,29 @@ def test_the_worked_example_agenda_and_slides_open(worked_db: str) -> None:
         assert not errors(at), errors(at)
         assert query(at, "slide") == str(number)
         assert at.header[0].value == _heading(deck.row(number - 2, named=True))
+
+
+def test_each_slide_chart_is_built_once_and_the_next_one_ahead(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Next shows a chart already built (cached on plain values), so it appears at once."""
+    built: list[int] = []
+    original = meeting.slide_chart
+
+    def counting(result, target_id: int):  # type: ignore[no-untyped-def]
+        built.append(target_id)
+        return original(result, target_id)
+
+    monkeypatch.setattr(meeting, "slide_chart", counting)
+    deck = meeting.slides(assess(demo_db, AREA))
+    ids = deck["target_id"].to_list()
+    at = open_page("overview", area=AREA, meeting="true")
+    assert built == [ids[0]]  # the agenda builds the first slide's chart ahead
+    at.button(key="slide_next").click().run()
+    assert built == [ids[0], ids[1]]  # slide 2 was ready; slide 3 built ahead
+    at.button(key="slide_next").click().run()
+    at.button(key="slide_prev").click().run()
+    at.button(key="slide_prev").click().run()
+    assert not errors(at), errors(at)
+    assert built == [ids[0], ids[1], ids[2]]  # going back rebuilds nothing
+    assert query(at, "slide") == "1"
