@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.metrics.status import (
@@ -169,6 +169,7 @@ def test_reward_status_bands() -> None:
     a=st.floats(-1e4, 1e4),
     polarity=st.sampled_from(["higher", "lower"]),
 )
+@settings(deadline=None)  # a polars frame per example: slow on a busy machine, not wrong
 def test_rag_bands_never_overlap(b: float, t: float, e: float, a: float, polarity: str) -> None:
     row = {"polarity": polarity, "baseline_value": b, "target_value": t}
     out = _rate([row | {"expected_value": e, "latest_value": a}]).row(0, named=True)
