@@ -401,3 +401,29 @@ def test_an_unreadable_upload_is_said_in_plain_words(
     assert len(review.errors) == 1 and message in review.errors[0]
     for leak in (str(tmp_path), "calamine", "Zip", "utf-8 sequence", "polars"):
         assert leak not in review.errors[0]
+
+
+def test_a_cumulative_target_is_checked_on_its_running_total(engine) -> None:
+    """Skills for Life at D07 counts learners over three years: a year's figure is checked as
+    the running total it makes (against the running-total trajectory), and against the
+    previous year's figure, not a year's figure against a three-year total."""
+    actor = accounts.actor_for(engine, "admin")
+    result = assess_areas(engine, actor, ["D07"], DEMO_TODAY)
+    period = date(2008, 3, 31)  # 2007/08: 1,101 learners in 2006/07 before it
+    entries = pl.DataFrame(
+        {"indicator_code": ["SFL", "SFL"], "period": [period, period], "value": [1200.0, 3500.0]}
+    )
+    context = entry.entry_context(result, entries)
+    assert context["tracked_value"].to_list() == [2301.0, 4601.0]
+    assert context["previous_value"].to_list() == [1101.0, 1101.0]
+    assert context["denominator"].to_list() == [3402.0, 3402.0]
+    assert 1200 < context["expected_value"][0] < 2301  # a running total, so 1200 is not behind
+    check = entry.EntryCheck()
+    entry._soft_checks(
+        result,
+        [{"row": n, "indicator_code": "SFL", "period": period, "value": v, "commentary": ""}
+         for n, v in ((1, 1200.0), (2, 3500.0))],
+        check,
+    )  # fmt: skip
+    assert check.errors == []  # neither is behind its (running-total) trajectory
+    assert [w.split(":")[0] for w in check.far_better] == ["row 2, SFL"]
