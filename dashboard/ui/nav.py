@@ -50,6 +50,16 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         "Upward reporting": _reporting_pages(actor),
         "Account": [_PAGES["account"], _PAGES["help"]],
     }
+    landing = access.landing_page(actor)
+    if landing != "overview":
+        # The app's root URL opens the landing page. A default page is served only at the
+        # root, so instead of making it the default (which would break `/returns` links) a
+        # hidden default page forwards there, with the link's selections.
+        _PAGES["landing"] = st.Page(
+            lambda: st.switch_page(_PAGES[landing], query_params=st.query_params.to_dict()),
+            title=_PAGES[landing].title, url_path="start", default=True, visibility="hidden",
+        )  # fmt: skip
+        sections["Account"].append(_PAGES["landing"])
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
     if actor.of_role("admin", "officer", "lead"):
         _PAGES["updates"] = st.Page(
@@ -87,7 +97,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     _PAGES.update(
         returns=st.Page(
             "../pages/returns.py", title="Department returns", icon=":material/outbox:",
-            url_path="returns", default=access.landing_page(actor) == "returns",
+            url_path="returns",
         ),
         review=st.Page(
             "../pages/review.py", title="GO six-monthly review", icon=":material/fact_check:",
