@@ -55,9 +55,10 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         # The app's root URL opens the landing page. A default page is served only at the
         # root, so instead of making it the default (which would break `/returns` links) a
         # hidden default page forwards there, with the link's selections.
+        _PAGES["landing_to"] = _PAGES[landing]
         _PAGES["landing"] = st.Page(
-            lambda: st.switch_page(_PAGES[landing], query_params=st.query_params.to_dict()),
-            title=_PAGES[landing].title, url_path="start", default=True, visibility="hidden",
+            "../pages/start.py", title=_PAGES[landing].title, url_path="start", default=True,
+            visibility="hidden",
         )  # fmt: skip
         sections["Account"].append(_PAGES["landing"])
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
@@ -156,6 +157,11 @@ def commentary_link(
         "indicator", label, icon=":material/edit_note:", area=area_code,
         indicator=indicator_code, tab=COMMENTARY_TAB,
     )  # fmt: skip
+
+
+def forward_to_landing() -> None:
+    """From the root URL to the user's landing page, keeping every parameter of the link."""
+    st.switch_page(_PAGES["landing_to"], query_params=st.query_params.to_dict())
 
 
 def go(name: str, **params: str | None) -> None:
