@@ -455,6 +455,12 @@ def session_actor(engine: Engine, token: str | None) -> Actor | None:
         data = _serializer().loads(token, max_age=SESSION_HOURS * 3600)
     except (BadSignature, SignatureExpired):
         return None
+    return _live_actor(engine, data)
+
+
+def _live_actor(engine: Engine, data: dict) -> Actor | None:
+    """The actor a verified token names, unless the user is gone, inactive or has signed out
+    (every session ended) since the token was issued."""
     with engine.connect() as conn:
         user = conn.execute(select(User).where(User.username == data.get("u"))).first()
     if user is None or not user.is_active:
@@ -486,14 +492,7 @@ def renewed_actor(engine: Engine, token: str | None) -> Actor | None:
         data = _renewal_serializer().loads(token, max_age=RENEWAL_SECONDS)
     except (BadSignature, SignatureExpired):
         return None
-    with engine.connect() as conn:
-        user = conn.execute(select(User).where(User.username == data.get("u"))).first()
-    if user is None or not user.is_active:
-        return None
-    valid_after = _aware(user.sessions_valid_after)
-    if valid_after is not None and datetime.fromtimestamp(data.get("t", 0), UTC) <= valid_after:
-        return None
-    return actor_for(engine, user.username)
+    return _live_actor(engine, data)
 
 
 def sign_out(engine: Engine, actor: Actor) -> None:
