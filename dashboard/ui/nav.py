@@ -18,6 +18,7 @@ from dashboard.ui import state
 
 _PAGES: dict[str, StreamlitPage] = {}
 HELP_TITLE = "How the numbers are worked out"
+HELP_MENU = "How the numbers work"  # the menu's short label: the full title is cut there
 
 
 def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
@@ -42,7 +43,7 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
             url_path="account",
         ),
         help=st.Page(
-            "../pages/help.py", title=HELP_TITLE, icon=":material/help:", url_path="help",
+            "../pages/help.py", title=HELP_MENU, icon=":material/help:", url_path="help",
         ),
     )  # fmt: skip
     sections = {

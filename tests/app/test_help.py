@@ -36,7 +36,7 @@ def anchors(at: AppTest) -> list[str]:
 def test_every_role_finds_the_help_page(demo_db: str, user: str) -> None:
     at = app(user).run()
     pages = {info["page_name"]: info for info in at._registered_pages.values()}
-    assert pages["How the numbers are worked out"]["url_pathname"] == "help"
+    assert pages["How the numbers work"]["url_pathname"] == "help"
 
 
 def test_one_section_per_rule_with_its_anchor(demo_db: str) -> None:
