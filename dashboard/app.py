@@ -19,7 +19,8 @@ st.set_page_config(
 
 actor = auth.gate()  # shows the sign-in form and stops when nobody is signed in
 st.session_state["_current_actor"] = actor
-navigation = st.navigation(nav.register(actor))
+# expanded: the whole menu, never "View more" (an administrator has 15 pages)
+navigation = st.navigation(nav.register(actor), expanded=True)
 components.sidebar_header()
 components.sidebar_user(actor)
 settings = loaders.business_settings()

@@ -122,7 +122,9 @@ def upload() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(file.name).name
         path.write_bytes(file.getvalue())
-        trial = importer.import_file(loaders.engine(), actor, "reporting_lines", path, dry_run=True)
+        trial = importer.import_file(
+            loaders.engine(), actor, "reporting_lines", path, dry_run=True, source_name=file.name
+        )
         if not trial.ok:
             st.error(
                 "The file is refused, nothing was written:\n\n"
@@ -130,13 +132,15 @@ def upload() -> None:
                 icon=":material/error:",
             )
             return
-        st.caption(trial.describe().replace(str(path), file.name))
+        st.caption(trial.describe())
         if trial.summary.changed and st.button(
             "Write these lines", type="primary", key="rl_upload_commit"
         ):
-            done = importer.import_file(loaders.engine(), actor, "reporting_lines", path)
+            done = importer.import_file(
+                loaders.engine(), actor, "reporting_lines", path, source_name=file.name
+            )
             if done.ok:
-                st.session_state["rl_saved"] = done.describe().replace(str(path), file.name)
+                st.session_state["rl_saved"] = done.describe()
                 st.session_state["rl_editor_round"] = st.session_state.get("rl_editor_round", 0) + 1
                 st.rerun()
             st.error("\n".join(done.errors), icon=":material/error:")

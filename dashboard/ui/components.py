@@ -133,7 +133,7 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
         "_target": "Target",
         "_direction": "Direction",
         "_type": "Type",
-        "_reward": "Reward forecast £",
+        "_reward": "Reward £",
         "_updated": "Updated",
         "partnership": "Thematic partnership",
         "lead_officer": "Lead officer",
@@ -158,8 +158,11 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
             "Code": st.column_config.TextColumn(width=80),
             "Indicator": st.column_config.TextColumn(width=280),
             "Expected": st.column_config.TextColumn(help="Where the trajectory says it should be"),
-            "Reward forecast £": st.column_config.NumberColumn(
-                format="localized", help="What this reward target is forecast to earn"
+            # One column for both cases: the outturn once the target period has a figure.
+            "Reward £": st.column_config.NumberColumn(
+                format="localized",
+                help="What this reward target earns: from the target period's figure once it "
+                "is in, else from the forecast",
             ),
             "Direction": st.column_config.TextColumn(
                 help="Latest vs previous actual, judged by the indicator's polarity (↗ = better)"
