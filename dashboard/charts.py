@@ -505,6 +505,9 @@ def wrap_lines(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
+TITLE_CHARS = 48
+
+
 def _title_text(text: str, width: int) -> str | list[str]:
     lines = wrap_lines(text, width)
     return lines[0] if len(lines) == 1 else lines
@@ -992,7 +995,9 @@ def trajectory_chart(
         subtitles.append(" · ".join(notes))
     phrase = _polarity_phrase(polarity)
     title_params = alt.TitleParams(
-        text=_title_text(title if phrase in title else f"{title} — {phrase}", 64),
+        # 48 characters a line: the chart beside the reward panel is ~450px wide, where a
+        # longer line of 14px bold is cut with an ellipsis.
+        text=_title_text(title if phrase in title else f"{title} — {phrase}", TITLE_CHARS),
         subtitle=subtitles or alt.Undefined,
     )
     chart = alt.layer(*layers, data=_embedded(data)).properties(

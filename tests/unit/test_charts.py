@@ -528,7 +528,7 @@ def test_long_titles_wrap_into_lines(tiny: dict[str, pl.DataFrame]) -> None:
     lines = spec["title"]["text"]
     assert isinstance(lines, list) and len(lines) >= 2
     assert " ".join(lines) == f"{long_name} (BV161) — higher is better"  # nothing cut
-    assert all(len(line) <= 64 for line in lines)
+    assert all(len(line) <= charts.TITLE_CHARS for line in lines)
 
     meta = tiny["targets"].with_columns(indicator_name=pl.lit(long_name))
     grid = charts.small_multiples(tiny["data"], meta).to_dict()
