@@ -363,6 +363,19 @@ def test_each_role_lands_on_its_own_work(demo_db: str, user: str) -> None:
         assert not mine  # the others report every target of the area, or none
 
 
+def test_a_departments_root_url_forwards_with_the_links_selections(demo_db: str) -> None:
+    """The department's root URL is the hidden pages/start.py, which forwards to Department
+    returns and keeps what the pasted link selected (here an area)."""
+    at = app("department")
+    at.query_params["area"] = AWAY
+    at.run()
+    assert not errors(at), errors(at)
+    (root,) = [i for i in at._registered_pages.values() if i["url_pathname"] == ""]
+    assert str(root["script_path"]).endswith("pages/start.py")
+    assert [t.value for t in at.title] == ["Department returns"]
+    assert query(at, "area") == AWAY
+
+
 def test_my_targets_narrows_a_leads_lists_to_its_partnership(demo_db: str) -> None:
     owner = lead_partnership(db.get_engine(demo_db), OWN)
     result = assess(demo_db, OWN)
