@@ -13,6 +13,7 @@ import re
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -93,6 +94,18 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with the demo: 20 areas, today 30 November 2008."""
     return _seeded(tmp_path_factory.mktemp("e2e_demo") / "demo.db", seed_demo)
+
+
+def private_demo_copy(demo_url: str, folder: Path) -> str:
+    """A private copy of the demo database in `folder` (SQLite's backup API: consistent even
+    while the shared demo server has it open in WAL mode), for tests that write."""
+    source = sqlite3.connect(demo_url.removeprefix("sqlite:///"))
+    target = sqlite3.connect(folder / "demo.db")
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{folder / 'demo.db'}"
 
 
 def server_log_dir(database_url: str) -> Path:

@@ -7,7 +7,6 @@ This test writes, so it runs its own server over a private copy of the demo data
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from seed_data.demo_users import DEMO_PASSWORD
 from tests.e2e.conftest import (
     assert_no_exception,
     fill_signin,
+    private_demo_copy,
     screenshot,
     serve,
     wait_for_app,
@@ -40,13 +40,7 @@ WHAT = "Connexions places the cohort with two new providers from April."
 def private_base(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[str]:
     """The app over a private copy of the demo database (SQLite's backup: consistent even
     while the shared demo server has it open)."""
-    source = sqlite3.connect(demo_url.removeprefix("sqlite:///"))
-    target = sqlite3.connect(tmp_path / "demo.db")
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    url = private_demo_copy(demo_url, tmp_path)
     try:
         with serve(url) as base:
             yield base

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,14 @@ from sqlalchemy import create_engine
 from dashboard import accounts, db, entry
 from dashboard.analysis import assess_areas
 from seed_data.demo import DEMO_TODAY
-from tests.e2e.conftest import assert_no_exception, screenshot, serve, signed_in, wait_for_app
+from tests.e2e.conftest import (
+    assert_no_exception,
+    private_demo_copy,
+    screenshot,
+    serve,
+    signed_in,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +47,7 @@ class Private:
 def private(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[Private]:
     """The app over a private copy of the demo database (copied with SQLite's backup, so a
     running demo server's open WAL is copied consistently)."""
-    source = sqlite3.connect(demo_url.removeprefix("sqlite:///"))
-    target = sqlite3.connect(tmp_path / "demo.db")
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    url = private_demo_copy(demo_url, tmp_path)
     with serve(url) as base:
         yield Private(base, url)
 
