@@ -1,8 +1,11 @@
 """The `laa` command line: migrate, seed, import, sign and export.
 
-It works from any folder (migrations and seed files are found through the package) and
-acts as an administrator recorded as `cli:<operating-system user>` unless `--as` names one.
+It works from any folder (migrations and seed files are found through the package). Without
+`--as` it acts as the operator, the person who runs the server and holds its database
+credentials: an administrator, recorded as `cli:<operating-system user>`. `--as USER` acts as
+that user, with exactly their roles, and is refused for a name that is not an active user.
 Exports write CSV to stdout (or `-o FILE`) and nothing else to stdout; messages go to stderr.
+Every CSV and workbook goes through `formatting.spreadsheet_safe` (no formulas in cells).
 """
 
 from __future__ import annotations
@@ -13,11 +16,32 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy import inspect
+from typer.core import TyperGroup
 
 from dashboard import db, store
+from dashboard.access import AccessDenied
+from dashboard.formatting import spreadsheet_safe
+
+
+class _Commands(TyperGroup):
+    """Every command: a refusal of the acting user's rights is a message and exit 1 (the
+    store refused before writing anything, and logged it), never a traceback."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except AccessDenied as exc:
+            _err(f"refused: {exc}")
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
-    help="LAA performance dashboard: database, demo data, imports and exports.",
+    cls=_Commands,
+    help=(
+        "LAA performance dashboard: database, demo data, imports and exports. Runs as the "
+        "operator (an administrator, recorded as cli:<OS user>) unless --as names a user."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -37,6 +61,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(review_app, name="review")
 
 _state: dict[str, str | None] = {"as_user": None}
+_acting: dict[str, store.Actor] = {}  # the --as user, looked up once per command
 
 
 def _err(message: str) -> None:
@@ -48,7 +73,21 @@ def _engine():  # type: ignore[no-untyped-def]
 
 
 def _actor() -> store.Actor:
-    return store.cli_actor(_state["as_user"])
+    """Who the command acts as: the operator (an administrator, recorded as `cli:<OS user>`)
+    or, with `--as`, that user with their own roles; an unknown or disabled name exits 1."""
+    name = _state["as_user"]
+    if name is None:
+        return store.cli_actor()
+    if name not in _acting:
+        from dashboard import accounts
+
+        engine = _engine()
+        found = accounts.actor_for(engine, name) if inspect(engine).has_table("app_user") else None
+        if found is None:
+            _err(f"--as: '{name}' is not an active user of this database")
+            raise typer.Exit(1)
+        _acting[name] = found
+    return _acting[name]
 
 
 def _parse_date(text: str | None, option: str) -> date | None:
@@ -64,16 +103,25 @@ def _parse_date(text: str | None, option: str) -> date | None:
 @app.callback()
 def main_options(
     as_user: Annotated[
-        str | None, typer.Option("--as", help="Record changes as this user.")
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act as this user, with their roles only (default: the operator, an "
+            "administrator recorded as cli:<OS user>).",
+        ),
     ] = None,
 ) -> None:
     """Options for every command."""
     _state["as_user"] = as_user
+    _acting.clear()
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version and load the reference lists."""
+    if _state["as_user"] is not None and not _actor().is_admin:
+        _err(f"refused: {_actor().name} may not upgrade the database")
+        raise typer.Exit(1)
     store.upgrade()
     _err(f"database is up to date: {_safe_url()}")
 
@@ -94,6 +142,7 @@ def seed_demo(
     """Fill the database with the deterministic demo: 20 fictional areas in 9 regions."""
     from seed_data.demo import seed_demo as run_seed
 
+    actor = _actor()  # an unknown --as name is refused before anything is written
     store.upgrade()
     engine = _engine()
     if store.area_has_data(engine):
@@ -102,7 +151,7 @@ def seed_demo(
             return
         _err("the database already has areas: seed the demo into an empty database")
         raise typer.Exit(1)
-    summary = run_seed(engine, _actor(), seed=seed)
+    summary = run_seed(engine, actor, seed=seed)
     _err(f"demo data added: {summary}")
 
 
@@ -195,6 +244,7 @@ def agreement_sign(
 
 
 def _write_csv(frame, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    frame = spreadsheet_safe(frame)  # a cell like =HYPERLINK(...) opens as text, not a formula
     if output is None:
         sys.stdout.write(frame.write_csv())
     else:
@@ -418,11 +468,14 @@ def _grant(
 
 
 def _account(change, *args):  # type: ignore[no-untyped-def]
-    """Run one user-management change as the CLI's administrator; its refusal exits 1."""
+    """Run one user-management step as the acting user; a refusal exits 1."""
     from dashboard import accounts
 
     try:
         return change(_engine(), _actor(), *args)
+    except AccessDenied:
+        _err("refused: only administrators manage users")  # the Users page's words
+        raise typer.Exit(1) from None
     except accounts.AccountError as exc:
         _err(str(exc))
         raise typer.Exit(1) from None
@@ -496,7 +549,7 @@ def user_list() -> None:
     """Users with their roles, as CSV on stdout."""
     from dashboard import accounts
 
-    sys.stdout.write(accounts.list_users(_engine(), _actor()).write_csv())
+    _write_csv(_account(accounts.list_users), None)
 
 
 def main() -> None:

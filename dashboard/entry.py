@@ -340,7 +340,7 @@ def template_workbook(result: Assessment, actor: Actor) -> bytes:
     a commentary column (required where the value is behind its trajectory)."""
     import io
 
-    import xlsxwriter
+    from dashboard.formatting import spreadsheet_safe, spreadsheet_workbook
 
     grid = entry_grid(result, actor)
     area = result.targets["area_code"][0] if result.targets.height else ""
@@ -358,8 +358,8 @@ def template_workbook(result: Assessment, actor: Actor) -> bytes:
         value=pl.lit(None, dtype=pl.Utf8),
     ).select(TEMPLATE_COLUMNS)
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as workbook:
-        sheet.write_excel(workbook, worksheet="Values", autofit=True)
+    with spreadsheet_workbook(buffer) as workbook:  # names and notes stay text, never formulas
+        spreadsheet_safe(sheet).write_excel(workbook, worksheet="Values", autofit=True)
     return buffer.getvalue()
 
 

@@ -143,16 +143,45 @@ def number_text(row: dict, column: str) -> str:
     )
 
 
-def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """Neutralise formula injection: text cells starting with = + - @ get a leading apostrophe.
+# A cell a spreadsheet would read as a formula (or DDE): =, +, -, @ first, after any leading
+# whitespace, or a tab / CR / LF first. Matched after NFKC, which folds the fullwidth and small
+# forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) that Excel's East Asian input turns into the ASCII ones.
+_FORMULA_START = r"^(?:[\t\r\n]|\s*[=+\-@])"
+# A negative number in ASCII digits as the exports write it (`-2.5`, `-1e3`) is a number to a
+# spreadsheet, not a formula.
+_PLAIN_NUMBER = r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+# xlsxwriter writes a string starting with `=` as a formula and `http://`, `external:`,
+# `file://` as a link unless told not to: every text cell goes in as text.
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": True,
+}
 
-    Numbers stay numbers; only text columns (names, commentary, codes) are touched.
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Neutralise formula injection in every CSV and Excel file the dashboard writes (the
+    pages' downloads and the `laa` exports): a text cell that a spreadsheet would run as a
+    formula gets a leading apostrophe, so it shows as typed.
+
+    Number columns stay numbers and a text cell holding just a negative number (`-2.5`) is left
+    alone; only text (names, commentary, codes, reasons) is touched.
     """
-    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text
-    )
+    kinds = (pl.Categorical, pl.Enum)
+    text = [c for c, t in frame.schema.items() if t == pl.String or isinstance(t, kinds)]
+
+    def safe(column: str) -> pl.Expr:
+        cell = pl.col(column).cast(pl.String)
+        folded = cell.str.normalize("NFKC")
+        risky = folded.str.contains(_FORMULA_START) & ~cell.str.contains(_PLAIN_NUMBER)
+        return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell).alias(column)
+
+    return frame.with_columns(safe(c) for c in text)
+
+
+def spreadsheet_workbook(target):  # type: ignore[no-untyped-def]
+    """An xlsxwriter workbook (file path or buffer) that writes text cells as text; write
+    `spreadsheet_safe` frames into it."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)

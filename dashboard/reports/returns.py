@@ -137,13 +137,13 @@ class DepartmentReturn:
         return self.rows.filter(pl.col("completeness") == MISSING)
 
     def csv_bytes(self) -> bytes:
-        return self.table().write_csv().encode("utf-8")
+        from dashboard.formatting import spreadsheet_safe
+
+        return spreadsheet_safe(self.table()).write_csv().encode("utf-8")
 
     def excel_bytes(self) -> bytes:
         """A workbook a statistician can file: the return, completeness, what is owed, notes."""
-        import xlsxwriter
-
-        from dashboard.formatting import spreadsheet_safe
+        from dashboard.formatting import spreadsheet_safe, spreadsheet_workbook
 
         counts = self.counts()
         about = pl.DataFrame(
@@ -182,7 +182,7 @@ class DepartmentReturn:
             "completeness",
         )
         buffer = io.BytesIO()
-        with xlsxwriter.Workbook(buffer) as workbook:
+        with spreadsheet_workbook(buffer) as workbook:
             spreadsheet_safe(detail).write_excel(workbook, worksheet="Return", autofit=True)
             spreadsheet_safe(self.completeness()).write_excel(
                 workbook, worksheet="Completeness", autofit=True
@@ -191,7 +191,7 @@ class DepartmentReturn:
                 "area_code", "area_name", "indicator_code", "indicator_name", "period_label",
                 "due_date", "due_state", "days_late", "return_name",
             )).write_excel(workbook, worksheet="Missing", autofit=True)  # fmt: skip
-            about.write_excel(workbook, worksheet="About", autofit=True)
+            spreadsheet_safe(about).write_excel(workbook, worksheet="About", autofit=True)
         return buffer.getvalue()
 
 

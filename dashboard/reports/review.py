@@ -52,13 +52,13 @@ class ReviewPack:
         )
 
     def csv_bytes(self) -> bytes:
-        return self.table().write_csv().encode("utf-8")
+        from dashboard.formatting import spreadsheet_safe
+
+        return spreadsheet_safe(self.table()).write_csv().encode("utf-8")
 
     def excel_bytes(self) -> bytes:
         """The pack as a workbook: blocks, exceptions, reward forecast, about."""
-        import xlsxwriter
-
-        from dashboard.formatting import spreadsheet_safe
+        from dashboard.formatting import spreadsheet_safe, spreadsheet_workbook
 
         about = pl.DataFrame(
             {
@@ -70,7 +70,7 @@ class ReviewPack:
             }
         )  # fmt: skip
         buffer = io.BytesIO()
-        with xlsxwriter.Workbook(buffer) as workbook:
+        with spreadsheet_workbook(buffer) as workbook:
             spreadsheet_safe(self.table()).write_excel(workbook, worksheet="Blocks", autofit=True)
             spreadsheet_safe(self.exceptions).write_excel(
                 workbook, worksheet="Exceptions", autofit=True
@@ -78,7 +78,7 @@ class ReviewPack:
             spreadsheet_safe(self.reward).write_excel(
                 workbook, worksheet="Reward forecast", autofit=True
             )
-            about.write_excel(workbook, worksheet="About", autofit=True)
+            spreadsheet_safe(about).write_excel(workbook, worksheet="About", autofit=True)
         return buffer.getvalue()
 
 

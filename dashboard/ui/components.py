@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard.formatting import STATUS, spreadsheet_safe
+from dashboard.formatting import STATUS, spreadsheet_safe, spreadsheet_workbook
 from dashboard.ui import loaders
 
 LOGO = Path(__file__).resolve().parent.parent / "assets" / "logo.svg"
@@ -61,7 +61,8 @@ def table_downloads(frame: pl.DataFrame, name: str, key: str) -> None:
 
     def excel() -> bytes:
         buffer = io.BytesIO()
-        safe.write_excel(buffer, worksheet=name[:31])
+        with spreadsheet_workbook(buffer) as workbook:  # text cells as text, never links
+            safe.write_excel(workbook, worksheet=name[:31])
         return buffer.getvalue()
 
     row = st.container(horizontal=True, gap="small")
@@ -487,6 +488,10 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
         chosen = periods.filter(pl.col("period") == period).row(0, named=True)
         where = f"{target['indicator_code']}_{period.isoformat()}"
         seen_key = f"correction_seen_{where}"
+        if f"correction_value_{where}" not in st.session_state:
+            # The form is drawn afresh (first time, or back on the page): what is shown now is
+            # what is seen; on the runs after, it stays the revision seen when it was drawn.
+            st.session_state[seen_key] = int(chosen["revision"])
         seen = st.session_state.setdefault(seen_key, int(chosen["revision"]))
         with st.form("correction"):
             value = st.number_input(
@@ -515,10 +520,12 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                     loaders.engine(), loaders.actor(), area_code=area_code,
                     indicator_code=target["indicator_code"], period=period, value=value,
                     status=status, data_quality=quality, reason=reason,
-                    seen_revision=seen, today=state.today(),
+                    seen_revision=seen, today=state.today(), period_label=labels[period],
                 )  # fmt: skip
             except store.ConcurrentChange as exc:
-                st.session_state.pop(seen_key, None)  # the next drawing shows their revision
+                # Theirs is the one seen from now on (the table above shows it): what was typed
+                # and the reason stay in the form, so the next Save, once reviewed, goes through.
+                st.session_state.pop(seen_key, None)
                 st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
                 return
             except (ValueError, store.RuleViolation) as exc:
