@@ -10,13 +10,14 @@ explicit confirmation, and commentary is required where a value is worse than it
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dashboard import access, db, metrics, store
 from dashboard.access import AccessDenied, Actor
@@ -25,6 +26,7 @@ from dashboard.importer import ImportResult, UnreadableFile, import_file, read_t
 from dashboard.metrics.periods import period_label_expr
 from dashboard.metrics.status import RATIO_DECIMALS, gap_denominator_expr
 from dashboard.store import WriteSummary
+from data_models import User
 
 GRID_COLUMNS = (
     "indicator_code", "indicator_name", "period", "period_label", "state", "last_value",
@@ -114,6 +116,8 @@ class EntryCheck:
     errors: list[str] = field(default_factory=list)
     implausible: list[str] = field(default_factory=list)
     far_better: list[str] = field(default_factory=list)
+    # Beside each of `rows`: how a conflict message names it ("Row 2 (NI 111, quarter to ...)").
+    places: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -254,12 +258,24 @@ def _typed(value: Any) -> str:
     return str(value).strip()
 
 
+Seen = Mapping[tuple[str, date], int]  # (indicator, period) -> the revision the user saw
+
+
 def check_entries(
-    engine: Engine, actor: Actor, result: Assessment, edited: pl.DataFrame, today: date
+    engine: Engine,
+    actor: Actor,
+    result: Assessment,
+    edited: pl.DataFrame,
+    today: date,
+    seen: Seen | None = None,
 ) -> EntryCheck:
     """Check the grid rows where a value was typed: the importer's hard rules (the typed text
     is parsed as a file's cell is, so `abc` or `1x9` is refused, never read as 0 or 19),
-    then the soft ones."""
+    then the soft ones.
+
+    `seen` is the revision each row was shown at when the grid was drawn (absent: no value
+    yet, revision 0); saving is refused as a conflict if someone else saved a row since."""
+    seen = seen or {}
     check = EntryCheck()
     edited = edited.with_columns(pl.col("period").cast(pl.Date))  # the editor may give datetimes
     typed = [_typed(v) for v in edited["value"].to_list()]
@@ -293,8 +309,12 @@ def check_entries(
         comment = (typed_row.get("commentary") or "").strip()
         entries.append({"row": grid_row, "indicator_code": row["indicator_code"],
                         "period": row["period"], "value": row["value"], "commentary": comment})  # fmt: skip
-        # The grid lists periods without a value: if one appears meanwhile, that is a conflict.
-        check.rows.append(row | {"source": "data entry", "expected_revision": 0})
+        # What the user saw when the grid was drawn (no value yet, unless a conflict showed
+        # someone else's): any other save meanwhile is a conflict, not overwritten.
+        seen_revision = seen.get((row["indicator_code"], row["period"]), 0)
+        check.rows.append(row | {"source": "data entry", "expected_revision": seen_revision})
+        label = typed_row.get("period_label") or row["period"].isoformat()
+        check.places.append(f"Row {grid_row} ({row['indicator_code']}, {label})")
         if comment:
             check.commentary.append(
                 {"area_code": area, "indicator_code": row["indicator_code"],
@@ -314,14 +334,125 @@ def _renumber(message: str, numbers: list[int]) -> str:
 
 
 def save_entries(engine: Engine, actor: Actor, check: EntryCheck) -> WriteSummary:
-    """Write every checked value and comment in one transaction (or nothing)."""
+    """Write every checked value and comment in one transaction (or nothing). A row someone
+    else saved since it was drawn refuses the whole save (`EntryConflict`, naming every such
+    row): like every write of the app, nothing is half-written."""
     if not check.ok:
         raise ValueError("the entries have errors: nothing was saved")
-    with db.write_transaction(engine) as conn:
-        summary = store.save_actuals(conn, actor, check.rows, default_reason="data entry")
-        if check.commentary:
-            store.add_commentary(conn, actor, check.commentary)
+    try:
+        with db.write_transaction(engine) as conn:
+            summary = store.save_actuals(conn, actor, check.rows, default_reason="data entry")
+            if check.commentary:
+                store.add_commentary(conn, actor, check.commentary)
+    except store.ConcurrentChange as exc:
+        raise _conflict(engine, actor, check.rows, check.places) from exc
     return summary
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A value someone else saved after the user saw it: which, what, who and when."""
+
+    place: str  # how the message names it: "Row 2 (NI 111, quarter to Sep 2008)"
+    indicator_code: str
+    period: date
+    revision: int  # theirs: the revision the user has now seen
+    value: float | None
+    by: str  # their full name where the user is known
+    at: datetime | None
+
+    def describe(self, today: date) -> str:
+        when = ""
+        if self.at is not None:
+            day = "" if self.at.date() == today else f" on {self.at:%d %b %Y}"
+            when = f"{day} at {self.at:%H:%M} UTC"
+        return (
+            f"{self.place}: {self.by} saved {store.bare(self.value)}{when} after you opened "
+            "this page — review and save again"
+        )
+
+
+class EntryConflict(store.ConcurrentChange):
+    """Someone else saved some of these values after the user saw them; nothing was saved.
+    `seen` is the revisions now shown, for the next save once the user has reviewed them."""
+
+    def __init__(self, conflicts: Sequence[Conflict], today: date) -> None:
+        self.conflicts = list(conflicts)
+        self.lines = [c.describe(today) for c in self.conflicts]
+        super().__init__("; ".join(self.lines))
+
+    @property
+    def seen(self) -> dict[tuple[str, date], int]:
+        return {(c.indicator_code, c.period): c.revision for c in self.conflicts}
+
+
+def conflicts(
+    engine: Engine, actor: Actor, rows: Sequence[Mapping[str, Any]], places: Sequence[str]
+) -> list[Conflict]:
+    """The rows (store rows carrying `expected_revision`, each named by `places`) whose
+    current revision is not the one expected: someone else saved them meanwhile."""
+    if not rows:
+        return []
+    asked = pl.DataFrame(
+        {
+            "area_code": [r["area_code"] for r in rows],
+            "indicator_code": [r["indicator_code"] for r in rows],
+            "period": [r["period"] for r in rows],
+            "expected": [r.get("expected_revision") for r in rows],
+            "place": list(places),
+        },
+        schema={"area_code": pl.Utf8, "indicator_code": pl.Utf8, "period": pl.Date,
+                "expected": pl.Int64, "place": pl.Utf8},
+    )  # fmt: skip
+    keys = ["area_code", "indicator_code", "period"]
+    current = store.current_actuals(
+        engine,
+        actor,
+        asked["area_code"].unique().to_list(),
+        indicators=asked["indicator_code"].unique().to_list(),
+    ).select(*keys, "revision", "value", "recorded_by", "recorded_at")
+    found = (
+        asked.join(current, on=keys, how="left", maintain_order="left")
+        .with_columns(pl.col("revision").fill_null(0))
+        .filter(pl.col("expected").is_not_null() & (pl.col("revision") != pl.col("expected")))
+    )
+    names = _full_names(engine, found["recorded_by"].drop_nulls().unique().to_list())
+    return [
+        Conflict(
+            place=r["place"],
+            indicator_code=r["indicator_code"],
+            period=r["period"],
+            revision=r["revision"],
+            value=r["value"],
+            by=names.get(r["recorded_by"], r["recorded_by"] or "someone else"),
+            at=r["recorded_at"],
+        )
+        for r in found.iter_rows(named=True)
+    ]
+
+
+def _full_names(engine: Engine, usernames: list[str]) -> dict[str, str]:
+    """User name -> full name, for the users among `usernames` (loaders like `cli:...` are not)."""
+    if not usernames:
+        return {}
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(User.username, User.display_name).where(User.username.in_(usernames))
+        ).all()
+    return {username: name for username, name in found}
+
+
+def _conflict(
+    engine: Engine, actor: Actor, rows: Sequence[Mapping[str, Any]], places: Sequence[str]
+) -> store.ConcurrentChange:
+    """The store's refusal of a stale save, as a conflict naming every row concerned (the store
+    stops at the first; the transaction is rolled back, so they are read afresh)."""
+    found = conflicts(engine, actor, rows, places)
+    if not found:  # the store's own words (e.g. two saves at the same instant)
+        return store.ConcurrentChange(
+            "someone else saved these values at the same moment: review them and save again"
+        )
+    return EntryConflict(found, store.business_today(engine))
 
 
 TEMPLATE_COLUMNS = (
@@ -503,9 +634,11 @@ def correct_value(
     reason: str,
     seen_revision: int,
     today: date,
+    period_label: str | None = None,
 ) -> WriteSummary:
     """A correction adds a revision with its reason (nothing is overwritten). Refused when the
-    reason is missing, the importer's rules fail, or someone saved since `seen_revision`."""
+    reason is missing, the importer's rules fail, or someone saved since `seen_revision`
+    (`EntryConflict`, naming the value by its indicator and `period_label`)."""
     if not reason.strip():
         raise ValueError("a correction needs a reason")
     frame = pl.DataFrame(
@@ -523,5 +656,9 @@ def correct_value(
     if errors:
         raise ValueError("; ".join(e.removeprefix("row 1, ") for e in errors))
     row = rows[0] | {"expected_revision": seen_revision, "source": "correction"}
-    with db.write_transaction(engine) as conn:
-        return store.save_actuals(conn, actor, [row], default_reason=reason.strip())
+    try:
+        with db.write_transaction(engine) as conn:
+            return store.save_actuals(conn, actor, [row], default_reason=reason.strip())
+    except store.ConcurrentChange as exc:
+        place = f"{indicator_code}, {period_label or period.isoformat()}"
+        raise _conflict(engine, actor, [row], [place]) from exc

@@ -10,6 +10,8 @@ from dashboard import entry, store
 from dashboard.ui import components, loaders, state
 
 FLASH = "updates_flash"  # the success message that survives the rerun after a save
+GRID = "entry_grid"  # the data editor's key (its edits)
+DRAWN = "updates_drawn"  # the grid as drawn, its scope, and the revision each row was seen at
 UPLOAD_ROUND = "updates_upload_round"  # a new uploader (empty) after each written upload
 PREVIEW_COLUMNS = (
     "row", "indicator_code", "indicator_name", "period_label", "period", "value", "current",
@@ -34,7 +36,15 @@ if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check_circle:")
 
 components.lock_controls(area_code)
-grid = entry.entry_grid(result, actor)
+# The grid stays as it was drawn until it is saved or the page is left: rebuilt from the store
+# on every run, a row someone else saved meanwhile would leave it, and the editor's edits
+# (kept by row position and row count) would be dropped or land on the wrong row.
+scope = (area_code, today.isoformat(), actor.name)
+drawn = st.session_state.get(DRAWN)
+if drawn is None or drawn["scope"] != scope or GRID not in st.session_state:
+    drawn = {"scope": scope, "grid": entry.entry_grid(result, actor), "seen": {}}
+    st.session_state[DRAWN] = drawn
+grid = drawn["grid"]
 mine = entry.writable_targets(result, actor)
 if mine.is_empty():
     components.empty_state("You have no targets to report in this area.")
@@ -59,7 +69,7 @@ if grid.is_empty():
 with st.form("entries"):
     edited = st.data_editor(
         grid,
-        key="entry_grid",
+        key=GRID,
         placeholder="",
         hide_index=True,
         width="stretch",
@@ -129,7 +139,7 @@ with st.form("entries"):
 
 if submitted:
     typed = pl.DataFrame(edited) if not isinstance(edited, pl.DataFrame) else edited
-    check = entry.check_entries(loaders.engine(), actor, result, typed, today)
+    check = entry.check_entries(loaders.engine(), actor, result, typed, today, drawn["seen"])
     if not check.rows and not check.errors:
         st.info("No value typed: nothing was saved.")
     elif check.errors:
@@ -144,19 +154,30 @@ if submitted:
     else:
         try:
             summary = entry.save_entries(loaders.engine(), actor, check)
-        except store.RuleViolation as exc:  # a lock, or someone else saved meanwhile
+        except entry.EntryConflict as exc:
+            # Theirs is now seen: once reviewed, the next Save adds a revision over it. The
+            # grid (and what was typed in it) stays as drawn.
+            drawn["seen"].update(exc.seen)
+            st.warning(
+                "Nothing was saved: someone else saved a value in this grid after you opened "
+                "this page.\n\n" + "\n".join(f"- {line}" for line in exc.lines),
+                icon=":material/sync_problem:",
+            )
+            summary = None
+        except store.RuleViolation as exc:  # a lock, or two saves at the same instant
             st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
             st.stop()
-        comments = len(check.commentary)
-        st.session_state[FLASH] = (
-            f"Saved {summary.inserted} value{'s' if summary.inserted != 1 else ''}"
-            + (f" and {comments} comment{'s' if comments != 1 else ''}" if comments else "")
-            + ". The charts and statuses now include them."
-        )
-        # A fresh grid (the saved rows leave it) and counts: drop the edits, run again.
-        for key in ("entry_grid", "confirm_range"):
-            st.session_state.pop(key, None)
-        st.rerun()
+        if summary is not None:
+            comments = len(check.commentary)
+            st.session_state[FLASH] = (
+                f"Saved {summary.inserted} value{'s' if summary.inserted != 1 else ''}"
+                + (f" and {comments} comment{'s' if comments != 1 else ''}" if comments else "")
+                + ". The charts and statuses now include them."
+            )
+            # A fresh grid (the saved rows leave it) and counts: drop the edits, run again.
+            for key in (GRID, DRAWN, "confirm_range"):
+                st.session_state.pop(key, None)
+            st.rerun()
 
 st.subheader("Report offline with the Excel template")
 st.caption(
@@ -244,5 +265,6 @@ if upload is not None:
                 + f" from {name}. The charts and statuses now include them."
             )
             st.session_state[UPLOAD_ROUND] = round_ + 1
-            st.session_state.pop("entry_grid", None)
+            st.session_state.pop(GRID, None)
+            st.session_state.pop(DRAWN, None)
             st.rerun()
