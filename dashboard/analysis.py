@@ -52,16 +52,14 @@ def assess_areas(
 ) -> Assessment:
     """Assess the targets of each area's current agreement with what is known at `as_at`.
 
-    An actor who reads only some indicators (a department) still needs every reward target
-    of the agreement for exact shares (DOMAIN §5: the maximum is split among all of them): the
-    maths then run on the whole agreement and only the actor's own targets are returned.
+    An actor who reads only some indicators (a department) gets only its own targets from the
+    store; their exact shares still split the maximum among all the agreement's reward targets
+    (DOMAIN §5), from the split the store adds to each agreement, so its block maxima are what
+    its own targets could earn.
     """
-    allowed = store.readable(engine, actor)
-    reader = actor
-    if allowed.indicators is not None:
+    if store.readable(engine, actor).indicators is not None:
         store.check_areas_exist(engine, area_codes)
-        reader = store.cli_actor(f"{actor.name} (reward shares)")  # computed, never returned
-    scope = store.load_scope(engine, reader, area_codes, known_at=known_at)
+    scope = store.load_scope(engine, actor, area_codes, known_at=known_at)
     agreements = current_agreements(scope.agreements, as_at)
     ids = agreements["agreement_id"]
     targets = scope.targets.filter(pl.col("agreement_id").is_in(ids.implode()))
@@ -70,18 +68,7 @@ def assess_areas(
     actuals = scope.actuals.filter(pl.col("target_id").is_in(ids_t))
     tol = store.rag_tolerance(engine) if tolerance is None else tolerance
     assessed = metrics.assess(targets, milestones, actuals, agreements, as_at, tol)
-    commentary = scope.commentary
-    if allowed.indicators is not None:
-        visible = pl.col("indicator_code").is_in(sorted(allowed.indicators))
-        assessed, targets, commentary = (
-            assessed.filter(visible),
-            targets.filter(visible),
-            commentary.filter(visible),
-        )
-        ids_t = targets["target_id"].implode()
-        milestones = milestones.filter(pl.col("target_id").is_in(ids_t))
-        actuals = actuals.filter(pl.col("target_id").is_in(ids_t))
-    scope = store.Scope(targets, milestones, actuals, agreements, commentary)
+    scope = store.Scope(targets, milestones, actuals, agreements, scope.commentary)
     # Freshness: when each target's latest value was recorded.
     updated = (
         actuals.filter(pl.col("period") <= as_at)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
@@ -650,6 +650,8 @@ def load_scope(
         .where(Agreement.area_code.in_(codes))
         .order_by(TargetVersion.target_id, TargetMilestone.period)
     )
+    if allowed.indicators is not None:
+        milestones_q = milestones_q.where(Target.indicator_code.in_(sorted(allowed.indicators)))
     if indicators is not None:
         milestones_q = milestones_q.where(Target.indicator_code.in_(sorted(set(indicators))))
     milestones = _frame(
@@ -709,8 +711,48 @@ def load_scope(
             "net_budget_requirement_gbp", "pump_priming_gbp", "reward_rate", "reward_threshold"
         ).cast(pl.Float64)
     )
+    agreements = agreements.join(
+        _reward_split(engine, codes), on="agreement_id", how="left"
+    ).with_columns(pl.col(list(REWARD_SPLIT_COLUMNS)).fill_null(0))
     commentary = load_commentary(engine, actor, codes)
     return Scope(targets, milestones, actuals, agreements, commentary)
+
+
+# How each agreement's maximum is split (DOMAIN §5), over all its reward targets: a reader of
+# only some of them (a department, a return's indicators) still gets their exact shares.
+REWARD_SPLIT_COLUMNS = ("reward_split_count", "reward_agreed_gbp")
+
+
+def _reward_split(engine: Engine, area_codes: Sequence[str]) -> pl.DataFrame:
+    """Per agreement: its reward targets without an agreed share (they split the rest
+    equally) and the sum of the agreed shares. Aggregates only, so no target is read."""
+    cur = _current_versions()
+    query = (
+        select(
+            Target.agreement_id,
+            func.sum(case((TargetVersion.agreed_share_gbp.is_(None), 1), else_=0)).label(
+                "reward_split_count"
+            ),
+            func.coalesce(func.sum(TargetVersion.agreed_share_gbp), 0).label("reward_agreed_gbp"),
+        )
+        .join(cur, cur.c.target_id == Target.id)
+        .join(
+            TargetVersion,
+            and_(TargetVersion.target_id == Target.id, TargetVersion.version == cur.c.version),
+        )
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(
+            Agreement.area_code.in_(list(area_codes)),
+            TargetVersion.without_reward_value.is_not(None),
+        )
+        .group_by(Target.agreement_id)
+    )
+    frame = _frame(
+        engine, query, {"agreement_id": pl.Int64, "reward_split_count": pl.Int64,
+                        "reward_agreed_gbp": pl.Float64}
+    )  # fmt: skip
+    # Agreed shares are whole pennies: round away the float noise of a SQLite sum.
+    return frame.with_columns(pl.col("reward_agreed_gbp").cast(pl.Float64).round(2))
 
 
 def current_actuals(
@@ -1378,8 +1420,9 @@ def propose_target_change(
 
 
 def pending_target_changes(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
-    """Proposed target versions of an area still waiting for the GO's agreement."""
-    _check_read(engine, actor, [area_code], "the targets")
+    """Proposed target versions of an area still waiting for the GO's agreement (a
+    department's: those of its own indicators)."""
+    allowed = _check_read(engine, actor, [area_code], "the targets")
     query = (
         select(
             TargetVersion.id.label("version_id"),
@@ -1399,6 +1442,8 @@ def pending_target_changes(engine: Engine, actor: Actor, area_code: str) -> pl.D
         )
         .order_by(Target.indicator_code, TargetVersion.version)
     )
+    if allowed.indicators is not None:
+        query = query.where(Target.indicator_code.in_(sorted(allowed.indicators)))
     return _frame(engine, query)
 
 

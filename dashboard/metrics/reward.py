@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -91,8 +91,10 @@ def _round_half_up(x: Fraction, places: int) -> Decimal:
     scaled = abs(x) * 10**places
     units = math.floor(scaled + Fraction(1, 2))
     sign = -1 if x < 0 and units else 1
-    quantum = Decimal(1).scaleb(-places)
-    return Decimal(sign * units).scaleb(-places).quantize(quantum)
+    digits = Decimal(sign * units)  # exact: an int converts without rounding
+    # A precision wide enough for every digit, so a huge value (1e38 in the database) is
+    # still exact rather than an InvalidOperation of the default 28-digit context.
+    return digits.scaleb(-places, Context(prec=max(28, digits.adjusted() + places + 2)))
 
 
 def money(x: Number) -> Decimal:
@@ -158,13 +160,21 @@ def maximum_prg(net_budget_requirement: Number, reward_rate: Number) -> Fraction
 
 
 def reward_shares(
-    maximum: Number, agreed: Sequence[Number | None], area_code: str = "?"
+    maximum: Number,
+    agreed: Sequence[Number | None],
+    area_code: str = "?",
+    *,
+    whole: tuple[Number, int] | None = None,
 ) -> list[Fraction]:
     """Each reward target's exact share of the maximum PRG, in the order given.
 
     Targets with an agreed share keep it; the others split ``maximum - sum(agreed)``
     equally (``maximum / n`` when none is agreed). Not rounded: rounding happens once, on
     the reward. Agreed shares above the maximum (or negative) raise ``ValueError``.
+
+    ``whole`` is ``(sum of agreed shares, targets without one)`` over the whole agreement,
+    when ``agreed`` lists only some of its reward targets (a department's): the split is
+    the agreement's, not that of the targets given.
     """
     total = exact(maximum)
     if total is None:
@@ -173,12 +183,14 @@ def reward_shares(
     if any(f is not None and f < 0 for f in fixed):
         raise ValueError(f"area {area_code}: an agreed reward share is negative")
     agreed_sum = sum((f for f in fixed if f is not None), Fraction(0))
+    n_equal = sum(1 for f in fixed if f is None)
+    if whole is not None:
+        agreed_sum, n_equal = exact(whole[0]) or Fraction(0), int(whole[1])
     if agreed_sum > total:
         raise ValueError(
             f"area {area_code}: agreed reward shares total £{money_text(agreed_sum)}, "
             f"more than the maximum reward grant £{money_text(total)}"
         )
-    n_equal = sum(1 for f in fixed if f is None)
     equal = (total - agreed_sum) / n_equal if n_equal else Fraction(0)
     return [equal if f is None else f for f in fixed]
 
@@ -210,18 +222,26 @@ def agreement_keys(targets: pl.DataFrame, agreements: pl.DataFrame) -> list[str]
     return ["area_code"]
 
 
-def _agreement_terms(
-    agreements: pl.DataFrame, keys: list[str]
-) -> dict[tuple[Any, ...], tuple[Fraction, Fraction]]:
-    """(maximum PRG, threshold) per agreement, exact."""
-    terms: dict[tuple[Any, ...], tuple[Fraction, Fraction]] = {}
+# Optional agreement columns (the store adds them): how the maximum is split over all the
+# agreement's reward targets, so a frame holding only some of them keeps their exact shares.
+SPLIT_COLUMNS = ("reward_agreed_gbp", "reward_split_count")
+
+Terms = tuple[Fraction, Fraction, tuple[Number, int] | None]
+
+
+def _agreement_terms(agreements: pl.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], Terms]:
+    """(maximum PRG, threshold, whole-agreement split or None) per agreement, exact."""
+    split = all(c in agreements.columns for c in SPLIT_COLUMNS)
+    terms: dict[tuple[Any, ...], Terms] = {}
     for row in agreements.iter_rows(named=True):
         if row["net_budget_requirement_gbp"] is None or row["reward_rate"] is None:
             continue
         threshold = exact(row["reward_threshold"])
+        whole = (row["reward_agreed_gbp"], row["reward_split_count"]) if split else None
         terms[tuple(row[k] for k in keys)] = (
             maximum_prg(row["net_budget_requirement_gbp"], row["reward_rate"]),
             DEFAULT_THRESHOLD if threshold is None else threshold,
+            whole if whole is None or None not in whole else None,
         )
     return terms
 
@@ -233,7 +253,8 @@ def exact_shares(
 
     A Python loop over the reward targets only (at most 12 per agreement), because shares
     must stay exact; raises ``ValueError`` naming the area when agreed shares exceed the
-    maximum.
+    maximum. With ``SPLIT_COLUMNS`` in ``agreements`` the split is the whole agreement's,
+    whichever of its targets ``targets`` holds.
     """
     keys = agreement_keys(targets, agreements)
     terms = _agreement_terms(agreements, keys)
@@ -243,11 +264,12 @@ def exact_shares(
         groups.setdefault(tuple(row[k] for k in keys), []).append(row)
     out: dict[int, tuple[Fraction | None, Fraction]] = {}
     for key, group in groups.items():
-        maximum, threshold = terms.get(key, (None, DEFAULT_THRESHOLD))
+        maximum, threshold, whole = terms.get(key, (None, DEFAULT_THRESHOLD, None))
+        agreed = [r["agreed_share_gbp"] for r in group]
         shares: list[Fraction | None] = (
             [None] * len(group)
             if maximum is None
-            else list(reward_shares(maximum, [r["agreed_share_gbp"] for r in group], key[0]))
+            else list(reward_shares(maximum, agreed, key[0], whole=whole))
         )
         for row, share in zip(group, shares, strict=True):
             out[row["target_id"]] = (share, threshold)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dashboard import accounts, analysis, db, security, store
+from dashboard import accounts, analysis, db, metrics, security, store
 from dashboard.access import AccessDenied, Actor, Grant
+from dashboard.metrics.reward import money
 from data_models import (
     ActualRevision,
     Agreement,
@@ -539,3 +541,93 @@ def test_department_reads_its_renamed_self(demo: Demo, department: str, renamed:
 def test_unknown_area_is_refused_for_a_department(demo: Demo) -> None:
     with pytest.raises(store.RuleViolation, match="unknown area"):
         analysis.assess_areas(demo.engine, demo.actors["department"], ["ZZ99"], DEMO_TODAY)
+
+
+def test_department_block_reward_maximum_is_its_own_targets_shares(demo: Demo) -> None:
+    """A department's block reward maximum is what its own reward targets could earn: the sum
+    of their exact shares of the whole agreement's maximum (DOMAIN §5), not the maximum split
+    among the targets it happens to see."""
+    dept, admin = demo.actors["department"], demo.actors["admin"]
+    smaller = 0
+    for area in (AWAY, OWN):
+        full = analysis.assess_areas(demo.engine, admin, [area], DEMO_TODAY)
+        mine = analysis.assess_areas(demo.engine, dept, [area], DEMO_TODAY)
+        shares = metrics.exact_shares(full.targets, full.scope.agreements)
+        own_reward = full.targets.filter(
+            pl.col("is_reward") & pl.col("indicator_code").is_in(sorted(demo.ho))
+        )
+        expected: dict[str, Fraction] = {}
+        for row in own_reward.iter_rows(named=True):
+            share = shares[row["target_id"]][0]
+            assert share is not None
+            expected[row["block_code"]] = expected.get(row["block_code"], Fraction(0)) + share
+        assert expected, f"the department has reward targets in {area}"
+        got = {
+            r["block_code"]: r["reward_maximum_gbp"]
+            for r in mine.blocks.iter_rows(named=True)
+            if r["reward_maximum_gbp"] is not None
+        }
+        assert got == {block: money(total) for block, total in expected.items()}
+        whole = dict(full.blocks.select("block_code", "reward_maximum_gbp").iter_rows())
+        smaller += sum(got[b] < whole[b] for b in got)
+        forecast = own_reward.group_by("block_code").agg(pl.col("reward_gbp").sum())
+        for block, total in forecast.iter_rows():
+            row = mine.blocks.filter(pl.col("block_code") == block).row(0, named=True)
+            assert row["reward_forecast_gbp"] == total
+    assert smaller, "some block has reward targets outside the department's"
+
+
+def test_department_pending_target_changes_are_its_own(demo: Demo) -> None:
+    """Proposed target changes waiting for the GO: a department lists only its indicators'."""
+    officer, dept = demo.actors["officer"], demo.actors["department"]
+    ordinary = (
+        store.load_scope(demo.engine, officer, [OWN])
+        .targets.filter(~pl.col("is_reward"))
+        .with_columns(ho=pl.col("indicator_code").is_in(sorted(demo.ho)))
+    )
+    proposed = {
+        ordinary.filter(pl.col("ho") == ho)["indicator_code"][0]: ho for ho in (True, False)
+    }
+    for indicator in proposed:
+        store.propose_target_change(
+            demo.engine, officer, OWN, indicator, target_value=1.0, reason="matrix"
+        )
+    everyone = set(store.pending_target_changes(demo.engine, officer, OWN)["indicator_code"])
+    assert set(proposed) <= everyone
+    theirs = set(store.pending_target_changes(demo.engine, dept, OWN)["indicator_code"])
+    assert theirs == {i for i in everyone if i in demo.ho}
+    assert {i for i, ho in proposed.items() if ho} <= theirs
+
+
+DEPARTMENT_READS = {
+    **READ_ACTIONS,
+    "pending_target_changes": lambda d, a, area: store.pending_target_changes(d.engine, a, area),
+    "reported_indicators": lambda d, a, area: store.reported_indicators(d.engine, a, [area]),
+}
+
+
+@pytest.mark.parametrize("action", sorted(set(DEPARTMENT_READS) - {"audit_frame"}))
+def test_department_reads_nothing_outside_its_scope(
+    demo: Demo, action: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scope is applied in the query, not after: no frame the store reads for a department
+    holds a row of another department's indicators or targets (the maths included)."""
+    visible = store.load_scope(demo.engine, demo.actors["admin"], [AWAY]).targets.filter(
+        pl.col("indicator_code").is_in(sorted(demo.ho))
+    )
+    ho_indicator(demo, AWAY)  # the probe's own admin lookup, done before recording
+    frames: list[pl.DataFrame] = []
+    read = store._frame
+
+    def recording(*args: Any, **kwargs: Any) -> pl.DataFrame:
+        frames.append(read(*args, **kwargs))
+        return frames[-1]
+
+    monkeypatch.setattr(store, "_frame", recording)
+    DEPARTMENT_READS[action](demo, demo.actors["department"], AWAY)
+    assert frames
+    for frame in frames:
+        if "indicator_code" in frame.columns:
+            assert set(frame["indicator_code"]) <= demo.ho
+        if "target_id" in frame.columns:
+            assert set(frame["target_id"]) <= set(visible["target_id"])
