@@ -651,8 +651,16 @@ def test_seed_demo_if_empty_leaves_a_database_with_areas_alone(loaded: Engine) -
 # --------------------------------------------------------------------------------------- audit
 
 
+def add_user(username: str, role: str = "admin", *scope: str) -> None:
+    """A user with one grant, added by the operator (no --as)."""
+    run("user", "add", username, "--password", "a-long-password")
+    run("user", "grant", username, role, *scope)
+
+
 def test_as_records_the_audit_user(eng: Engine) -> None:
     run("import", "indicators", FRAMEWORK_INDICATORS)
+    add_user("alice")
+    add_user("bob")
     run("--as", "alice", "import", "areas", WORKED / "areas.csv")
     run("--as", "alice", "import", "targets", WORKED / "targets.csv")
     run("--as", "bob", "agreement", "sign", "--area", "X01", "--date", "2005-03-20")
@@ -685,6 +693,7 @@ def test_default_audit_user_starts_with_cli(eng: Engine) -> None:
     (user,) = users
     assert user.startswith("cli:") and len(user) > len("cli:")
     # a previous --as does not stick to the next command
+    add_user("carol")
     run("--as", "carol", "import", "areas", WORKED / "areas.csv")
     run("import", "targets", WORKED / "targets.csv")
     last = store.audit_frame(eng, store.cli_actor()).tail(1)
@@ -718,6 +727,7 @@ def test_python_m_dashboard_help(tmp_path: Path) -> None:
         for group in ("db", "seed", "import", "agreement", "export"):
             assert re.search(rf"^\W*{group}\s", done.stdout, re.MULTILINE), (group, done.stdout)
         assert "--as" in done.stdout
+        assert "operator" in done.stdout  # who it acts as without --as
 
 
 EXPORT_X01 = ("export", "reward", "--area", "X01", "--as-at", "2008-11-30")
@@ -869,3 +879,241 @@ def test_import_reporting_lines(eng: Engine, tmp_path: Path) -> None:
     )
     assert all(ROW_MESSAGE.match(m) for m in lines[1:])
     assert snapshot(eng) == before
+
+
+# ------------------------------------------------- --as USER acts with that user's rights only
+
+
+def test_as_an_unknown_user_exits_1_and_writes_nothing(loaded: Engine, tmp_path: Path) -> None:
+    add_user("gone", "viewer", "--area", "X01")
+    with loaded.begin() as conn:  # a disabled account is no more usable than a missing one
+        from data_models.access import User
+
+        conn.execute(User.__table__.update().where(User.username == "gone").values(is_active=False))
+    before = snapshot(loaded)
+    for name in ("ghost", "gone"):
+        for args in (
+            ("import", "targets", WORKED / "targets.csv"),
+            ("import", "actuals", write(tmp_path, "a.csv", "area_code,indicator_code,period,"
+                                        "value,status,data_quality,note\n"
+                                        "X01,BV126,2008-03-31,11.0,final,checked,\n")),
+            ("agreement", "sign", "--area", "X01", "--date", "2005-03-20"),
+            ("user", "add", "eve", "--password", "a-long-password"),
+            ("export", "audit"),
+            ("export", "status", "--area", "X01"),
+            ("db", "upgrade"),
+            ("seed", "demo"),
+        ):  # fmt: skip
+            refused = run("--as", name, *args, code=1)
+            assert (refused.stdout, refused.stderr) == (
+                "",
+                f"--as: '{name}' is not an active user of this database\n",
+            ), args
+    assert snapshot(loaded) == before
+
+
+def test_as_lead_has_the_leads_rights_and_is_recorded(loaded: Engine, tmp_path: Path) -> None:
+    add_user("lead", "lead", "--area", "X01", "--partnership", "Safer Communities Partnership")
+    before = snapshot(loaded)
+    changed_targets = write(
+        tmp_path, "t.csv", (WORKED / "targets.csv").read_text().replace("11.5,13.0", "11.0,13.0")
+    )
+    other_partnership = write(
+        tmp_path, "env.csv", "area_code,indicator_code,period,value,status,data_quality,note\n"
+        "X01,BV82ab,2008-03-31,35.0,final,checked,\n",
+    )  # fmt: skip
+    for args, message in [
+        (("import", "targets", changed_targets), "refused: lead may not change targets"),
+        (("import", "actuals", other_partnership), "refused: lead may not"),
+        (("agreement", "sign", "--area", "X01", "--date", "2005-03-20"),
+         "refused: lead may not sign agreements"),
+        (("user", "add", "eve", "--password", "a-long-password"),
+         "refused: only administrators manage users"),
+        (("user", "grant", "lead", "admin"), "refused: only administrators manage users"),
+        (("user", "list",), "refused: only administrators manage users"),
+        (("export", "audit"), "refused: lead may not read the audit trail"),
+        (("db", "upgrade"), "refused: lead may not upgrade the database"),
+    ]:  # fmt: skip
+        refused = run("--as", "lead", *args, code=1)
+        assert refused.stdout == "" and refused.stderr.startswith(message), (args, refused.stderr)
+        assert "Traceback" not in refused.stderr
+    assert snapshot(loaded) == before
+    log = (Path(settings.get_settings().log_dir) / "security.log").read_text(encoding="utf-8")
+    assert "REFUSED user=lead" in log
+
+    # What a lead may do, it does, under its own name.
+    own = write(
+        tmp_path, "own.csv", "area_code,indicator_code,period,value,status,data_quality,note\n"
+        "X01,BV126,2008-03-31,12.0,final,checked,corrected\n",
+    )  # fmt: skip
+    run("--as", "LEAD", "import", "actuals", own)  # names are matched as at sign-in
+    last = store.audit_frame(loaded, store.cli_actor()).tail(1).row(0, named=True)
+    assert (last["user"], last["indicator_code"], last["after"]) == ("lead", "BV126", "12")
+    revisions = store.actual_revisions(loaded, store.cli_actor(), "X01", "BV126")
+    assert revisions.sort("revision")["recorded_by"][-1] == "lead"
+    status = run("--as", "lead", "export", "status", "--area", "X01", "--as-at", "2008-11-30")
+    assert status.stdout.startswith(STATUS_HEADER)
+
+
+# ------------------------------------------ every CSV and workbook the CLI writes is safe to open
+
+PAYLOADS = ("=1+1", "+SUM(A1)", "@x", "-2+3", "＝1", "\t=1", "＋1", "－1", "＠x", " =1")
+FORMULA_START = re.compile(r"^(?:[\t\r\n]|\s*[=+\-@])")
+NEGATIVE_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def formula_cells(rows: list[list[str]]) -> list[str]:
+    """Cells a spreadsheet would run: a formula character first (fullwidth forms folded)."""
+    import unicodedata
+
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if FORMULA_START.match(unicodedata.normalize("NFKC", cell))
+        and not NEGATIVE_NUMBER.fullmatch(cell)
+    ]
+
+
+def read_back(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_cells(path: Path) -> tuple[dict[str, list[list[str]]], str]:
+    """Every sheet's cells as text (header first), and the sheets' XML (formulas, links)."""
+    import zipfile
+
+    sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0)
+    cells = {
+        name: [frame.columns, *([c or "" for c in row] for row in frame.iter_rows())]
+        for name, frame in sheets.items()
+    }
+    with zipfile.ZipFile(path) as archive:
+        xml = "".join(
+            archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")
+        )
+    return cells, xml
+
+
+def payload_cycle(n: int) -> list[str]:
+    return [PAYLOADS[i % len(PAYLOADS)] for i in range(n)]
+
+
+def load_payload_example(tmp_path: Path) -> None:
+    """The worked example with formula payloads in every free-text field the files carry."""
+    run("import", "indicators", FRAMEWORK_INDICATORS)
+    areas = (WORKED / "areas.csv").read_text().replace("Worked Example Borough", "=1+1")
+    run("import", "areas", write(tmp_path, "areas.csv", areas))
+    targets = (
+        (WORKED / "targets.csv").read_text()
+        .replace("Environment Partnership", "+SUM(A1)")
+        .replace("Safer Communities Partnership", "＝1")
+        .replace("Health and Wellbeing Partnership", "@x")
+    )  # fmt: skip
+    run("import", "targets", write(tmp_path, "targets.csv", targets))
+    run("import", "actuals", WORKED / "actuals.csv")
+    lines = (
+        "indicator_code,recipient_type,recipient_code,return_name,frequency,laa_status,due_days\n"
+    )
+    lines += "".join(
+        f'{code},department,HO,"{payload}",annual,continues,20\n'
+        for code, payload in zip(("BV126", "BV128", "BV127a"), ("=1+1", "-2+3", "＠x"), strict=True)
+    )
+    run("import", "reporting-lines", write(tmp_path, "lines.csv", lines))
+    run("user", "add", "mallory", "--name", "=HYPERLINK(\"http://evil.example\")", "--password",
+        "a-long-password")  # fmt: skip
+
+
+def test_every_export_neutralises_formula_cells(
+    eng: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.reports import exports, review
+
+    load_payload_example(tmp_path)
+    outputs: dict[str, list[list[str]]] = {}
+
+    status = read_back(run("export", "status", "--area", "X01", "--as-at", "2008-11-30").stdout)
+    outputs["status"] = status
+    header = status[0]
+    partnerships = {r[header.index("partnership")] for r in status[1:]}
+    assert {"'+SUM(A1)", "'＝1", "'@x"} <= partnerships
+    values = [r[header.index("latest_value")] for r in status[1:]]
+    assert any(values) and all(v == "" or float(v) >= 0 for v in values)  # numbers, as they were
+
+    run("export", "audit", "-o", tmp_path / "audit.csv")
+    audit = read_back((tmp_path / "audit.csv").read_text(encoding="utf-8"))
+    outputs["audit"] = audit
+    after = {r[audit[0].index("after")] for r in audit[1:]}
+    assert {"'=1+1", "'+SUM(A1)", "'＝1", "'@x"} <= after
+
+    # reward: every text column holds a payload, numbers (one negative) stay numbers
+    real_reward = exports.reward_export
+
+    def reward_with_payloads(*args):  # type: ignore[no-untyped-def]
+        frame = real_reward(*args)
+        return frame.with_columns(
+            basis=pl.Series(payload_cycle(frame.height)),
+            baseline_value=-pl.col("baseline_value"),
+            reward_gbp=pl.lit("-12.50"),
+        )
+
+    monkeypatch.setattr(exports, "reward_export", reward_with_payloads)
+    reward = read_back(run(*EXPORT_X01).stdout)
+    outputs["reward"] = reward
+    col = {name: i for i, name in enumerate(reward[0])}
+    assert [r[col["basis"]] for r in reward[1:]] == ["'" + p for p in payload_cycle(12)]
+    assert [r[col["baseline_value"]] for r in reward[1:]][:2] == ["-13.8", "-25.0"]
+    assert {r[col["reward_gbp"]] for r in reward[1:]} == {"-12.50"}  # a negative number as text
+
+    result = run("export", "return", "--department", "HO", "--period", "2008-09-30",
+                 "-o", tmp_path / "ho.csv", "--xlsx", tmp_path / "ho.xlsx")  # fmt: skip
+    assert result.stdout == ""
+    returned = read_back((tmp_path / "ho.csv").read_text(encoding="utf-8"))
+    outputs["return"] = returned
+    names = {r[returned[0].index("return_name")] for r in returned[1:]}
+    assert names == {"'=1+1", "'-2+3", "'＠x"}
+
+    real_pack = review.review_pack
+
+    def pack_with_payloads(*args):  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        pack = real_pack(*args)
+        n = pack.blocks.height
+        return dataclasses.replace(pack, blocks=pack.blocks.with_columns(
+            exceptions=pl.Series(payload_cycle(n)), performance=pl.Series(payload_cycle(n)[::-1])
+        ))  # fmt: skip
+
+    monkeypatch.setattr(review, "review_pack", pack_with_payloads)
+    pack = run("export", "review", "--area", "X01", "--period", "2008-03-31",
+               "-o", tmp_path / "x01.csv", "--xlsx", tmp_path / "x01.xlsx")  # fmt: skip
+    assert pack.stdout == ""
+    blocks = read_back((tmp_path / "x01.csv").read_text(encoding="utf-8"))
+    outputs["review"] = blocks
+    assert [r[blocks[0].index("exceptions")] for r in blocks[1:]] == [
+        "'" + p for p in payload_cycle(len(blocks) - 1)
+    ]
+    assert all(re.fullmatch(r"\d+", r[blocks[0].index("targets")]) for r in blocks[1:])
+
+    users = read_back(run("user", "list").stdout)
+    outputs["user list"] = users
+    assert any(cell.startswith("'=HYPERLINK(") for row in users for cell in row)
+
+    for command, rows in outputs.items():
+        assert formula_cells(rows) == [], command
+
+    # The workbooks: no formula or link anywhere, payload text shown with its apostrophe.
+    for book, sheet, column, expected in [
+        ("ho.xlsx", "Return", "return_name", {"'=1+1", "'-2+3", "'＠x"}),
+        ("ho.xlsx", "Completeness", "area_name", {"'=1+1"}),
+        ("x01.xlsx", "Blocks", "exceptions", {"'" + p for p in payload_cycle(len(blocks) - 1)}),
+        ("x01.xlsx", "Exceptions", "partnership", {"'+SUM(A1)", "'＝1"}),
+        ("x01.xlsx", "About", "value", {"X01 =1+1"}),
+    ]:  # fmt: skip
+        cells, xml = xlsx_cells(tmp_path / book)
+        assert "<f>" not in xml and "hyperlink" not in xml, book
+        rows = cells[sheet]
+        found = {r[rows[0].index(column)] for r in rows[1:]}
+        assert expected <= found, (book, sheet, found)
+        for name, sheet_rows in cells.items():
+            assert formula_cells(sheet_rows) == [], (book, name)
