@@ -84,7 +84,9 @@ def test_a_save_by_someone_else_after_the_form_was_drawn_is_a_conflict(
     at.text_input(key="correction_reason_0").input("my recount")
     at.button(key="save_correction").click().run()
     assert not at.exception
-    assert any("someone else saved" in w.value for w in at.warning), [e.value for e in at.error]
+    assert any("Demo Administrator saved" in w.value for w in at.warning), [
+        e.value for e in at.error
+    ]
     after = _current(writable_demo).filter(pl.col("period") == newest["period"]).row(0, named=True)
     assert after["value"] == newest["value"] + 0.3 and after["note"] == "their recount"
 

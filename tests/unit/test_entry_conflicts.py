@@ -119,7 +119,9 @@ def test_a_stale_seen_revision_is_refused_even_after_review_if_they_saved_again(
             seen_revision=revision, today=TODAY,
         )  # fmt: skip
     with pytest.raises(entry.EntryConflict, match="Sam Patel saved 55 at"):
-        entry.save_entries(engine, ann, entry.check_entries(engine, ann, result, ann_typed, TODAY, seen))
+        entry.save_entries(
+            engine, ann, entry.check_entries(engine, ann, result, ann_typed, TODAY, seen)
+        )
     assert _current(engine, admin, code, period)["value"] == 55.0
 
 
