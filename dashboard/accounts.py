@@ -8,6 +8,9 @@ the user's `sessions_valid_after`, which invalidates every token issued before i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -25,10 +28,9 @@ from dashboard import access, db, security
 from dashboard.access import Actor, Grant
 from dashboard.settings import PROJECT_DIR, get_settings
 from data_models import Area, Department, Partnership, Region, User, UserGrant
+from data_models.access import SigninThrottle
 
 SESSION_COOKIE = "laa_session"
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 15
 SESSION_HOURS = 12
 _HASHER = PasswordHasher()
 # Verified against when the user does not exist, so timing does not reveal which names exist.
@@ -211,6 +213,7 @@ def list_users(engine: Engine, actor: Actor) -> pl.DataFrame:
     if not access.can_administer(actor):
         security.refused(actor.name, "list users")
         raise access.AccessDenied(f"{actor.name} may not list users")
+    slowed = slowed_names(engine)  # "locked": sign-in is being slowed down (see authenticate)
     with engine.connect() as conn:
         users = conn.execute(select(User).order_by(User.username)).all()
         rows = [
@@ -219,7 +222,7 @@ def list_users(engine: Engine, actor: Actor) -> pl.DataFrame:
                 "display_name": u.display_name,
                 "email": u.email,
                 "active": u.is_active,
-                "locked": bool(_aware(u.locked_until) and _aware(u.locked_until) > _now()),  # type: ignore[operator]
+                "locked": u.username in slowed,
                 "grants": access.describe(_grants(conn, u.id)),
             }
             for u in users
@@ -251,7 +254,7 @@ USER_COLUMNS = {  # list_users column -> the users page's header
     "display_name": "Full name",
     "email": "Email",
     "active": "Active",
-    "locked": "Locked",
+    "locked": "Sign-in slowed",
     "grants": "Access",
 }
 
@@ -316,10 +319,15 @@ def users_table(engine: Engine, actor: Actor) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The outcome of a sign-in attempt: the actor, or why not (said vaguely to the user)."""
+    """The outcome of a sign-in attempt: the actor, or why not (said vaguely to the user).
+
+    `retry_after` (seconds) is set when the attempt was not even checked because this client
+    is being slowed down; the same happens whether or not the name belongs to an account.
+    """
 
     actor: Actor | None
     message: str = ""
+    retry_after: int = 0
 
 
 def actor_for(engine: Engine, username: str) -> Actor | None:
@@ -338,48 +346,216 @@ def actor_for_email(engine: Engine, email: str) -> Actor | None:
     return actor_for(engine, user.username) if user is not None else None
 
 
-def authenticate(engine: Engine, login: str, password: str) -> SignedIn:
-    """Check a user name (or email) and password, with lock-out after repeated failures."""
-    login = _normal(login)
-    refused = SignedIn(None, "The user name or password is not right.")
+# ------------------------------------------------------------------------ sign-in slow-down
+#
+# No account is ever locked: a flood of wrong passwords must not lock the real person out.
+# Every attempt is counted, before its password is checked (so parallel guesses cannot
+# overtake the count), under up to three keys:
+#   pair    this client and this name:   5 free attempts, then 1 s, 2 s, 4 s ... (at most 15 min)
+#   client  this client, any name:      30 free attempts, then the same doubling (spraying)
+#   account this name, any client:      20 free attempts, then the same doubling (many clients)
+# A browser that has signed in to the account before carries a signed device cookie for it
+# and skips the account key (and the client key: a council office behind one address), so a
+# distributed flood on a name never stops its owner on their usual browser. Unknown names are
+# counted exactly like real ones and a wrong name does the same argon2 work as a wrong
+# password, so neither the answers nor their timing tell which names exist. A count is
+# forgotten an hour after its last attempt; a success clears its pair; an administrator can
+# clear every count of a name (`unlock`).
+
+THROTTLE_FREE = {"pair": 5, "client": 30, "account": 20}
+THROTTLE_MAX_SECONDS = 15 * 60
+THROTTLE_FORGET = timedelta(hours=1)
+DEVICE_COOKIE = "laa_device"
+DEVICE_DAYS = 90
+REFUSED_MESSAGE = "The user name or password is not right."
+
+
+def throttle_delay(attempts: int, free: int) -> int:
+    """Seconds a key must wait after its `attempts`-th attempt (0 while within `free`)."""
+    if attempts < free:
+        return 0
+    return min(2 ** min(attempts - free, 20), THROTTLE_MAX_SECONDS)
+
+
+def slowed_message(wait: int) -> str:
+    """What a client being slowed down is told (the same for every name)."""
+    if wait >= 120:
+        return f"Too many attempts: try again in {math.ceil(wait / 60)} minutes."
+    return f"Too many attempts: try again in {wait} second{'' if wait == 1 else 's'}."
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key(), salt="laa-device")
+
+
+def device_token(actor: Actor) -> str:
+    """A signed token saying this browser has signed in as this user (kept 90 days)."""
+    return _device_serializer().dumps({"u": actor.name, "d": secrets.token_urlsafe(8)})
+
+
+def _device_user(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        data = _device_serializer().loads(token, max_age=DEVICE_DAYS * 86400)
+    except (BadSignature, SignatureExpired):
+        return None
+    return data.get("u") if isinstance(data, dict) else None
+
+
+def _insert_ignore(engine: Engine):  # type: ignore[no-untyped-def]
+    if db.is_sqlite(engine):
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert(SigninThrottle).on_conflict_do_nothing(index_elements=["key"])
+
+
+def _reserve(engine: Engine, keys: list[tuple[str, str]], subject: str) -> tuple[int, int]:
+    """Count one attempt under every key, atomically, unless a key must still wait.
+
+    Returns (seconds to wait, 0) when refused, else (0, this client's attempts on the name).
+    One short write transaction, rows locked in a fixed order (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: SELECT ... FOR UPDATE), so parallel attempts are counted one by one.
+    """
+    now = _now()
     with db.write_transaction(engine) as conn:
+        counts: dict[str, int] = {}
+        wait = 0
+        for scope, key in keys:
+            conn.execute(
+                _insert_ignore(engine).values(
+                    key=key,
+                    subject=None if scope == "client" else subject,
+                    failures=0,
+                    last_attempt_at=now,
+                )
+            )
+            row = conn.execute(
+                select(SigninThrottle).where(SigninThrottle.key == key).with_for_update()
+            ).one()
+            forgotten = _aware(row.last_attempt_at) < now - THROTTLE_FORGET  # type: ignore[operator]
+            counts[key] = 0 if forgotten else row.failures
+            allowed_at = _aware(row.next_allowed_at)
+            if not forgotten and allowed_at is not None and allowed_at > now:
+                wait = max(wait, math.ceil((allowed_at - now).total_seconds()))
+        if wait:
+            return wait, 0
+        for scope, key in keys:
+            attempts = counts[key] + 1
+            conn.execute(
+                update(SigninThrottle)
+                .where(SigninThrottle.key == key)
+                .values(
+                    failures=attempts,
+                    last_attempt_at=now,
+                    next_allowed_at=now
+                    + timedelta(seconds=throttle_delay(attempts, THROTTLE_FREE[scope])),
+                )
+            )
+            counts[key] = attempts
+        conn.execute(  # forget stale counts, so names made up by a flood do not pile up
+            delete(SigninThrottle).where(SigninThrottle.last_attempt_at < now - THROTTLE_FORGET)
+        )
+    return 0, counts[keys[0][1]]
+
+
+def _signed_in(engine: Engine, user_id: int, keys: list[tuple[str, str]]) -> None:
+    """After a right password: clear this client's count on the name; the attempt no longer
+    counts against the client or the account (their counts are not reset: a success in the
+    middle of a flood must not give the flood fresh free attempts)."""
+    with db.write_transaction(engine) as conn:
+        for scope, key in keys:
+            if scope == "pair":
+                conn.execute(delete(SigninThrottle).where(SigninThrottle.key == key))
+            else:
+                conn.execute(
+                    update(SigninThrottle)
+                    .where(SigninThrottle.key == key, SigninThrottle.failures > 0)
+                    .values(failures=SigninThrottle.failures - 1)
+                )
+        conn.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(failed_attempts=0, locked_until=None, last_sign_in_at=_now())
+        )
+
+
+def authenticate(
+    engine: Engine,
+    login: str,
+    password: str,
+    client: str = "local",
+    device: str | None = None,
+) -> SignedIn:
+    """Check a user name (or email) and password from `client` (its IP address), slowing
+    repeated attempts down (see above). `device` is the browser's device cookie, if any.
+
+    Blocking (argon2 takes a noticeable fraction of a second): servers call it off the event
+    loop. The hash is checked with no transaction open; the writes are short.
+    """
+    login = _normal(login)[:254]
+    client = (client or "unknown")[:64]
+    with engine.connect() as conn:
         user = conn.execute(
             select(User).where((User.username == login) | (User.email == login))
         ).first()
-        if user is None:
-            _verify(None, password)  # same work as for a real user
-            security.event("SIGNIN_FAILED", login, "unknown user")
-            return refused
-        locked = _aware(user.locked_until)
-        if locked is not None and locked > _now():
-            security.event("SIGNIN_LOCKED", user.username, f"locked until {locked:%Y-%m-%dT%H:%M}Z")
-            return SignedIn(None, "Too many failed attempts: try again later.")
-        if not user.is_active or not _verify(user.password_hash, password):
-            failures = user.failed_attempts + 1
-            lock = (
-                _now() + timedelta(minutes=LOCK_MINUTES)
-                if failures >= MAX_FAILED_ATTEMPTS
-                else None
-            )
-            conn.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(failed_attempts=0 if lock else failures, locked_until=lock)
-            )
-            security.event(
-                "SIGNIN_FAILED",
-                user.username,
-                f"attempt {failures}" + (" (locked)" if lock else ""),
-            )
-            return refused
-        conn.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_attempts=0, locked_until=None, last_sign_in_at=_now())
+    subject = user.username if user is not None else login
+    keys = [("pair", f"pair|{client}|{subject}")]
+    if user is None or _device_user(device) != user.username:
+        keys += [("client", f"client|{client}"), ("account", f"account|{subject}")]
+    wait, attempt = _reserve(engine, keys, subject)
+    if wait:
+        security.event("SIGNIN_SLOWED", subject, f"client={client} wait={wait}s")
+        return SignedIn(None, slowed_message(wait), wait)
+    usable = user is not None and user.is_active
+    # The same argon2 work whether or not the name exists (a dummy hash when it does not).
+    if not _verify(user.password_hash if usable else None, password):  # type: ignore[union-attr]
+        security.event(
+            "SIGNIN_FAILED",
+            subject,
+            f"{'unknown user ' if user is None else ''}client={client} attempt {attempt}",
         )
-        actor = Actor(user.username, _grants(conn, user.id))
-    security.event("SIGNIN", actor.name, access.describe(actor.grants))
+        return SignedIn(None, REFUSED_MESSAGE)
+    _signed_in(engine, user.id, keys)  # type: ignore[union-attr]
+    actor = actor_for(engine, user.username)  # type: ignore[union-attr]
+    if actor is None:  # disabled between the two reads
+        return SignedIn(None, REFUSED_MESSAGE)
+    security.event("SIGNIN", actor.name, f"client={client} {access.describe(actor.grants)}")
     return SignedIn(actor)
+
+
+def slowed_names(engine: Engine) -> set[str]:
+    """Names whose sign-in is being slowed down right now (any key naming them)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(SigninThrottle.subject).where(
+                SigninThrottle.subject.is_not(None),  # type: ignore[union-attr]
+                SigninThrottle.next_allowed_at > _now(),
+            )
+        ).all()
+    return {r.subject for r in rows}
+
+
+def unlock(engine: Engine, actor: Actor, username: str) -> int:
+    """Clear every sign-in count of a user (administrators; audited). Returns how many
+    counts were cleared (0: nothing was slowing them down)."""
+    if not access.can_administer(actor):
+        security.refused(actor.name, f"unlock {username}")
+        raise access.AccessDenied(f"{actor.name} may not unlock users")
+    with db.write_transaction(engine) as conn:
+        user = conn.execute(select(User).where(User.username == _normal(username))).first()
+        if user is None:
+            raise AccountError(f"no user {username}")
+        names = [user.username] + ([user.email] if user.email else [])
+        cleared = conn.execute(
+            delete(SigninThrottle).where(SigninThrottle.subject.in_(names))  # type: ignore[union-attr]
+        ).rowcount
+        conn.execute(
+            update(User).where(User.id == user.id).values(failed_attempts=0, locked_until=None)
+        )
+    security.event("UNLOCKED", actor.name, f"username={user.username} cleared={cleared}")
+    return int(cleared or 0)
 
 
 def has_password(engine: Engine, username: str) -> bool:
@@ -469,6 +645,30 @@ def _live_actor(engine: Engine, data: dict) -> Actor | None:
     if valid_after is not None and datetime.fromtimestamp(data.get("t", 0), UTC) <= valid_after:
         return None
     return actor_for(engine, user.username)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def form_token(purpose: str, binding: str) -> str:
+    """A signed anti-forgery token for a server form ("signin", "signout"), bound to a cookie
+    the browser holds (the sign-in form's own cookie, or the session cookie): another site can
+    make the browser post, but cannot read the token it would need."""
+    return URLSafeTimedSerializer(secret_key(), salt=f"laa-form-{purpose}").dumps(_digest(binding))
+
+
+def form_token_ok(token: str | None, purpose: str, binding: str | None, max_age: int) -> bool:
+    """Whether `token` was issued by `form_token(purpose, binding)` less than `max_age` ago."""
+    if not token or not binding:
+        return False
+    try:
+        signed = URLSafeTimedSerializer(secret_key(), salt=f"laa-form-{purpose}").loads(
+            token, max_age=max_age
+        )
+    except (BadSignature, SignatureExpired):
+        return False
+    return isinstance(signed, str) and hmac.compare_digest(signed, _digest(binding))
 
 
 RENEWAL_SECONDS = 120

@@ -43,3 +43,19 @@ class UserGrant(SQLModel, table=True):
     department_code: str | None = Field(default=None, foreign_key="department.code")
     granted_at: datetime
     granted_by: str
+
+
+class SigninThrottle(SQLModel, table=True):
+    """Sign-in attempts counted per client and name, per client and per account, to slow
+    guessing down (dashboard/accounts.py): no hard lock-out, so a flood cannot lock anyone out.
+
+    `key` is "pair|<client>|<name>", "client|<client>" or "account|<name>"; `subject` is the
+    name (the user name when the account exists), so an administrator can clear its delays.
+    """
+
+    __tablename__ = "signin_throttle"
+    key: str = Field(primary_key=True, max_length=400)
+    subject: str | None = Field(default=None, index=True, max_length=254)
+    failures: int = 0
+    last_attempt_at: datetime = Field(index=True)
+    next_allowed_at: datetime | None = None

@@ -8,6 +8,7 @@ so lock-out and expiry are tested without waiting.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,6 @@ from data_models import User
 PASSWORD = "correct horse battery"
 WRONG = "Tr0ub4dor&3-wrong"
 REFUSED = "The user name or password is not right."
-LOCKED = "Too many failed attempts: try again later."
 AREA = "X01"
 BOARD = "Accounts Test Borough LSP Executive Board"  # made with the area by save_areas
 runner = CliRunner()
@@ -183,44 +183,199 @@ def test_wrong_password_and_unknown_user_read_the_same(engine: Engine, jo: Actor
     assert accounts.authenticate(engine, "jo", PASSWORD.upper()).actor is None  # case matters
 
 
-def test_lock_out_after_five_failures_for_fifteen_minutes(
+class CountingHasher(PasswordHasher):
+    """argon2 as in accounts, counting the password checks (the expensive work)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls: list[int] = []  # appended from many threads
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self._calls.append(1)
+        return super().verify(hash, password)
+
+    @property
+    def checks(self) -> int:
+        return len(self._calls)
+
+
+@pytest.fixture
+def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
+    counting = CountingHasher()
+    monkeypatch.setattr(accounts, "_HASHER", counting)
+    return counting
+
+
+def slowed(seconds: int) -> str:
+    return accounts.slowed_message(seconds)
+
+
+def test_a_real_name_and_an_unknown_one_answer_alike_and_do_the_same_work(
+    engine: Engine, jo: Actor, clock: Clock, hasher: CountingHasher
+) -> None:
+    """Eight wrong passwords for jo and for a name nobody has, from one client: the same
+    answers in the same order, and an argon2 check for exactly the same attempts (none once the
+    client is being slowed down, real name or not)."""
+
+    def answers(login: str) -> list[tuple[str, int]]:
+        seen = []
+        for _ in range(8):
+            before = hasher.checks
+            result = accounts.authenticate(engine, login, WRONG, client="10.0.0.1")
+            seen.append((result.message, hasher.checks - before))
+            clock.advance(seconds=0.5)
+        return seen
+
+    real, unknown = answers("jo"), answers("nobody@example.org")
+    assert real == unknown
+    assert [checks for _, checks in real] == [1] * 5 + [0, 1, 0]
+    assert [message for message, _ in real] == [REFUSED] * 5 + [slowed(1), REFUSED, slowed(2)]
+
+
+def test_wrong_unknown_disabled_and_single_sign_on_all_do_one_check(
+    engine: Engine, admin: Actor, jo: Actor, hasher: CountingHasher
+) -> None:
+    accounts.add_user(engine, admin, "sso", "SSO Only", None, "sso@example.org")
+    accounts.add_user(engine, admin, "gone", "Gone", PASSWORD, "gone@example.org")
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.username == "gone").values(is_active=False))
+    for login, password in [("jo", WRONG), ("nobody", PASSWORD), ("sso", PASSWORD),
+                            ("gone", PASSWORD)]:  # fmt: skip
+        before = hasher.checks
+        assert accounts.authenticate(engine, login, password) == accounts.SignedIn(None, REFUSED)
+        assert hasher.checks == before + 1, login
+
+
+def test_repeated_failures_slow_this_client_down_and_never_lock_the_account(
     engine: Engine, jo: Actor, clock: Clock
 ) -> None:
     before = log_lines()
-    for _ in range(accounts.MAX_FAILED_ATTEMPTS - 1):
-        assert accounts.authenticate(engine, "jo", WRONG).message == REFUSED
-    assert user_row(engine, "jo").failed_attempts == 4
-    assert accounts.authenticate(engine, "jo@example.org", WRONG).message == REFUSED  # the 5th
-    assert user_row(engine, "jo").locked_until is not None
-
-    assert accounts.authenticate(engine, "jo", PASSWORD) == accounts.SignedIn(None, LOCKED)
-    clock.advance(minutes=14, seconds=59)
-    assert accounts.authenticate(engine, "jo@example.org", PASSWORD).message == LOCKED
-    clock.advance(seconds=2)  # 15 minutes and a second after the fifth failure
-    assert accounts.authenticate(engine, "jo", PASSWORD).actor == jo
-    assert user_row(engine, "jo").failed_attempts == 0
+    for _ in range(5):
+        assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").message == REFUSED
+    waits = []
+    for _ in range(4):  # each failure past the fifth doubles this client's wait: 1, 2, 4, 8 s
+        result = accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1")
+        assert result == accounts.SignedIn(None, slowed(result.retry_after), result.retry_after)
+        waits.append(result.retry_after)
+        clock.advance(seconds=result.retry_after)
+        assert accounts.authenticate(
+            engine, "jo@example.org", WRONG, client="10.0.0.1"
+        ).message == (REFUSED)
+    assert waits == [1, 2, 4, 8]
+    # Another client is not held up at all, and the account is not locked.
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.2").actor == jo
+    # This one waits its 16 s, then the right password works and its count starts again.
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").retry_after == 16
+    clock.advance(seconds=16)
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").actor == jo
+    for _ in range(5):
+        assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").message == REFUSED
 
     lines = new_log_lines(before)
-    failed = [line for line in lines if " SIGNIN_FAILED user=jo " in line]
-    assert [line.split("user=jo ", 1)[1] for line in failed] == [
-        "attempt 1",
-        "attempt 2",
-        "attempt 3",
-        "attempt 4",
-        "attempt 5 (locked)",
-    ]
-    assert sum(" SIGNIN_LOCKED user=jo " in line for line in lines) == 2
-    assert any(" SIGNIN user=jo " in line for line in lines)
+    failed = [line.split(" user=jo ", 1)[1] for line in lines if " SIGNIN_FAILED user=jo " in line]
+    assert failed[:6] == [f"client=10.0.0.1 attempt {n}" for n in range(1, 7)]
+    assert sum(" SIGNIN_SLOWED user=jo client=10.0.0.1" in line for line in lines) == 5
     assert not any(PASSWORD in line or WRONG in line for line in lines)
 
 
-def test_a_success_resets_the_failure_count(engine: Engine, jo: Actor, clock: Clock) -> None:
-    for _ in range(4):
-        accounts.authenticate(engine, "jo", WRONG)
-    assert accounts.authenticate(engine, "jo", PASSWORD).actor == jo
-    for _ in range(4):
-        accounts.authenticate(engine, "jo", WRONG)
-    assert accounts.authenticate(engine, "jo", PASSWORD).actor == jo
+def test_waits_stop_doubling_at_fifteen_minutes_and_are_forgotten_after_an_hour(
+    engine: Engine, jo: Actor, clock: Clock
+) -> None:
+    assert [accounts.throttle_delay(n, 5) for n in (1, 4, 5, 6, 9, 14, 15, 100)] == [
+        0, 0, 1, 2, 16, 512, 900, 900,
+    ]  # fmt: skip
+    for _ in range(15):
+        accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1")
+        clock.advance(minutes=15)
+    assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").retry_after == 0
+    assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").retry_after == 900
+    assert slowed(900) == "Too many attempts: try again in 15 minutes."
+    clock.advance(hours=1, seconds=1)
+    for _ in range(5):  # an hour after its last attempt the client's count is forgotten
+        assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").message == REFUSED
+
+
+def test_a_flood_on_a_name_does_not_stop_its_owner_signing_in(
+    engine: Engine, jo: Actor, clock: Clock
+) -> None:
+    """Thirty guesses from one client, then forty from forty clients (a distributed flood): the
+    owner's usual browser (its device cookie) still signs in at once; a new browser is slowed
+    for seconds, not locked out for a quarter of an hour, and then signs in."""
+    home = accounts.authenticate(engine, "jo", PASSWORD, client="192.0.2.1")
+    device = accounts.device_token(home.actor)  # type: ignore[arg-type]
+    for _ in range(30):
+        accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1")
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.2").actor == jo
+    for n in range(40):
+        accounts.authenticate(engine, "jo", WRONG, client=f"10.1.0.{n}")
+    assert accounts.authenticate(
+        engine, "jo", PASSWORD, client="192.0.2.1", device=device
+    ).actor == (jo)
+    cafe = accounts.authenticate(engine, "jo", PASSWORD, client="198.51.100.7")
+    assert cafe.actor is None and 0 < cafe.retry_after <= 900
+    clock.advance(seconds=cafe.retry_after)
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="198.51.100.7").actor == jo
+    # A device cookie of someone else, or a forged one, is no help.
+    other = accounts.device_token(Actor("kim"))
+    for token in (other, device[:-2] + "xx"):
+        accounts.authenticate(engine, "jo", WRONG, client="10.2.0.1", device=token)
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.2.0.2").retry_after > 0
+
+
+def test_a_success_clears_the_clients_count(engine: Engine, jo: Actor) -> None:
+    for _ in range(2):
+        for _ in range(4):
+            accounts.authenticate(engine, "jo", WRONG)
+        assert accounts.authenticate(engine, "jo", PASSWORD).actor == jo
+
+
+def test_parallel_guesses_are_counted_one_by_one(
+    engine: Engine, jo: Actor, clock: Clock, hasher: CountingHasher
+) -> None:
+    """Eight threads guess five times each at the same moment from one client: only the five
+    free attempts reach the password check, not forty."""
+
+    def guess(_: int) -> list[str]:
+        return [
+            accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").message for _ in range(5)
+        ]
+
+    with ThreadPoolExecutor(8) as pool:
+        messages = [m for batch in pool.map(guess, range(8)) for m in batch]
+    assert hasher.checks == 5
+    assert messages.count(REFUSED) == 5 and messages.count(slowed(1)) == 35
+    assert user_row(engine, "jo").last_sign_in_at is None
+
+
+def test_unlock_clears_the_delays_and_is_audited(
+    engine: Engine, admin: Actor, jo: Actor, clock: Clock
+) -> None:
+    for n in range(25):
+        accounts.authenticate(engine, "jo", WRONG, client=f"10.0.{n % 2}.1")
+    assert accounts.list_users(engine, admin).filter(username="jo")["locked"].to_list() == [True]
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").retry_after > 0
+    with pytest.raises(AccessDenied):
+        accounts.unlock(engine, Actor("v", (Grant("viewer", area_code=AREA),)), "jo")
+    with pytest.raises(accounts.AccountError, match="no user ghost"):
+        accounts.unlock(engine, admin, "ghost")
+    before = log_lines()
+    assert accounts.unlock(engine, admin, "JO") > 0
+    assert any(" UNLOCKED user=tester username=jo" in line for line in new_log_lines(before))
+    assert accounts.list_users(engine, admin).filter(username="jo")["locked"].to_list() == [False]
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").actor == jo
+
+
+def test_form_tokens_are_bound_to_their_cookie_and_purpose(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = accounts.form_token("signin", "cookie-a")
+    assert accounts.form_token_ok(token, "signin", "cookie-a", 60)
+    assert not accounts.form_token_ok(token, "signin", "cookie-b", 60)
+    assert not accounts.form_token_ok(token, "signout", "cookie-a", 60)
+    for bad in (None, "", "garbage", token[:-3] + "abc"):
+        assert not accounts.form_token_ok(bad, "signin", "cookie-a", 60)
+    assert not accounts.form_token_ok(token, "signin", None, 60)
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(real(self) + 120))
+    assert not accounts.form_token_ok(token, "signin", "cookie-a", 60)  # expired
 
 
 def test_unknown_user_is_logged_without_the_password(engine: Engine) -> None:
