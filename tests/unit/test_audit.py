@@ -66,6 +66,12 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def add_admin(username: str) -> None:
+    """`--as NAME` acts as that user with their own roles: an administrator here."""
+    run("user", "add", username, "--password", "a-long-password")
+    run("user", "grant", username, "admin")
+
+
 def load_worked_example(*prefix: str) -> None:
     for kind, path in [
         ("indicators", FRAMEWORK_INDICATORS),
@@ -145,6 +151,7 @@ def test_export_after_the_worked_example_and_a_correction(loaded: Engine, tmp_pa
 
 
 def test_export_area_filter(loaded: Engine, tmp_path: Path) -> None:
+    add_admin("alice")
     run("--as", "alice", "import", "areas", write(tmp_path, "areas.csv", SECOND_AREA))
     everything = export()
     x01, x02 = export("--area", "X01"), export("--area", "X02")
@@ -183,6 +190,7 @@ def test_a_status_or_grade_change_alone_gets_its_own_row(loaded: Engine, tmp_pat
     assert (row["indicator_code"], row["period"]) == ("BV82ab", "2008-03-31")
 
     grade = write(tmp_path, "g.csv", ACTUALS + "X01,BV82ab,2008-03-31,34.4,provisional,audited,\n")
+    add_admin("bob")
     run("--as", "bob", "import", "actuals", grade)
     (row,) = export()[len(before) + 1 :]
     assert (row["user"], row["action"], row["before"], row["after"]) == (
@@ -224,12 +232,14 @@ def test_refused_imports_leave_no_audit_row(loaded: Engine, tmp_path: Path) -> N
 def test_unchanged_imports_leave_no_audit_row(loaded: Engine) -> None:
     before = export()
     load_worked_example()
+    add_admin("alice")
     load_worked_example("--as", "alice")
     assert export() == before
 
 
 def test_as_names_the_user_and_o_writes_a_file(loaded: Engine, tmp_path: Path) -> None:
     fix = write(tmp_path, "fix.csv", ACTUALS + "X01,SPORT,2008-03-31,24.5,final,checked,\n")
+    add_admin("carol")
     run("--as", "carol", "import", "actuals", fix)
     expected = run("export", "audit").stdout
     assert export()[-1]["user"] == "carol"
