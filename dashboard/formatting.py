@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import polars as pl
@@ -24,6 +25,10 @@ REWARD_STATUS = {
 # The palette of DESIGN.md for areas of colour (bars, squares, stripes), beside a symbol or word.
 STATUS_FILL = {"green": "#00703c", "amber": "#f47738", "red": "#d4351c", None: "#505a5f"}
 DIRECTION = {"improving": "↗ improving", "steady": "→ steady", "worsening": "↘ worsening", None: ""}
+# From here on a float has no decimals left to show, and digit grouping would be a wall of
+# digits: such a value (only ever one the database already held) is shown as `1.0e38`.
+SCIENTIFIC_FROM = 1e13
+NOT_A_NUMBER = "–"  # NaN, like a missing value
 
 
 def status_text(rag: str | None) -> str:
@@ -62,25 +67,72 @@ def value_expr(value: str, decimals: str = "decimals", unit: str = "unit") -> pl
         .when(pl.col(unit).str.starts_with("rate per "))
         .then(pl.lit(" per ") + _per(pl.col(unit)))
         .otherwise(pl.lit(" ") + pl.col(unit))
+    ).fill_null("")
+    number = pl.col(value).cast(pl.Float64)
+    return (
+        pl.when(number.is_null() | number.is_nan())
+        .then(pl.lit(NOT_A_NUMBER))
+        .otherwise(rounded + suffix)
     )
-    return pl.when(pl.col(value).is_null()).then(pl.lit("–")).otherwise(rounded + suffix)
 
 
 def _per(unit: pl.Expr) -> pl.Expr:
-    """`rate per 100000` -> `100,000`."""
-    digits = unit.str.replace("rate per ", "").cast(pl.Int64, strict=False)
-    return _thousands(digits.cast(pl.Float64), 0)
+    """`rate per 100000` -> `100,000` (the unit's own text if that is not a number)."""
+    words = unit.str.replace("rate per ", "")
+    digits = words.cast(pl.Int64, strict=False)
+    return _thousands(digits.cast(pl.Float64), 0).fill_null(words)
 
 
 def _thousands(expr: pl.Expr, decimals: int) -> pl.Expr:
-    text = expr.abs().round(decimals).cast(pl.Decimal(38, decimals)).cast(pl.Utf8)
+    """`-12,345.6`; a huge value in scientific notation, infinity as `∞`; never raises.
+
+    Every row goes through every branch (polars evaluates them all), so the decimal cast only
+    ever sees values that fit it: the others are nulled first and written by `_scientific`.
+    """
+    number = expr.cast(pl.Float64)
+    plain = pl.when(number.is_finite() & (number.abs() < SCIENTIFIC_FROM)).then(number)
+    text = plain.abs().round(decimals).cast(pl.Decimal(38, decimals), strict=False).cast(pl.Utf8)
     integer = text.str.split(".").list.first()
     fraction = text.str.split(".").list.get(1, null_on_oob=True)
     grouped = (
         integer.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse().str.strip_prefix(",")
     )
-    sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    return sign + grouped + (pl.lit(".") + fraction if decimals else pl.lit("")).fill_null("")
+    sign = pl.when(number < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    written = sign + grouped + (pl.lit(".") + fraction if decimals else pl.lit("")).fill_null("")
+    return pl.when(plain.is_null()).then(_scientific(number)).otherwise(written)
+
+
+def _scientific(number: pl.Expr) -> pl.Expr:
+    """`1.0e38`, `-1.8e308`, `∞`, `-∞` (null for null and NaN, which callers word)."""
+    magnitude = number.abs()
+    exponent = magnitude.log10().floor()
+    mantissa = (magnitude / pl.lit(10.0).pow(exponent)).round(1)
+    carry = mantissa >= 10  # 9.96e20 rounds to 10.0e20: write 1.0e21
+    mantissa = pl.when(carry).then(mantissa / 10).otherwise(mantissa).round(1)
+    exponent = pl.when(carry).then(exponent + 1).otherwise(exponent)
+    sign = pl.when(number < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    finite = (
+        mantissa.cast(pl.Utf8) + pl.lit("e") + exponent.cast(pl.Int64, strict=False).cast(pl.Utf8)
+    )
+    return (
+        pl.when(number.is_nan())
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .when(number.is_infinite())
+        .then(sign + pl.lit("∞"))
+        .when(magnitude == 0)
+        .then(pl.lit("0"))
+        .otherwise(sign + finite)
+    )
+
+
+def _scientific_text(amount: float) -> str:
+    """The scalar twin of `_scientific`, for a value outside what digit grouping shows."""
+    if math.isnan(amount):
+        return NOT_A_NUMBER
+    if math.isinf(amount):
+        return "-∞" if amount < 0 else "∞"
+    mantissa, _, exponent = f"{amount:.1e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def format_value(value: float | Decimal | str | None, decimals: int, unit: str) -> str:
@@ -97,7 +149,9 @@ def format_value(value: float | Decimal | str | None, decimals: int, unit: str) 
     if isinstance(value, Decimal):  # exact half-up on the decimal typed, as the reward maths
         if not value.is_finite():
             return str(value)
-        value = float(value.quantize(Decimal(1).scaleb(-max(decimals, 0)), ROUND_HALF_UP))
+        if abs(value) < Decimal(SCIENTIFIC_FROM):  # beyond, quantize exceeds the precision
+            value = value.quantize(Decimal(1).scaleb(-min(max(decimals, 0), 3)), ROUND_HALF_UP)
+        value = float(value)
     frame = pl.DataFrame(
         {"v": [value], "d": [decimals], "u": [unit]},
         schema={"v": pl.Float64, "d": pl.Int64, "u": pl.Utf8},
@@ -110,6 +164,8 @@ def money(value: Decimal | float | None, *, short: bool = False) -> str:
     if value is None:
         return "–"
     amount = float(value)
+    if not math.isfinite(amount) or abs(amount) >= SCIENTIFIC_FROM:
+        return "£" + _scientific_text(amount) if not math.isnan(amount) else NOT_A_NUMBER
     if short and abs(amount) >= 1_000_000:
         return f"£{amount / 1_000_000:,.2f}m"
     if short and abs(amount) >= 10_000:
@@ -118,7 +174,11 @@ def money(value: Decimal | float | None, *, short: bool = False) -> str:
 
 
 def percent(fraction: float | None, decimals: int = 0) -> str:
-    return "–" if fraction is None else f"{fraction * 100:.{decimals}f}%"
+    if fraction is None or math.isnan(fraction):
+        return "–"
+    if not math.isfinite(fraction) or abs(fraction * 100) >= SCIENTIFIC_FROM:
+        return _scientific_text(fraction * 100) + "%"
+    return f"{fraction * 100:.{decimals}f}%"
 
 
 def value_text(row: dict, column: str) -> str:
@@ -131,7 +191,8 @@ def unit_words(unit: str) -> str:
     if unit == "%":
         return "per cent"
     if unit.startswith("rate per "):
-        return "per " + format_value(float(unit.removeprefix("rate per ") or 0), 0, "count")
+        base = unit.removeprefix("rate per ")
+        return "per " + (format_value(float(base), 0, "count") if base.isdigit() else base)
     return unit
 
 

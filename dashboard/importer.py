@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import db, store
+from dashboard.metrics import bounds
 from dashboard.metrics.periods import period_ends
 from dashboard.store import Actor, RuleViolation, WriteSummary
 from data_models import (
@@ -229,6 +230,9 @@ def _number(text: str) -> float:
     value = float(text)
     if math.isinf(value):
         raise _Bad("is not a finite number")
+    problem = bounds.value_problem(value)
+    if problem:
+        raise _Bad(problem)
     return value
 
 
@@ -243,15 +247,22 @@ def _date(text: str) -> date:
     try:
         if not _ISO_DATE.match(candidate):
             raise ValueError
-        return date.fromisoformat(candidate)
+        day = date.fromisoformat(candidate)
     except ValueError:
         raise _Bad("is not a date (YYYY-MM-DD, the period's end)") from None
+    problem = bounds.date_problem(day)
+    if problem:
+        raise _Bad(problem)
+    return day
 
 
 def _money(text: str) -> float:
     """Pounds with at most 2 decimals (pence), below £10 trillion: what the database keeps."""
     if not _MONEY.match(text):
         raise _Bad("is not an amount in pounds (digits, '.', at most 2 decimals, no '£' or ',')")
+    problem = bounds.money_problem(float(text))
+    if problem:
+        raise _Bad(problem)
     return float(text)
 
 
@@ -341,6 +352,16 @@ def _parsers(
             raise _Bad("must not be negative")
         return value
 
+    def whole_in(limits: tuple[int, int], what: str) -> Callable[[str], int]:
+        def parse(text: str) -> int:
+            value = non_negative_int(text)
+            problem = bounds.whole_number_problem(value, limits, what)
+            if problem:
+                raise _Bad(problem)
+            return value
+
+        return parse
+
     common: dict[str, dict[str, Callable[[str], Any]]] = {
         "areas": {
             "area_code": _text(12),
@@ -357,12 +378,12 @@ def _parsers(
             "indicator_code": _text(40),
             "block_code": code_in("block", "block"),
             "polarity": _one_of(POLARITIES, "polarity"),
-            "decimals": non_negative_int,
+            "decimals": whole_in(bounds.DECIMALS, "decimals"),
             "frequency": _one_of(FREQUENCIES, "frequency"),
             "department_code": code_in("department", "department"),
             "outcome_type": _one_of(OUTCOME_TYPES, "outcome type"),
             "period_basis": _one_of(PERIOD_BASES, "period basis"),
-            "lag_months": non_negative_int,
+            "lag_months": whole_in(bounds.LAG_MONTHS, "months"),
             "plausible_min": _number,
             "plausible_max": _number,
         },
@@ -392,7 +413,7 @@ def _parsers(
             "recipient_code": _text(40),
             "frequency": _one_of(FREQUENCIES, "frequency"),
             "laa_status": _one_of(REPORTING_STATUSES, "LAA status"),
-            "due_days": non_negative_int,
+            "due_days": whole_in(bounds.DUE_DAYS, "days"),
         },
     }
     return common[kind]

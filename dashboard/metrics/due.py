@@ -11,15 +11,18 @@ from dashboard.metrics.periods import period_ends
 
 OVERDUE_AFTER_DAYS = 30
 OPEN, DUE, OVERDUE = "open", "due", "overdue"
+_FURTHEST_LAG_MONTHS = 1200
 
 
 def value_due_date_expr(period: str = "period", lag_months: str = "lag_months") -> pl.Expr:
     """When a period's value is due: its end + the indicator's lag in months (DOMAIN §8), on
-    the month end (periods end on month ends, and so do their deadlines)."""
+    the month end (periods end on month ends, and so do their deadlines).
+
+    A lag the database holds beyond the import rules (999999999 months) is read as a century:
+    still never due in practice, and a date the calendar arithmetic can reach."""
+    lag = pl.col(lag_months).fill_null(0).clip(0, _FURTHEST_LAG_MONTHS).cast(pl.Int64)
     return (
-        pl.col(period)
-        .dt.offset_by(pl.concat_str(pl.col(lag_months).fill_null(0).cast(pl.Utf8), pl.lit("mo")))
-        .dt.month_end()
+        pl.col(period).dt.offset_by(pl.concat_str(lag.cast(pl.Utf8), pl.lit("mo"))).dt.month_end()
     )
 
 

@@ -472,6 +472,7 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
     Save is pressed, the save is refused as a conflict instead of overwriting their value.
     """
     from dashboard import entry, store
+    from dashboard.metrics import bounds
     from dashboard.ui import state
 
     statuses, grades = ["final", "provisional"], ["checked", "audited", "not_checked"]
@@ -494,9 +495,14 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
             st.session_state[seen_key] = int(chosen["revision"])
         seen = st.session_state.setdefault(seen_key, int(chosen["revision"]))
         with st.form("correction"):
+            # A value beyond the import rules (inf, 1e38 written before they existed) is not
+            # offered as the start: the box holds only what may be saved.
+            start = float(chosen["value"] or 0.0)
+            if bounds.value_problem(start):
+                start = 0.0
             value = st.number_input(
-                "Corrected value", value=float(chosen["value"] or 0.0), format="%.4f",
-                key=f"correction_value_{where}",
+                "Corrected value", value=start, format="%.4f", key=f"correction_value_{where}",
+                min_value=-bounds.VALUE_LIMIT, max_value=bounds.VALUE_LIMIT,
             )  # fmt: skip
             status = st.radio(
                 "Status", statuses, horizontal=True, key=f"correction_status_{where}",

@@ -9,7 +9,6 @@ wrote it (a pasted link, a page link) wins; else the remembered value; else the 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
@@ -17,6 +16,8 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+
+from dashboard.metrics import bounds
 
 
 def _resolve(name: str, options: Sequence[str], default: str) -> str:
@@ -87,21 +88,48 @@ def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
     _as_at_picker(today)
 
 
+def earliest_date(today: date) -> date:
+    """The first date a date picker offers: the first the dashboard covers (never after today)."""
+    return min(bounds.EARLIEST_DATE, today)
+
+
+def url_date(text: str, earliest: date, latest: date, what: str) -> tuple[date | None, str | None]:
+    """A date from a link, held to [earliest, latest]: (the date to use, or None for the
+    default; a message for the reader when the link's date was not usable as it stood)."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return None, f"The link's {what} “{text[:40]}” is not a date, so it is not used."
+    if day < earliest:
+        return earliest, (
+            f"The link's {what} {day:%d %B %Y} is before {earliest:%d %B %Y}, the earliest "
+            f"date the dashboard covers: showing {earliest:%d %B %Y}."
+        )
+    if day > latest:
+        return latest, (
+            f"The link's {what} {day:%d %B %Y} is after today ({latest:%d %B %Y}): showing today."
+        )
+    return day, None
+
+
 def _as_at_picker(today: date) -> None:
     options_key = "w_as_at"
+    earliest = earliest_date(today)
     url = st.query_params.get("as_at")
     picked = st.session_state.get("sel_as_at", today)
     typed = st.session_state.get(options_key)
     if isinstance(typed, date) and typed != picked:
         picked = typed
     if url is not None and url != st.session_state.get("url_as_at"):
-        with contextlib.suppress(ValueError):
-            picked = date.fromisoformat(url)
-    picked = min(picked, today) if isinstance(picked, date) else today
+        from_link, problem = url_date(url, earliest, today, "as-at date")
+        picked = from_link or picked
+        if problem:  # said once, in the page: the URL is rewritten to the date used below
+            st.warning(problem, icon=":material/event_busy:")
+    picked = min(max(picked, earliest), today) if isinstance(picked, date) else today
     st.session_state["sel_as_at"] = picked
     st.session_state[options_key] = picked
     st.sidebar.date_input(
-        "As at", min_value=date(today.year - 15, 1, 1), max_value=today, key=options_key,
+        "As at", min_value=earliest, max_value=today, key=options_key,
         format="DD/MM/YYYY",
         help="See the position as it stood on an earlier date: later periods do not count yet.",
     )  # fmt: skip
