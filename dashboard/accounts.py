@@ -539,7 +539,7 @@ def slowed_names(engine: Engine) -> set[str]:
 
 def unlock(engine: Engine, actor: Actor, username: str) -> int:
     """Clear every sign-in count of a user (administrators; audited). Returns how many
-    counts were cleared (0: nothing was slowing them down)."""
+    counts of failed attempts were cleared (0: there were none)."""
     if not access.can_administer(actor):
         security.refused(actor.name, f"unlock {username}")
         raise access.AccessDenied(f"{actor.name} may not unlock users")
@@ -548,9 +548,11 @@ def unlock(engine: Engine, actor: Actor, username: str) -> int:
         if user is None:
             raise AccountError(f"no user {username}")
         names = [user.username] + ([user.email] if user.email else [])
+        mine = SigninThrottle.subject.in_(names)  # type: ignore[union-attr]
         cleared = conn.execute(
-            delete(SigninThrottle).where(SigninThrottle.subject.in_(names))  # type: ignore[union-attr]
-        ).rowcount
+            select(func.count()).where(mine, SigninThrottle.failures > 0)
+        ).scalar_one()
+        conn.execute(delete(SigninThrottle).where(mine))
         conn.execute(
             update(User).where(User.id == user.id).values(failed_attempts=0, locked_until=None)
         )

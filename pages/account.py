@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import access, accounts
 from dashboard.ui import auth, loaders
+from dashboard.ui.plain import md
 
 
 def _same_tab_link(label: str, href: str) -> str:
@@ -20,10 +21,21 @@ def _same_tab_link(label: str, href: str) -> str:
     )
 
 
+def _sign_out_form(token: str) -> str:
+    """A button that POSTs to the server's sign-out route, in this tab."""
+    return (
+        '<form method="post" action="/account/signout" target="_self" style="margin:0">'
+        f'<input type="hidden" name="csrf" value="{escape(token)}">'
+        '<button type="submit" style="padding:0.45rem 1rem;background:#1d70b8;color:#fff;'
+        'border:0;border-radius:0.5rem;font-weight:600;font-size:1rem;cursor:pointer">'
+        "Sign out</button></form>"
+    )
+
+
 actor = loaders.actor()
 engine = loaders.engine()
 st.title("My account")
-st.markdown(f"Signed in as **{actor.name}**.")
+st.markdown(f"Signed in as **{md(actor.name)}**.")
 
 names = accounts.scope_names(engine)
 rows = []
@@ -96,9 +108,11 @@ else:
                 )
 
 st.subheader("Sign out")
-if auth.session_cookie():
-    # The server route ends every session of this user and clears the cookie.
-    st.html(_same_tab_link("Sign out", "/account/signout"))
+session = auth.session_cookie()
+if session:
+    # The server route ends every session of this user and clears the cookie; only a POST
+    # carrying this token does (a link or image on another site cannot sign anyone out).
+    st.html(_sign_out_form(accounts.form_token("signout", session)))
 elif st.button("Sign out", type="primary", icon=":material/logout:", key="sign_out"):
     auth.sign_out()
     st.rerun()

@@ -85,3 +85,23 @@ with change, st.form("grant"):
             )
         except (ValueError, accounts.AccountError) as exc:
             st.error(str(exc))
+
+with st.form("unlock"):
+    st.subheader("Clear sign-in delays")
+    st.caption(
+        "Wrong passwords slow further attempts down (no account is ever locked). If someone is "
+        "kept waiting after a flood of wrong passwords, clear their delays here."
+    )
+    slowed = users.filter(users["Sign-in slowed"])["User"].to_list()
+    unlock_who = st.selectbox("Whose delays", slowed or usernames, key="unlock_user")
+    if st.form_submit_button("Clear delays") and unlock_who:
+        try:
+            cleared = accounts.unlock(engine, actor, unlock_who)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Cleared the sign-in delays of {unlock_who}."
+                if cleared
+                else f"{unlock_who} had no sign-in delays."
+            )

@@ -71,8 +71,9 @@ def sign_in_form() -> None:
             login = st.text_input("User name or email", autocomplete="username")
             password = st.text_input("Password", type="password", autocomplete="current-password")
             submitted = st.form_submit_button("Sign in", type="primary")
-        if submitted:
-            result = accounts.authenticate(loaders.engine(), login, password)
+        if submitted:  # counted against this connection's address, like the server's form
+            client = st.context.ip_address or "local"
+            result = accounts.authenticate(loaders.engine(), login, password, client=client)
             if result.actor is None:
                 st.error(result.message, icon=":material/error:")
             else:

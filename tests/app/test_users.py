@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from dashboard import accounts, db
+from dashboard import accounts, db, security
 from dashboard.access import Grant
 from tests.app.conftest import app, errors
 
@@ -31,7 +31,7 @@ def test_users_table_has_readable_headers_and_names_not_codes(demo_db: str) -> N
     at = open_users()
     assert not errors(at), errors(at)
     table = users_table(at)
-    assert table.columns == ["User", "Full name", "Email", "Active", "Locked", "Access"]
+    assert table.columns == ["User", "Full name", "Email", "Active", "Sign-in slowed", "Access"]
     access = dict(zip(table["User"], table["Access"], strict=True))
     assert access["admin"] == "Administrator"
     assert access["officer"] == "LSP performance officer: Thornbury Vale (D10)"
@@ -61,3 +61,27 @@ def test_grant_form_offers_areas_regions_and_departments_by_name(writable_demo: 
     engine = db.get_engine(writable_demo)
     viewer = accounts.actor_for(engine, "viewer")
     assert viewer is not None and Grant("go", region_code="GONW") in viewer.grants
+
+
+def test_an_administrator_clears_a_users_sign_in_delays(writable_demo: str) -> None:
+    engine = db.get_engine(writable_demo)
+    for _ in range(6):  # a sixth wrong password from one client: it must now wait
+        accounts.authenticate(engine, "officer", "not-the-password", client="10.9.9.9")
+    assert accounts.authenticate(engine, "officer", "laa-demo", client="10.9.9.9").retry_after
+    at = open_users()
+    slowed = dict(zip(users_table(at)["User"], users_table(at)["Sign-in slowed"], strict=True))
+    assert slowed["officer"] is True and slowed["viewer"] is False
+    whose = picker(at, "Whose delays")
+    assert whose.options == ["officer"]  # only the slowed users are offered
+    log = security.log_path()
+    before = log.read_text(encoding="utf-8") if log.exists() else ""
+    next(b for b in at.button if b.label == "Clear delays").click()
+    at.run()
+    assert not errors(at), errors(at)
+    assert [s.value for s in at.success] == ["Cleared the sign-in delays of officer."]
+    logged = log.read_text(encoding="utf-8").removeprefix(before)
+    assert "UNLOCKED user=admin username=officer" in logged
+    assert accounts.authenticate(engine, "officer", "laa-demo", client="10.9.9.9").actor
+    assert users_table(at.run()).filter(pl.col("User") == "officer")[
+        "Sign-in slowed"
+    ].to_list() == [False]

@@ -724,3 +724,17 @@ def test_single_sign_on_user_has_no_password_to_change(engine: Engine, admin: Ac
     assert not accounts.has_password(engine, "sso")
     with pytest.raises(accounts.AccountError, match="organisation account"):
         accounts.change_password(engine, Actor("sso"), "", NEW_PASSWORD)
+
+
+def test_laa_user_unlock_clears_the_delays_and_is_logged(engine: Engine, jo: Actor) -> None:
+    for _ in range(6):
+        accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1")
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").retry_after > 0
+    before = log_lines()
+    assert laa("user", "unlock", "Jo").stderr == "cleared the sign-in delays of jo\n"
+    assert any(
+        " UNLOCKED user=cli:" in line and "username=jo" in line for line in new_log_lines(before)
+    )
+    assert accounts.authenticate(engine, "jo", PASSWORD, client="10.0.0.1").actor == jo
+    assert laa("user", "unlock", "jo").stderr == "jo had no sign-in delays\n"
+    assert laa("user", "unlock", "ghost", code=1).stderr == "no user ghost\n"
