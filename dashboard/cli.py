@@ -544,6 +544,16 @@ def user_revoke(
     _err(f"revoked {grant.describe()} from {username}")
 
 
+@user_app.command("unlock")
+def user_unlock(username: str) -> None:
+    """Clear every sign-in delay of a user (after a flood of wrong passwords); logged."""
+    from dashboard import accounts
+
+    cleared = _account(accounts.unlock, username)
+    name = username.strip().lower()
+    _err(f"cleared the sign-in delays of {name}" if cleared else f"{name} had no sign-in delays")
+
+
 @user_app.command("list")
 def user_list() -> None:
     """Users with their roles, as CSV on stdout."""
