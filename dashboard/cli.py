@@ -84,6 +84,9 @@ def _actor() -> store.Actor:
         engine = _engine()
         found = accounts.actor_for(engine, name) if inspect(engine).has_table("app_user") else None
         if found is None:
+            from dashboard import security
+
+            security.refused(name, "act through the command line (not an active user)")
             _err(f"--as: '{name}' is not an active user of this database")
             raise typer.Exit(1)
         _acting[name] = found
@@ -120,8 +123,7 @@ def main_options(
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version and load the reference lists."""
     if _state["as_user"] is not None and not _actor().is_admin:
-        _err(f"refused: {_actor().name} may not upgrade the database")
-        raise typer.Exit(1)
+        store.deny(_actor(), "upgrade the database")  # logged; exits 1 (see _Commands)
     store.upgrade()
     _err(f"database is up to date: {_safe_url()}")
 

@@ -910,6 +910,8 @@ def test_as_an_unknown_user_exits_1_and_writes_nothing(loaded: Engine, tmp_path:
                 f"--as: '{name}' is not an active user of this database\n",
             ), args
     assert snapshot(loaded) == before
+    log = (Path(settings.get_settings().log_dir) / "security.log").read_text(encoding="utf-8")
+    assert "REFUSED user=ghost act through the command line (not an active user)" in log
 
 
 def test_as_lead_has_the_leads_rights_and_is_recorded(loaded: Engine, tmp_path: Path) -> None:
@@ -939,7 +941,8 @@ def test_as_lead_has_the_leads_rights_and_is_recorded(loaded: Engine, tmp_path: 
         assert "Traceback" not in refused.stderr
     assert snapshot(loaded) == before
     log = (Path(settings.get_settings().log_dir) / "security.log").read_text(encoding="utf-8")
-    assert "REFUSED user=lead" in log
+    assert "REFUSED user=lead change targets" in log
+    assert "REFUSED user=lead upgrade the database" in log
 
     # What a lead may do, it does, under its own name.
     own = write(
