@@ -69,9 +69,11 @@ class ConcurrentChange(RuleViolation):
 
 
 def cli_actor(as_user: str | None = None) -> Actor:
-    """The CLI acts as an administrator, recorded as `cli:<os user>` unless --as names one.
+    """The operator's actor: an administrator, recorded as `cli:<os user>` (or `as_user`).
 
-    Whoever can run the CLI can read the database file anyway (see the README).
+    The `laa` command runs as this without `--as`: whoever can run it holds the database
+    credentials anyway (see the README). `laa --as USER` does not use it: it acts as the
+    stored user with their own grants (`accounts.actor_for`).
     """
     return Actor(as_user or f"cli:{getpass.getuser()}", (Grant("admin"),))
 
