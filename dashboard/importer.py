@@ -22,7 +22,7 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from dashboard import db, store
+from dashboard import db, store, tabular
 from dashboard.metrics import bounds
 from dashboard.metrics.periods import period_ends
 from dashboard.store import Actor, RuleViolation, WriteSummary
@@ -171,47 +171,10 @@ class _Refused(Exception):
     """Raised inside the write transaction to roll back a dry run or a refused file."""
 
 
-class UnreadableFile(ValueError):
-    """A file that is not a table at all, said in plain words (never a path or library text)."""
-
-
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
-def read_table(path: Path) -> pl.DataFrame:
-    """Read a CSV or the first sheet of an XLSX with every cell as text.
-
-    Raises `UnreadableFile` when the file is not a workbook, not UTF-8 text, or empty: the
-    readers' own messages name temporary paths and library internals, so they are replaced.
-    """
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
-        except pl.exceptions.NoDataError:
-            raise UnreadableFile("The first sheet of this workbook is empty.") from None
-        except Exception:  # calamine's zip and format errors, whatever their class
-            raise UnreadableFile(
-                "This file is not a readable Excel workbook: save it from Excel as an Excel "
-                "Workbook (.xlsx) or as CSV UTF-8, and upload that."
-            ) from None
-    else:
-        if not path.read_bytes().strip():
-            raise UnreadableFile("This file is empty.")
-        try:
-            frame = pl.read_csv(path, infer_schema=False)
-        except pl.exceptions.NoDataError:
-            raise UnreadableFile("This file is empty.") from None
-        except pl.exceptions.PolarsError as exc:  # a malformed CSV, said without library text
-            if "utf-8" in str(exc).lower():
-                raise UnreadableFile(
-                    "This file is not UTF-8 text: save it from Excel as CSV UTF-8 (Comma "
-                    "delimited), or upload the Excel workbook itself."
-                ) from None
-            raise UnreadableFile(
-                "This file is not a readable CSV file: one header row, then one row per line, "
-                "columns separated by commas."
-            ) from None
-    return frame.with_columns(pl.all().cast(pl.Utf8).str.strip_chars().fill_null(""))
+# Reading a user's file (bounded, in plain words) is its own concept: these names stay here too.
+UnreadableFile = tabular.UnreadableFile
+EXCEL_SUFFIXES = tabular.EXCEL_SUFFIXES
+read_table = tabular.read_table
 
 
 # ----------------------------------------------------------------------------- value parsers
@@ -304,20 +267,27 @@ def _milestones(text: str) -> list[tuple[date, float]]:
 # ------------------------------------------------------------------------------- validation
 
 
+_REPEATED = re.compile(r"(_duplicated_\d+|_\d+)$")
+
+
 def _column_errors(frame: pl.DataFrame, fmt: FileFormat) -> list[str]:
-    errors = [
-        f"column {c}: required column is missing" for c in fmt.required if c not in frame.columns
-    ]
+    """Missing, unknown and repeated columns: one pass over the header, set look-ups only
+    (`frame.columns` builds a new list on every call)."""
+    columns = frame.columns
+    present = set(columns)
     allowed = set(fmt.required) | set(fmt.optional)
-    errors += [f"column {c}: unknown column" for c in frame.columns if c not in allowed]
-    for (
-        c
-    ) in frame.columns:  # a repeated header `x` arrives as `x_duplicated_0` (CSV) or `x_1` (XLSX)
-        original = re.sub(r"(_duplicated_\d+|_\d+)$", "", c)
-        if original != c and original in frame.columns and original in allowed:
-            errors = [e for e in errors if e != f"column {c}: unknown column"]
-            errors.append(f"column {original}: appears more than once")
-    return errors
+    errors = [f"column {c}: required column is missing" for c in fmt.required if c not in present]
+    # A repeated header `x` arrives as `x_duplicated_0` (CSV) or `x_1` (XLSX); said once.
+    repeated: dict[str, None] = {}
+    for c in columns:
+        if c in allowed:
+            continue
+        original = _REPEATED.sub("", c)
+        if original != c and original in present and original in allowed:
+            repeated[original] = None
+        else:
+            errors.append(f"column {c}: unknown column")
+    return errors + [f"column {c}: appears more than once" for c in repeated]
 
 
 def _parsers(
