@@ -159,13 +159,15 @@ def seed_demo(
 
 def _import(kind: str, file: Path, dry_run: bool, override_lock: str | None = None) -> None:
     from dashboard.importer import import_file
+    from dashboard.tabular import native_output_to_log
 
     if not file.exists():
         _err(f"{file}: no such file")
         raise typer.Exit(2)
-    result = import_file(
-        _engine(), _actor(), kind, file, dry_run=dry_run, override_lock=override_lock
-    )
+    with native_output_to_log():  # a reader's panic text is not the user's message
+        result = import_file(
+            _engine(), _actor(), kind, file, dry_run=dry_run, override_lock=override_lock
+        )
     _err(result.describe())
     if not result.ok:
         raise typer.Exit(1)

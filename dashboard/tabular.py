@@ -13,8 +13,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
+import os
 import re
+import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -77,6 +83,26 @@ def read_table(path: Path) -> pl.DataFrame:
     if frame.height == 0:
         raise UnreadableFile(NO_ROWS)
     return frame.with_columns(pl.all().cast(pl.Utf8).str.strip_chars().fill_null(""))
+
+
+@contextmanager
+def native_output_to_log() -> Iterator[None]:
+    """Send what the native readers print on the process's stderr (a Rust panic's message and
+    backtrace) to the log instead. For the CLI, whose stderr is the user's screen; the server
+    keeps it in its own log."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            if text := sink.read().decode(errors="replace").strip():
+                logging.getLogger(__name__).info("reader output: %s", text)
 
 
 def _is_panic(exc: BaseException) -> bool:
