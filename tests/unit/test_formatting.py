@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 import pytest
 
@@ -12,8 +14,10 @@ from dashboard.formatting import (
     format_value,
     money,
     number_text,
+    percent,
     spreadsheet_safe,
     unit_words,
+    value_expr,
 )
 
 
@@ -94,3 +98,60 @@ def test_status_fills_keep_the_design_palette() -> None:
     # the text colour of each status is its fill, or a darker shade of the same hue
     for key, fill in STATUS_FILL.items():
         assert _luminance(STATUS[key][2]) <= _luminance(fill)
+
+
+# ------------------------------------------------ whatever the database holds, it is shown
+# (issue 11: a value of 1e38 failed the decimal cast and broke the overview, the indicator page
+# and the review for every user)
+
+EXTREMES = [
+    (1e38, "1.0e38 per 1,000"),
+    (-1e308, "-1.0e308 per 1,000"),
+    (1.7976931348623157e308, "1.8e308 per 1,000"),
+    (9.96e20, "1.0e21 per 1,000"),  # the mantissa's rounding carries into the exponent
+    (float("inf"), "∞ per 1,000"),
+    (float("-inf"), "-∞ per 1,000"),
+    (float("nan"), "–"),
+    (1e13, "1.0e13 per 1,000"),
+    (9_999_999_999_999.0, "9,999,999,999,999.0 per 1,000"),
+]
+
+
+@pytest.mark.parametrize(("value", "shown"), EXTREMES, ids=[str(v) for v, _ in EXTREMES])
+def test_any_float_is_formatted_without_raising(value: float, shown: str) -> None:
+    assert format_value(value, 1, "rate per 1000") == shown
+
+
+def test_a_huge_value_does_not_spoil_the_other_rows_of_a_column() -> None:
+    """polars evaluates every branch on every row: the decimal cast must never see 1e38."""
+    frame = pl.DataFrame(
+        {
+            "v": [12.34, 1e38, None, float("nan"), -5300.0, float("inf")],
+            "decimals": [1, 1, 1, 1, 0, 2],
+            "unit": ["%", "%", "%", "count", "count", "kg per household"],
+        }
+    )
+    shown = frame.select(value_expr("v")).to_series().to_list()
+    assert shown == ["12.3%", "1.0e38%", "–", "–", "-5,300", "∞ kg per household"]
+
+
+def test_decimals_and_units_outside_the_rules_still_format() -> None:
+    assert format_value(12.345, 999_999_999, "%") == "12.345%"  # at most 3 decimals shown
+    assert format_value(12.345, -5, "%") == "12%"
+    assert format_value(Decimal("1e38"), 999_999_999, "count") == "1.0e38"
+    assert format_value(Decimal("123.4567"), 999_999_999, "count") == "123.457"
+    assert format_value("1e400", 1, "count") == "∞"  # typed text beyond a float
+    assert format_value(5, 0, "rate per abc") == "5 per abc"
+    assert unit_words("rate per abc") == "per abc"
+
+
+def test_money_and_percent_of_any_size() -> None:
+    assert money(1e38) == "£1.0e38"
+    assert money(Decimal("99999999999999.99"), short=True) == "£1.0e14"
+    assert money(float("inf")) == "£∞"
+    assert money(float("nan")) == "–"
+    assert money(999_999_999_999.0) == "£999,999,999,999"
+    assert percent(1e38) == "1.0e40%"
+    assert percent(float("inf")) == "∞%"
+    assert percent(float("nan")) == "–"
+    assert percent(0.345) == "34%"
