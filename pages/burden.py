@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts_reporting as cr
 from dashboard.metrics import burden
 from dashboard.ui import components, loaders, state
+from dashboard.ui.plain import md
 
 AREA, ALL = "area", "all"
 
@@ -34,12 +35,12 @@ blocks = lines.select("block_code", "block_name", "block_order").unique()
 
 scope = st.segmented_control(
     "Count for", [AREA, ALL], default=AREA, key="burden_scope", required=True,
-    format_func=lambda s: f"{names[area_code]} ({area_code})" if s == AREA
+    format_func=lambda s: f"{md(names[area_code])} ({area_code})" if s == AREA
     else f"All my areas ({len(codes)})",
     help="The area chosen in the sidebar, or every area you can see.",
 )  # fmt: skip
 scoped = reported if scope == ALL else reported.filter(pl.col("area_code") == area_code)
-where = f"all {len(codes)} areas you can see" if scope == ALL else names[area_code]
+where = f"all {len(codes)} areas you can see" if scope == ALL else md(names[area_code])
 st.caption(
     f"Counting the indicators reported by {where}: each indicator × recipient × frequency counts its "
     "items a year once, however many returns carry it. Lines to the LSP board are the partnership's own (horizontal) "

@@ -20,6 +20,7 @@ from dashboard.metrics import period_label_expr
 from dashboard.metrics.assess import agreement_ended
 from dashboard.reports import board
 from dashboard.ui import commentary, components, loaders, nav, state
+from dashboard.ui.plain import md
 
 area_code, as_at, result, area = components.area_view("Indicator")
 
@@ -36,7 +37,7 @@ nav.breadcrumbs(
     ("partnership", row["partnership"], {"partnership": row["partnership"]}),
     ("indicator", code, {"indicator": code}),
 )
-st.title(f"{code} {row['indicator_name']}")
+st.title(f"{md(code)} {md(row['indicator_name'])}")
 facts = [
     row["block_name"],
     f"owner {row['partnership']}" + (f" ({row['lead_officer']})" if row["lead_officer"] else ""),
@@ -47,7 +48,7 @@ facts = [
 ]
 if row["measure"] == "cumulative":
     facts.append("cumulative: values are running totals from the agreement start")
-st.caption(" · ".join(facts))
+st.caption(" · ".join(md(fact) for fact in facts))  # names, units: plain text
 
 icon, word, colour = STATUS.get(row["rag"], STATUS[None])
 cols = st.columns(5)

@@ -11,6 +11,7 @@ from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import components, loaders, meeting, nav, state
+from dashboard.ui.plain import indicator_label, md
 
 area_code = state.area_code()
 if area_code is None:
@@ -33,7 +34,7 @@ if st.toggle(
     st.stop()
 st.query_params.pop(meeting.SLIDE, None)  # a slide number means nothing outside meeting mode
 
-st.title(f"{area['area_name']} LSP overview")
+st.title(f"{md(area['area_name'])} LSP overview")
 components.agreement_caption(result, area, as_at)
 if targets.is_empty():
     components.no_targets()
@@ -48,7 +49,9 @@ if reportable and st.toggle(
     value="lead" in actor.roles(),
     key="mine",
     bind="query-params",
-    help="Only the targets of " + ", ".join(sorted(reportable)) + " in the lists below "
+    help="Only the targets of "
+    + ", ".join(md(p) for p in sorted(reportable))
+    + " in the lists below "
     "(exceptions, cliff edge, all targets); the figures above stay the whole area's.",
 ):
     listed = board.reported_targets(targets, reportable)
@@ -56,7 +59,7 @@ if reportable and st.toggle(
 # share of the maximum, without the figures that belong to the whole area.
 scope = access.read_scope(actor)
 department = (
-    board.department_label(scope.departments, loaders.departments(), as_at)
+    md(board.department_label(scope.departments, loaders.departments(), as_at))
     if scope.indicator_limited
     else None
 )
@@ -174,8 +177,7 @@ else:
         with st.container(border=True):
             left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
             with left:
-                nav.link("indicator", f"**{row['indicator_code']}** {row['indicator_name']}",
-                         indicator=row["indicator_code"])  # fmt: skip
+                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             mid.markdown(
                 f"Forecast {value_text(row, 'forecast_value')} · "
                 f"**{percent(row['achieved_fraction'])}** of stretch"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.reports import board
 from dashboard.ui import components, nav, state
+from dashboard.ui.plain import md
 
 area_code, as_at, result, area = components.area_view("Thematic partnerships")
 
@@ -28,12 +29,12 @@ nav.breadcrumbs(
     ("block", owner["block_name"], {"block": owner["block_code"]}),
     ("partnership", name, {"partnership": name}),
 )
-st.title(name)
+st.title(md(name))
 components.agreement_caption(result, area, as_at)
 officers = sorted({o for o in targets["lead_officer"].to_list() if o})
 st.markdown(
     f"**{targets.height} targets** ({int(targets['is_reward'].sum())} reward) · lead officers: "
-    + (", ".join(officers) if officers else "none named")
+    + (", ".join(md(o) for o in officers) if officers else "none named")
 )
 st.html(components.counts_html(board.status_counts_row(targets)))
 

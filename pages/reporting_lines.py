@@ -11,6 +11,7 @@ from dashboard import db, importer, store
 from dashboard.access import AccessDenied
 from dashboard.reports import reporting_edits
 from dashboard.ui import components, loaders, nav, state
+from dashboard.ui.plain import md
 from data_models.vocab import FREQUENCIES, RECIPIENT_TYPES, REPORTING_STATUSES
 
 actor = loaders.actor()
@@ -232,14 +233,14 @@ with by_indicator:
         format_func=lambda c: f"{c} · {names[c]}",
     )  # fmt: skip
     picked = shown.filter(pl.col("indicator_code") == code)
-    st.caption(f"{picked.height} return{'s' if picked.height != 1 else ''} fed by {code}.")
+    st.caption(f"{picked.height} return{'s' if picked.height != 1 else ''} fed by {md(code)}.")
     lines_table(picked, ["recipient", "return_name", "frequency", "format", "due_days",
                          "status_short"])  # fmt: skip
 with by_return:
     returns = shown["return_name"].unique().sort().to_list()
     name = st.selectbox("Return", returns, key="rl_pick_return")
     picked = shown.filter(pl.col("return_name") == name)
-    receivers = ", ".join(picked["recipient"].unique().sort().to_list())
+    receivers = ", ".join(md(r) for r in picked["recipient"].unique().sort().to_list())
     many = picked["indicator_code"].n_unique()
     st.caption(f"{many} indicator{'s' if many != 1 else ''} in this return, sent to {receivers}.")
     lines_table(picked, ["indicator", "block_name", "recipient", "frequency", "status_short"])

@@ -19,6 +19,7 @@ from dashboard.reports import board
 from dashboard.reports import returns_view as view
 from dashboard.reports.returns import review_period
 from dashboard.ui import components, loaders, state
+from dashboard.ui.plain import md
 
 PERIOD_HELP = (
     "Each indicator uses its latest period ending on or before this date: a monthly indicator "
@@ -89,7 +90,7 @@ if who == view.AREA:
     area = loaders.area(area_code)
     areas = (area_code,)
     owed = loaders.owed_returns(area_code, as_at)
-    st.subheader(f"Returns {area['area_name']} owes ({owed.height})")
+    st.subheader(f"Returns {md(area['area_name'])} owes ({owed.height})")
     st.caption(
         "Every department return fed by an indicator this area has a target on. Each is built "
         "below from the values the partnership has already entered."
@@ -116,7 +117,7 @@ if who == view.AREA:
         },
     )
     options = view.department_options(departments, receives, view.owed_indicators(owed))
-    st.subheader(f"A return for {area['area_name']}")
+    st.subheader(f"A return for {md(area['area_name'])}")
 else:
     options = view.department_options(departments, receives)
 
@@ -176,7 +177,7 @@ result = view.only_return(full, return_name)
 
 area_count = full.rows["area_code"].n_unique()
 mine = (
-    f"Your department: {labels.get(department, department)} · "
+    f"Your department: {md(labels.get(department, department))} · "
     if who == view.OWN_DEPARTMENT
     else ""
 )

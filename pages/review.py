@@ -30,6 +30,7 @@ from dashboard.metrics import period_label_expr
 from dashboard.reports.returns import review_period
 from dashboard.reports.review import NO_COMMENTARY
 from dashboard.ui import components, loaders, nav, state
+from dashboard.ui.plain import indicator_label, md
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,7 +172,7 @@ except store.RuleViolation:
     st.stop()
 
 area = loaders.area(area_code)
-st.header(f"{area['area_name']} ({area_code})", anchor=False)
+st.header(f"{md(area['area_name'])} ({md(area_code)})", anchor=False)
 st.markdown(f"**Review of the half-year ending {half_year(pack.review)}**")
 st.caption(
     f"{area['region_name']} · values, statuses and forecasts as they stood on "
@@ -335,7 +336,7 @@ for block in blocks.filter(pl.col("block_code").is_in(shown["block_code"].implod
     rows = shown.filter(pl.col("block_code") == block["block_code"])
     missing = int((rows["commentary"] == NO_COMMENTARY).sum())
     st.markdown(
-        f"**{block['block_name']}** · {rows.height} exception{'s' if rows.height != 1 else ''}"
+        f"**{md(block['block_name'])}** · {rows.height} exception{'s' if rows.height != 1 else ''}"
         + (f" · {missing} without commentary" if missing else "")
     )
     for row in rows.iter_rows(named=True):
@@ -343,10 +344,7 @@ for block in blocks.filter(pl.col("block_code").is_in(shown["block_code"].implod
             top = st.columns([1.2, 5.4, 3.4], vertical_alignment="center")
             top[0].html(components.status_badge(row["rag"]))
             with top[1]:
-                nav.link(
-                    "indicator", f"**{row['indicator_code']}** {row['indicator_name']}",
-                    indicator=row["indicator_code"],
-                )  # fmt: skip
+                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             top[2].html(
                 f'<div style="font-size:0.9rem;text-align:right">{row["_latest"]} '
                 f"({escape(row['_period'])}) vs {row['_expected']} expected"

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import entry, store
 from dashboard.ui import components, loaders, state
+from dashboard.ui.plain import md
 
 FLASH = "updates_flash"  # the success message that survives the rerun after a save
 GRID = "entry_grid"  # the data editor's key (its edits)
@@ -24,7 +25,7 @@ today = state.today()
 
 st.title("My updates")
 st.caption(
-    f"{area['area_name']} · values you may report, oldest and most overdue first · as at "
+    f"{md(area['area_name'])} · values you may report, oldest and most overdue first · as at "
     f"{today:%d %B %Y}"
 )
 if as_at != today:

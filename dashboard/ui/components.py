@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.formatting import STATUS, spreadsheet_safe, spreadsheet_workbook
 from dashboard.ui import loaders
+from dashboard.ui.plain import indicator_label, md
 
 LOGO = Path(__file__).resolve().parent.parent / "assets" / "logo.svg"
 # Focus ring on the menu and links; Streamlit's own "Skip to main content" link, restyled.
@@ -180,7 +181,7 @@ def agreement_caption(result, area: dict, as_at) -> None:  # type: ignore[no-unt
     """Region · type · agreement term (signed) · as-at line under a page title."""
     agreements = result.scope.agreements
     if agreements.is_empty():
-        st.caption(f"{area['region_name']} · no agreement yet")
+        st.caption(f"{md(area['region_name'])} · no agreement yet")
         return
     agreement = agreements.row(0, named=True)
     signed = (
@@ -189,7 +190,7 @@ def agreement_caption(result, area: dict, as_at) -> None:  # type: ignore[no-unt
         else "draft"
     )
     st.caption(
-        f"{area['region_name']} · {str(area['la_type']).replace('_', ' ')} · Local Area Agreement "
+        f"{md(area['region_name'])} · {str(area['la_type']).replace('_', ' ')} · Local Area Agreement "
         f"{agreement['agreement_start']:%b %Y} – {agreement['agreement_end']:%b %Y} ({signed}) · "
         f"position as at {as_at:%d %B %Y}"
     )
@@ -229,7 +230,7 @@ def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
         with st.container(border=True):
             cols = st.columns(widths, vertical_alignment="center")
             with cols[0]:
-                nav.link("block", f"**{row['block_name']}**", block=row["block_code"])
+                nav.link("block", f"**{md(row['block_name'])}**", block=row["block_code"])
             cols[1].html(counts_html(row))
             for col, axis in zip(cols[2:], axes, strict=True):
                 col.html(axis_badge(row[axis]))
@@ -246,16 +247,13 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
             top = st.columns([1.4, 6, 3], vertical_alignment="center")
             top[0].html(status_badge(row["rag"]))
             with top[1]:
-                nav.link(
-                    "indicator", f"**{row['indicator_code']}** {row['indicator_name']}",
-                    indicator=row["indicator_code"],
-                )  # fmt: skip
+                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             top[2].markdown(
                 f"{value_text(row, 'latest_value')} vs {value_text(row, 'expected_value')} expected"
                 + (f" · {DIRECTION[row['direction']]}" if row["direction"] else "")
             )
-            owner = row["partnership"] + (
-                f" · {row['lead_officer']}" if row["lead_officer"] else ""
+            owner = md(row["partnership"]) + (
+                f" · {md(row['lead_officer'])}" if row["lead_officer"] else ""
             )
             st.caption(f"Owner: {owner}" + (" · ★ reward target" if row["is_reward"] else ""))
             if row.get("commentary"):
@@ -579,7 +577,7 @@ def target_changes(target: dict, area: dict) -> None:
         with st.container(border=True):
             st.markdown(
                 f"**Proposed:** target {value_text(target | {'v': change['target_value']}, 'v')} "
-                f"(version {change['version']}) by {change['recorded_by']} on "
+                f"(version {change['version']}) by {md(change['recorded_by'])} on "
                 f"{change['recorded_at']:%d %b %Y} — waiting for the GO's agreement."
             )
             plain(f"Reason: {change['reason'] or ''}")
@@ -655,5 +653,5 @@ def lock_controls(area_code: str) -> None:
                         engine, actor, area_code, user.strip().lower(), until, why.strip()
                     )
                     st.success(
-                        f"{user} may change locked periods until {until:%d %b %Y %H:%M} UTC."
+                        f"{md(user)} may change locked periods until {until:%d %b %Y %H:%M} UTC."
                     )

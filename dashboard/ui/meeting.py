@@ -24,6 +24,7 @@ from dashboard.metrics import period_label_expr
 from dashboard.metrics.assess import agreements_ended
 from dashboard.reports import board
 from dashboard.ui import components, loaders, nav
+from dashboard.ui.plain import md
 
 SLIDE = "slide"  # the query parameter holding the slide number (1 = the agenda)
 TOGGLE = "meeting"  # the overview's Meeting mode toggle (bound to ?meeting=)
@@ -170,7 +171,7 @@ def _status_html(rag: str | None, count: int | None = None) -> str:
 
 
 def _agenda(result: Assessment, area: dict, deck: pl.DataFrame, as_at: date) -> None:
-    st.title(f"{area['area_name']} LSP — board meeting")
+    st.title(f"{md(area['area_name'])} LSP — board meeting")
     counts = board.status_counts(result.targets)
     summary = result.areas.row(0, named=True) if result.areas.height else None
     lede = " &nbsp; ".join(
@@ -235,7 +236,7 @@ def _facts(row: dict[str, Any]) -> None:
 
 
 def _target_slide(row: dict[str, Any], spec: dict[str, Any] | None) -> None:
-    st.header(f"{row['indicator_code']} — {row['indicator_name']}")
+    st.header(f"{md(row['indicator_code'])} — {md(row['indicator_name'])}")
     chart_col, facts_col = st.columns([2.3, 1], gap="large")
     with chart_col:
         if spec is None:
@@ -268,7 +269,7 @@ def show(result: Assessment, area: dict) -> None:
         where = f"Slide {current} of {total} · target {current - 1} of {deck.height}{kind}"
     _controls(current, total, where)
     if deck.is_empty():
-        st.title(f"{area['area_name']} LSP — board meeting")
+        st.title(f"{md(area['area_name'])} LSP — board meeting")
         components.empty_state("This area has no targets yet.")
     elif current == 1:
         with st.container(key="meeting_agenda", gap="small"):

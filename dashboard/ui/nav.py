@@ -14,7 +14,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from dashboard import access
 from dashboard.access import Actor
-from dashboard.ui import state
+from dashboard.ui import plain, state
 
 _PAGES: dict[str, StreamlitPage] = {}
 HELP_TITLE = "How the numbers are worked out"
@@ -170,11 +170,12 @@ def go(name: str, **params: str | None) -> None:
 
 
 def breadcrumbs(*trail: tuple[str, str, dict[str, str | None]]) -> None:
-    """LSP › block › partnership › indicator, each a link (the last is the current page)."""
+    """LSP › block › partnership › indicator, each a link (the last is the current page).
+    Labels are names (areas, blocks, partnerships, indicators): shown as plain text."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="breadcrumbs"):
         for i, (name, label, params) in enumerate(trail):
             if i == len(trail) - 1:
-                st.markdown(f"**{label}**")
+                st.markdown(f"**{plain.md(label)}**")
             else:
-                link(name, label, **params)
+                link(name, plain.md(label), **params)
                 st.markdown("›")

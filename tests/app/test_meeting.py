@@ -11,6 +11,7 @@ import pytest
 from dashboard.metrics.assess import agreements_ended
 from dashboard.reports import board
 from dashboard.ui import meeting
+from dashboard.ui.plain import md
 from tests.app.conftest import all_text, assess, chart_spec, charts, errors, open_page, query
 
 AREA = "D05"  # Northgate, in the demo: several exceptions
@@ -31,7 +32,8 @@ def _projector_css(at) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _heading(row: dict) -> str:
-    return f"{row['indicator_code']} — {row['indicator_name']}"
+    """The slide heading: the indicator's code and name as typed (escaped for Markdown)."""
+    return f"{md(row['indicator_code'])} — {md(row['indicator_name'])}"
 
 
 def test_slide_number_reads_only_whole_numbers_in_range() -> None:
