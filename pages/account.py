@@ -24,7 +24,7 @@ def _same_tab_link(label: str, href: str) -> str:
 def _sign_out_form(token: str) -> str:
     """A button that POSTs to the server's sign-out route, in this tab."""
     return (
-        '<form method="post" action="/account/signout" target="_self" style="margin:0">'
+        '<form method="post" action="/account/signout" style="margin:0">'
         f'<input type="hidden" name="csrf" value="{escape(token)}">'
         '<button type="submit" style="padding:0.45rem 1rem;background:#1d70b8;color:#fff;'
         'border:0;border-radius:0.5rem;font-weight:600;font-size:1rem;cursor:pointer">'

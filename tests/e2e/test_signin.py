@@ -5,13 +5,17 @@ websocket refuses them; the form signs in with Enter and lands back on the reque
 the session cookie survives reloads and new tabs; signing out ends it on the server; `next=`
 never leads off-site.
 
-The sign-out test signs out the demo `viewer`, which no other browser test uses (signing out
-ends every session of that user).
+The sign-out tests sign out the demo `viewer` and `department` (signing out ends every session
+of that user issued until then; every other test signs in afresh).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -151,17 +155,8 @@ def test_session_survives_a_reload_and_a_new_tab(stranger, demo_server) -> None:
     tab.close()
 
 
-def _click_sign_out(page):  # type: ignore[no-untyped-def]
-    """Press "Sign out" on My account; returns the tab it lands in (st.link_button opens its
-    URL in a new tab, see test_sign_out_stays_in_the_same_tab)."""
-    link = page.get_by_test_id("stMain").get_by_role("link", name="Sign out")
-    expect(link).to_have_attribute("href", "/account/signout")
-    if link.get_attribute("target") == "_blank":
-        with page.expect_popup() as popup:
-            link.click()
-        return popup.value
-    link.click()
-    return page
+def _sign_out_button(page):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("stMain").get_by_role("button", name="Sign out")
 
 
 def test_sign_out_returns_to_sign_in_and_ends_the_session(browser, stranger, demo_server) -> None:  # type: ignore[no-untyped-def]
@@ -169,16 +164,15 @@ def test_sign_out_returns_to_sign_in_and_ends_the_session(browser, stranger, dem
     expect(stranger.get_by_role("heading", name="My account")).to_be_visible()
     (cookie,) = _session_cookies(stranger)
 
-    landed = _click_sign_out(stranger)
-    expect(landed).to_have_url(re.compile(r"/account/signin$"))
-    expect(landed.get_by_label("User name or email")).to_be_visible()
+    _sign_out_button(stranger).click()  # a form that POSTs with the page's token
+    expect(stranger).to_have_url(re.compile(r"/account/signin$"))
+    expect(stranger.get_by_label("User name or email")).to_be_visible()
     assert _session_cookies(stranger) == []
-    landed.reload()
-    expect(landed).to_have_url(SIGNIN_URL)
-    for tab in {landed, stranger}:  # every tab of the session, reloaded, is signed out
-        tab.goto(f"{demo_server}/?area=D10")
-        expect(tab).to_have_url(SIGNIN_URL)
-        assert "Thornbury Vale" not in tab.locator("body").inner_text()
+    stranger.reload()
+    expect(stranger).to_have_url(SIGNIN_URL)
+    stranger.goto(f"{demo_server}/?area=D10")
+    expect(stranger).to_have_url(SIGNIN_URL)
+    assert "Thornbury Vale" not in stranger.locator("body").inner_text()
 
     # The old token is dead on the server, not only deleted in this browser.
     replay = browser.new_context()
@@ -193,8 +187,73 @@ def test_sign_out_returns_to_sign_in_and_ends_the_session(browser, stranger, dem
 
 def test_sign_out_stays_in_the_same_tab(stranger, demo_server) -> None:  # type: ignore[no-untyped-def]
     signed_in(stranger, demo_server, "board", path="/account")
-    link = stranger.get_by_test_id("stMain").get_by_role("link", name="Sign out")
-    assert link.get_attribute("target") != "_blank"
+    form = stranger.get_by_test_id("stMain").locator("form[action='/account/signout']")
+    assert form.get_attribute("method") == "post"
+    assert form.get_attribute("target") in (None, "_self")  # a form posts in its own tab
+    expect(_sign_out_button(stranger)).to_be_visible()
+
+
+def test_a_link_to_sign_out_does_not_sign_out(stranger, demo_server) -> None:  # type: ignore[no-untyped-def]
+    """Opening /account/signout (a link or an image on another site would) only offers the
+    button; pressing it signs out."""
+    signed_in(stranger, demo_server, "department", path="/account")
+    stranger.goto(f"{demo_server}/account/signout")
+    button = stranger.get_by_role("button", name="Sign out")
+    expect(button).to_be_visible()
+    assert len(_session_cookies(stranger)) == 1
+    stranger.goto(f"{demo_server}/account")
+    wait_for_app(stranger)
+    expect(stranger.get_by_role("heading", name="My account")).to_be_visible()  # still signed in
+    stranger.goto(f"{demo_server}/account/signout")
+    stranger.get_by_role("button", name="Sign out").click()
+    expect(stranger).to_have_url(re.compile(r"/account/signin$"))
+    assert _session_cookies(stranger) == []
+
+
+@contextmanager
+def _framing_site(target: str) -> Iterator[str]:
+    """Another origin (a second local port) serving a page that frames `target`."""
+    page = (
+        f'<iframe id="f" src="{target}" width=600 height=400 '
+        'onload="this.dataset.loaded = 1"></iframe>'
+    ).encode()
+
+    class Framer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Framer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_another_site_cannot_frame_the_app(stranger, demo_server) -> None:  # type: ignore[no-untyped-def]
+    """A page of another origin that frames the sign-in page, as a clickjacking page would,
+    gets an empty frame."""
+    with _framing_site(f"{demo_server}/account/signin") as framer:
+        stranger.goto(framer)
+        stranger.wait_for_selector("#f[data-loaded]", state="attached")  # loaded, or refused
+        frame = stranger.frame_locator("#f")
+        expect(frame.get_by_label("User name or email")).to_have_count(0)
+
+
+def _signin_token(page, demo_server: str) -> str:  # type: ignore[no-untyped-def]
+    """The anti-forgery token of a sign-in form opened in this browser (its cookie is set)."""
+    html = page.request.get(f"{demo_server}/account/signin").text()
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
 
 
 NEXT_VALUES = [
@@ -216,7 +275,7 @@ def test_next_never_redirects_off_site(stranger, demo_server, target: str) -> No
     """The form's redirect after sign-in only goes to a path on this site."""
     response = stranger.request.post(
         f"{demo_server}/account/signin?next={quote(target, safe='')}",
-        form={"login": "go", "password": "laa-demo"},
+        form={"login": "go", "password": "laa-demo", "csrf": _signin_token(stranger, demo_server)},
         max_redirects=0,
     )
     assert response.status == 303
