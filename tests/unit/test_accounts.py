@@ -246,6 +246,24 @@ def test_wrong_unknown_disabled_and_single_sign_on_all_do_one_check(
         assert hasher.checks == before + 1, login
 
 
+def test_the_password_is_checked_with_no_database_connection_held(
+    engine: Engine, jo: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 takes a noticeable time: no transaction (on SQLite, the one write lock) may be
+    held meanwhile, or every save in the app waits behind each sign-in."""
+    held: list[int] = []
+
+    class Watching(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            held.append(engine.pool.checkedout())  # type: ignore[attr-defined]
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_HASHER", Watching())
+    for login, password in [("jo", WRONG), ("jo", PASSWORD), ("nobody", WRONG)]:
+        accounts.authenticate(engine, login, password)
+    assert held == [0, 0, 0]
+
+
 def test_repeated_failures_slow_this_client_down_and_never_lock_the_account(
     engine: Engine, jo: Actor, clock: Clock
 ) -> None:
