@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 
 from dashboard import db, store
 from dashboard.ui.plain import md
@@ -68,11 +68,10 @@ def markdown_texts(at: Any) -> list[str]:
     return found
 
 
-@pytest.fixture
-def named_demo(writable_demo: str) -> Iterator[dict[str, str]]:
-    """The demo with the lead's partnership of D10, one of its HO indicators' name, its lead
-    officer and D10's own name replaced by payloads (the lead's grant follows the rename)."""
-    engine = db.get_engine(writable_demo)
+def name_with_payloads(engine: Engine) -> str:
+    """Give the lead's partnership of D10, one of its HO indicators, that target's lead
+    officer and D10 itself the payload names (the lead's grant follows the rename), as an
+    import of such files would; returns the indicator's code."""
     owner = lead_partnership(engine)
     admin = store.cli_actor("tester")
     department = store.load_scope(
@@ -108,7 +107,13 @@ def named_demo(writable_demo: str) -> Iterator[dict[str, str]]:
             .values(partnership=PARTNERSHIP)
         )
         conn.execute(update(Area).where(Area.code == DEMO_AREA).values(name=AREA))
-    yield {"indicator": target["indicator_code"]}
+    return str(target["indicator_code"])
+
+
+@pytest.fixture
+def named_demo(writable_demo: str) -> dict[str, str]:
+    """The demo with payload names (see `name_with_payloads`)."""
+    return {"indicator": name_with_payloads(db.get_engine(writable_demo))}
 
 
 def test_escaped_names_show_as_typed(named_demo: dict[str, str]) -> None:
