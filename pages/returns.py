@@ -7,7 +7,6 @@ area. The store decides what each may read (`store.readable`), not this page.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 import streamlit as st
@@ -45,14 +44,17 @@ def period_picker(container, as_at: date) -> date:  # type: ignore[no-untyped-de
     if isinstance(typed, date) and typed != picked:
         picked = typed
     url = st.query_params.get("period")
+    earliest = state.earliest_date(as_at)
     if url is not None and url != st.session_state.get(seen):
-        with contextlib.suppress(ValueError):
-            picked = date.fromisoformat(url)
-    picked = min(picked, as_at)
+        from_link, problem = state.url_date(url, earliest, as_at, "period", "the as-at date")
+        picked = from_link or picked
+        if problem:  # a date outside the picker's range would be an exception box
+            st.warning(problem, icon=":material/event_busy:")
+    picked = min(max(picked, earliest), as_at)
     st.session_state[chosen] = picked
     st.session_state[key] = picked  # seeds the widget; set before it is drawn
     container.date_input(
-        "Period (on or before)", min_value=date(as_at.year - 15, 1, 1), max_value=as_at,
+        "Period (on or before)", min_value=earliest, max_value=as_at,
         key=key, format="DD/MM/YYYY", help=PERIOD_HELP,
     )  # fmt: skip
     published = None if picked == default else picked.isoformat()

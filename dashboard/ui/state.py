@@ -93,7 +93,9 @@ def earliest_date(today: date) -> date:
     return min(bounds.EARLIEST_DATE, today)
 
 
-def url_date(text: str, earliest: date, latest: date, what: str) -> tuple[date | None, str | None]:
+def url_date(
+    text: str, earliest: date, latest: date, what: str, latest_is: str = "today"
+) -> tuple[date | None, str | None]:
     """A date from a link, held to [earliest, latest]: (the date to use, or None for the
     default; a message for the reader when the link's date was not usable as it stood)."""
     try:
@@ -107,7 +109,8 @@ def url_date(text: str, earliest: date, latest: date, what: str) -> tuple[date |
         )
     if day > latest:
         return latest, (
-            f"The link's {what} {day:%d %B %Y} is after today ({latest:%d %B %Y}): showing today."
+            f"The link's {what} {day:%d %B %Y} is after {latest_is} ({latest:%d %B %Y}): "
+            f"showing {latest_is}."
         )
     return day, None
 

@@ -167,3 +167,23 @@ def test_every_page_runs_with_any_as_at_from_a_link(
         if at.exception
     }
     assert not failed, failed
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        ("1990-01-01", None),
+        ("1900-01-01", "is before 01 January 1990"),
+        ("9999-12-31", "is after the as-at date"),
+        ("garbage", "is not a date"),
+    ],
+)
+def test_department_returns_run_with_any_period_from_a_link(
+    demo_db: str, period: str, said: str | None
+) -> None:
+    at = app("department")
+    at.query_params["period"] = period
+    at.switch_page("../pages/returns.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert any(said in w for w in warnings) if said else not warnings, warnings
