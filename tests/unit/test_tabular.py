@@ -166,9 +166,10 @@ def test_a_workbook_too_tall_for_its_width_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_cells_without_references_are_counted_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cell", ["<c><v>1</v></c>", "<c/>"])
+def test_cells_without_references_are_counted_too(tmp_path: Path, cell: str) -> None:
     """`r` is optional in a sheet: cells without it are placed one after another."""
-    cells = "".join("<c><v>1</v></c>" for _ in range(tabular.MAX_COLUMNS + 1))
+    cells = "<c><v>1</v></c>" + cell * tabular.MAX_COLUMNS
     sheet = (
         '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
         f'spreadsheetml/2006/main"><sheetData><row>{cells}</row></sheetData></worksheet>'
