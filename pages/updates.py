@@ -161,7 +161,7 @@ if submitted:
             drawn["seen"].update(exc.seen)
             st.warning(
                 "Nothing was saved: someone else saved a value in this grid after you opened "
-                "this page.\n\n" + "\n".join(f"- {line}" for line in exc.lines),
+                "this page.\n\n" + "\n".join(f"- {md(line)}" for line in exc.lines),
                 icon=":material/sync_problem:",
             )
             summary = None

@@ -530,7 +530,7 @@ def correction_form(current: pl.DataFrame, target: dict, area_code: str) -> None
                 # Theirs is the one seen from now on (the table above shows it): what was typed
                 # and the reason stay in the form, so the next Save, once reviewed, goes through.
                 st.session_state.pop(seen_key, None)
-                st.warning(f"Nothing was saved: {exc}", icon=":material/sync_problem:")
+                st.warning(f"Nothing was saved: {md(str(exc))}", icon=":material/sync_problem:")
                 return
             except (ValueError, store.RuleViolation) as exc:
                 st.error(f"Nothing was saved: {exc}", icon=":material/error:")

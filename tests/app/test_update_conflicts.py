@@ -4,6 +4,8 @@ the second person typed stays on screen; once reviewed, their next Save goes thr
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from dashboard import accounts, db, entry, store
@@ -37,6 +39,11 @@ def _officer_saves(url: str, code: str, period, value: float, seen: int) -> None
     )  # fmt: skip
 
 
+def _shown(markdown: str) -> str:
+    """An alert's Markdown source as the page shows it (escapes and word joiners resolved)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def _revisions(url: str) -> int:
     engine = db.get_engine(url)
     with engine.connect() as conn:
@@ -67,13 +74,14 @@ def test_a_row_saved_by_someone_else_since_the_grid_was_drawn_is_a_conflict(
     assert not at.exception
     assert not at.success and not at.info, [i.value for i in at.info]
     (warning,) = at.warning
-    assert "Nothing was saved" in warning.value
+    shown = _shown(warning.value)
+    assert "Nothing was saved" in shown
     assert (
         f"Row 1 ({first['indicator_code']}, {first['period_label']}): Priya Shah, LSP "
         "Performance Officer saved 31 at "
-    ) in warning.value
-    assert "after you opened this page — review and save again" in warning.value
-    assert "Row 3" not in warning.value
+    ) in shown
+    assert "after you opened this page — review and save again" in shown
+    assert "Row 3" not in shown
     assert _revisions(writable_demo) == before
     assert at.dataframe[0].value.shape[0] == grid.height  # the grid as drawn, row 1 included
     assert at.session_state["entry_grid"]["edited_rows"] == typed
@@ -132,12 +140,17 @@ def test_a_correction_after_someone_elses_keeps_what_was_typed_then_saves(
     writable_demo: str,
 ) -> None:
     """The officer opens the form; the administrator corrects that value; the officer's Save
-    is refused naming the administrator and their value, the officer's value and reason stay
-    in the form, and the next Save adds a revision over the administrator's."""
+    is refused naming the administrator (their name as typed, never Markdown) and their
+    value, the officer's value and reason stay in the form, and the next Save adds a revision
+    over the administrator's."""
     newest = _current(writable_demo, "BV128").sort("period", descending=True).row(0, named=True)
     where = f"BV128_{newest['period'].isoformat()}"
     at = _indicator("officer")
     engine = db.get_engine(writable_demo)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE app_user SET display_name = 'Demo *Administrator*' WHERE username = 'admin'"
+        )
     entry.correct_value(
         engine, accounts.actor_for(engine, "admin"), area_code=AREA, indicator_code="BV128",
         period=newest["period"], value=21.75, status="final", data_quality="checked",
@@ -148,9 +161,11 @@ def test_a_correction_after_someone_elses_keeps_what_was_typed_then_saves(
     at.button(key="save_correction").click().run()
     assert not at.exception
     (warning,) = at.warning
-    assert "Nothing was saved: BV128, " in warning.value
-    assert ": Demo Administrator saved 21.75 at " in warning.value
-    assert "after you opened this page — review and save again" in warning.value
+    shown = _shown(warning.value)
+    assert "Nothing was saved: BV128, " in shown
+    assert ": Demo *Administrator* saved 21.75 at " in shown
+    assert r"Demo \*Administrator\*" in warning.value  # shown as typed, not in italics
+    assert "after you opened this page — review and save again" in shown
     assert at.number_input(key=f"correction_value_{where}").value == 17.5
     assert at.text_input(key="correction_reason_0").value == "my recount"
     after = _current(writable_demo, "BV128").filter(pl.col("period") == newest["period"])
