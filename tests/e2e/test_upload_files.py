@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine
 
-from dashboard import accounts, db, entry, tabular
+from dashboard import accounts, db, entry, store, tabular
 from dashboard.analysis import assess_areas
+from dashboard.importer import FORMATS
 from seed_data.demo import DEMO_TODAY
 from tests.e2e.conftest import (
     assert_no_exception,
@@ -130,3 +131,36 @@ def test_a_broken_file_is_refused_in_plain_words(  # type: ignore[no-untyped-def
         assert leak not in text, text
     expect(main.get_by_role("button", name="Write these values")).to_have_count(0)
     screenshot(lead_page, f"upload-3-refused-{Path(name).stem.replace(' ', '-')}")
+
+
+def _mac_reporting_lines(demo_url: str, count: int = 3) -> bytes:
+    """The demo's first reporting lines as an administrator's Excel for Mac CSV (CR only)."""
+    engine = create_engine(demo_url)
+    try:
+        lines = store.reporting_lines(engine).head(count)
+    finally:
+        engine.dispose()
+        db.dispose_all()
+    fmt = FORMATS["reporting_lines"]
+    text = lines.select(*fmt.required, *fmt.optional).write_csv()
+    return text.replace("\n", "\r").encode("mac_roman")
+
+
+def test_reporting_lines_take_a_mac_csv_and_refuse_a_broken_one(
+    demo_page, demo_server, demo_url
+) -> None:  # type: ignore[no-untyped-def]
+    """The administrator's reporting-lines upload reads the same way: a Mac CSV of three
+    unchanged lines is checked (and nothing written); a one-line file of 100,000 cells is
+    refused in plain words. Nothing is written to the shared demo either way."""
+    demo_page.goto(f"{demo_server}/reporting-lines")
+    wait_for_app(demo_page)
+    main = demo_page.get_by_test_id("stMain")
+    main.get_by_text("Edit reporting lines").click()
+    _upload(demo_page, "lines.csv", _mac_reporting_lines(demo_url))
+    expect(
+        main.get_by_text("lines.csv: 3 rows, nothing changed (nothing was written)")
+    ).to_be_visible(timeout=30_000)
+    _upload(demo_page, "one line.csv", (",".join(f"c{i}" for i in range(100_000)) + "\r").encode())
+    alert = main.get_by_test_id("stAlert").filter(has_text="The file is refused")
+    expect(alert).to_contain_text("The header row has 100,000 columns", timeout=30_000)
+    screenshot(demo_page, "upload-4-reporting-lines-refused")
