@@ -454,9 +454,14 @@ def _reserve(engine: Engine, keys: list[tuple[str, str]], subject: str) -> tuple
                 )
             )
             counts[key] = attempts
-        conn.execute(  # forget stale counts, so names made up by a flood do not pile up
-            delete(SigninThrottle).where(SigninThrottle.last_attempt_at < now - THROTTLE_FORGET)
+        # Forget stale counts, so names made up by a flood do not pile up. Rows another attempt
+        # has locked are skipped (PostgreSQL), so this never waits on, or deadlocks with, it.
+        stale = (
+            select(SigninThrottle.key)
+            .where(SigninThrottle.last_attempt_at < now - THROTTLE_FORGET)
+            .with_for_update(skip_locked=True)
         )
+        conn.execute(delete(SigninThrottle).where(SigninThrottle.key.in_(stale)))  # type: ignore[attr-defined]
     return 0, counts[keys[0][1]]
 
 
@@ -552,7 +557,10 @@ def unlock(engine: Engine, actor: Actor, username: str) -> int:
         cleared = conn.execute(
             select(func.count()).where(mine, SigninThrottle.failures > 0)
         ).scalar_one()
-        conn.execute(delete(SigninThrottle).where(mine))
+        for scope in ("pair", "account"):  # in the order attempts lock them (no deadlock)
+            conn.execute(
+                delete(SigninThrottle).where(mine, SigninThrottle.key.startswith(f"{scope}|"))  # type: ignore[attr-defined]
+            )
         conn.execute(
             update(User).where(User.id == user.id).values(failed_attempts=0, locked_until=None)
         )

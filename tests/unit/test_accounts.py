@@ -26,6 +26,7 @@ from dashboard import accounts, security, settings, store
 from dashboard.access import AccessDenied, Actor, Grant
 from dashboard.cli import app
 from data_models import User
+from data_models.access import SigninThrottle
 
 PASSWORD = "correct horse battery"
 WRONG = "Tr0ub4dor&3-wrong"
@@ -311,6 +312,16 @@ def test_waits_stop_doubling_at_fifteen_minutes_and_are_forgotten_after_an_hour(
     clock.advance(hours=1, seconds=1)
     for _ in range(5):  # an hour after its last attempt the client's count is forgotten
         assert accounts.authenticate(engine, "jo", WRONG, client="10.0.0.1").message == REFUSED
+
+
+def test_counts_of_made_up_names_do_not_pile_up(engine: Engine, clock: Clock) -> None:
+    for n in range(10):
+        accounts.authenticate(engine, f"made-up-{n}", WRONG, client="10.0.0.1")
+    clock.advance(hours=1, minutes=1)
+    accounts.authenticate(engine, "one-more", WRONG, client="10.0.0.2")
+    with engine.connect() as conn:
+        keys = set(conn.execute(select(SigninThrottle.key)).scalars())
+    assert keys == {"pair|10.0.0.2|one-more", "client|10.0.0.2", "account|one-more"}
 
 
 def test_a_flood_on_a_name_does_not_stop_its_owner_signing_in(
