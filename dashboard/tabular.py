@@ -31,8 +31,9 @@ MAX_MEGABYTES = 20  # also `server.maxUploadSize` in .streamlit/config.toml (MB 
 MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 # The widest import (indicators) has 19 columns; a template adds a few guide columns.
 MAX_COLUMNS = 200
-# calamine builds the sheet's whole rectangle at 32 bytes a cell before anything is read:
-# 2,000,000 cells is 64 MB (200,000 rows of 10 columns).
+# calamine builds the sheet's whole rectangle at 32 bytes a cell before anything is read, and
+# polars and the checks then hold every cell of either format: 2,000,000 cells (200,000 rows of
+# 10 columns; a year of national actuals is 830,000) is 64 MB in calamine.
 MAX_CELLS = 2_000_000
 # An XLSX is a zip: what it unpacks to is bounded too (a zip bomb is small on disk).
 MAX_UNPACKED_BYTES = 10 * MAX_BYTES
@@ -130,6 +131,15 @@ def _read_csv(data: bytes) -> pl.DataFrame:
             "that each row of the table is on a line of its own and that the columns are "
             "separated by commas."
         )
+    # Rows cost memory by the cell, not the byte: ",\n" is a row of two cells. Blank lines at
+    # the end are not rows; a line break inside a quoted value counts as a row (to be safe).
+    text = text.rstrip("\n") + "\n"
+    rows = text.count("\n") - 1
+    if rows * width > MAX_CELLS:
+        raise UnreadableFile(
+            f"The file has {rows:,} rows of {width:,} columns, more than {MAX_CELLS:,} cells: "
+            "split it into smaller files (for example one a year)."
+        )
     try:
         return pl.read_csv(io.BytesIO(text.encode()), infer_schema=False)
     except pl.exceptions.NoDataError:
@@ -178,7 +188,7 @@ def _ragged(text: str) -> str | None:
         for number, row in enumerate(rows, start=2):
             if len(row) > width:
                 return (
-                    f"Row {number} has {len(row)} cells but the header has {width}: a value "
+                    f"Row {number} has {len(row):,} cells but the header has {width:,}: a value "
                     "with a comma in it needs double quotes around it, or the header is "
                     "missing a column name."
                 )
