@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from dashboard.metrics.bounds import DUE_DAYS
 from dashboard.store import REPORTING_LINE_FIELDS, REPORTING_LINE_KEY
 from data_models.vocab import FREQUENCIES, RECIPIENT_TYPES, REPORTING_STATUSES
 
@@ -111,6 +112,9 @@ def _problems(
         ),
         problem(days < 0, "due_days", "must not be negative"),
         problem(days != days.floor(), "due_days", "must be a whole number of days"),
+        problem(
+            days > DUE_DAYS[1], "due_days", f"must be between 0 and {DUE_DAYS[1]} days"
+        ),  # the importer's limit: a deadline the date arithmetic can still reach
         problem(
             complete & (pl.col("row") != first),
             "return_name",

@@ -19,9 +19,11 @@ from dashboard.analysis import assess_areas
 from dashboard.importer import import_file
 from dashboard.metrics import bounds, reward
 from dashboard.metrics.due import value_due_date_expr
+from dashboard.reports.reporting_edits import line_edits
 from dashboard.ui import state
 from data_models import ActualRevision, AuditEvent, Indicator, TargetVersion
 from tests.conftest import FRAMEWORK_INDICATORS, load_worked_example
+from tests.unit.test_reporting_edits import KNOWN, LINE, frame
 
 TODAY = date(2008, 11, 30)
 WIDE = Context(prec=60)
@@ -122,6 +124,13 @@ BAD_FILES = [
         f"row 2, column agreement_start, value '1905-04-01': {OUT_OF_YEARS}\n"
         f"row 2, column agreement_end, value '2208-03-31': {OUT_OF_YEARS}",
         id="money and agreement dates",
+    ),
+    pytest.param(
+        "reporting_lines",
+        "indicator_code,recipient_type,recipient_code,return_name,frequency,laa_status,due_days\n"
+        "BV128,department,HO,iQuanta,monthly,continues,999999999\n",
+        "row 2, column due_days, value '999999999': must be between 0 and 730 days",
+        id="due days",
     ),
 ]
 
@@ -235,3 +244,12 @@ def test_a_links_date_is_held_to_the_years_covered(text: str, used, said) -> Non
         assert message is None
     else:
         assert message is not None and said in message and "Traceback" not in message
+
+
+def test_the_reporting_lines_editor_holds_due_days_to_the_importers_limit() -> None:
+    """999999999 days after the period end used to wrap the return's deadline round to the
+    year -182856; the editor and the reporting-lines file refuse it alike."""
+    edits = line_edits(frame(LINE), frame(LINE | {"due_days": 999_999_999}), **KNOWN)
+    assert edits.errors == ["Row 1, due_days: must be between 0 and 730 days"]
+    assert edits.rows == []
+    assert line_edits(frame(LINE), frame(LINE | {"due_days": 730}), **KNOWN).errors == []
