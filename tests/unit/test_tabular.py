@@ -242,7 +242,9 @@ try:
     outcome = f"read {frame.shape}, {len(errors)} column problems"
 except importer.UnreadableFile as exc:
     outcome = f"refused: {exc}"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM, not ru_maxrss: the latter keeps the parent's high-water mark across exec.
+status = Path("/proc/self/status").read_text()
+peak = int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmHWM:"))) // 1024
 print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - start, "peak_mb": peak}))
 """
 
