@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import logging
+import math
 import os
 import re
 import sys
@@ -74,8 +75,9 @@ def read_table(path: Path) -> pl.DataFrame:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise UnreadableFile(
-            f"This file is {size / (1024 * 1024):.1f} MB; the largest file that can be read is "
-            f"{MAX_MEGABYTES} MB. Split it into smaller files (for example one a year)."
+            f"This file is {math.ceil(size / 2**20 * 10) / 10:.1f} MB; the largest file that "
+            f"can be read is {MAX_MEGABYTES} MB. Split it into smaller files (for example one "
+            "a year)."
         )
     suffix = path.suffix.lower()
     if suffix == ".xls":

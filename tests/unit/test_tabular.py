@@ -128,7 +128,7 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         out.write(f"{HEADER}\n".encode())
         out.truncate(tabular.MAX_BYTES + 1)  # sparse: no 20 MB written
     assert _refusal(path) == (
-        "This file is 20.0 MB; the largest file that can be read is 20 MB. Split it into "
+        "This file is 20.1 MB; the largest file that can be read is 20 MB. Split it into "
         "smaller files (for example one a year)."
     )
 
