@@ -220,6 +220,17 @@ def test_a_workbook_that_makes_the_reader_panic_is_refused(tmp_path: Path) -> No
     assert _refusal(path).startswith("This workbook could not be read: a cell in its first")
 
 
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [([], "The first sheet of this workbook is empty."), ([(0, 0, "area_code")], tabular.NO_ROWS)],
+    ids=["empty", "header only"],
+)
+def test_an_empty_sheet_is_refused_in_plain_words(
+    tmp_path: Path, cells: list[tuple[int, int, object]], message: str
+) -> None:
+    assert _refusal(_workbook(tmp_path / "empty.xlsx", cells)) == message
+
+
 def test_a_plain_workbook_still_reads(tmp_path: Path) -> None:
     path = _workbook(
         tmp_path / "ok.xlsx",
