@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 from dashboard import access, db, metrics, store
 from dashboard.access import AccessDenied, Actor
 from dashboard.analysis import Assessment
+from dashboard.formatting import SCIENTIFIC_FROM, format_value
 from dashboard.importer import ImportResult, UnreadableFile, import_file, read_table, validate
 from dashboard.metrics.periods import period_label_expr
 from dashboard.metrics.status import RATIO_DECIMALS, gap_denominator_expr
@@ -198,7 +199,15 @@ def _shown(value: float | None, decimals: int | None) -> str:
     29.21), never float noise."""
     if value is None:
         return ""
-    return store.bare(round(value, (decimals or 0) + 1)) or ""
+    return _bare(round(value, (decimals or 0) + 1))
+
+
+def _bare(value: float) -> str:
+    """`store.bare`, but a value held from before the import rules as `1.0e38` or `∞`, never
+    a wall of 38 digits."""
+    if not math.isfinite(value) or abs(value) >= SCIENTIFIC_FROM:
+        return format_value(value, 0, "count")
+    return store.bare(value) or ""
 
 
 def _soft_checks(result: Assessment, entries: list[dict[str, Any]], check: EntryCheck) -> None:
@@ -240,9 +249,7 @@ def _soft_checks(result: Assessment, entries: list[dict[str, Any]], check: Entry
         previous = r["previous_value"]
         shifted = None if previous is None else previous + (tracked - value)
         if far_better(tracked, expected, shifted, r["polarity"], r["denominator"]):
-            since = (
-                "" if previous is None else f" and than the previous value ({store.bare(previous)})"
-            )
+            since = "" if previous is None else f" and than the previous value ({_bare(previous)})"
             check.far_better.append(
                 f"{where}, {code}: {store.bare(value)} is far better than expected "
                 f"({_shown(expected, decimals)}{cumulative}){since}: check it is not a slip"

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import entry, store
+from dashboard import db, entry, store
 from dashboard.analysis import assess_areas
 from dashboard.importer import import_file
 from dashboard.metrics import bounds, reward
@@ -253,3 +253,42 @@ def test_the_reporting_lines_editor_holds_due_days_to_the_importers_limit() -> N
     assert edits.errors == ["Row 1, due_days: must be between 0 and 730 days"]
     assert edits.rows == []
     assert line_edits(frame(LINE), frame(LINE | {"due_days": 730}), **KNOWN).errors == []
+
+
+def test_a_soft_check_names_a_huge_previous_value_in_short(worked) -> None:
+    """The previous value in "far better than ... the previous value (...)" was 38 digits."""
+    actor = store.cli_actor("tester")
+    result = assess_areas(worked, actor, ["X01"], TODAY)
+    grid = entry.entry_grid(result, actor)
+    history = (
+        result.targets.filter(pl.col("measure") == "level")
+        .join(result.scope.actuals, on="target_id")
+        .select("indicator_code", earlier="period")
+    )
+    # A grid row with a value before it: that value becomes 1e38 (the bad direction).
+    pair = (
+        grid.with_row_index("index")
+        .join(history, on="indicator_code")
+        .filter(pl.col("earlier") < pl.col("period"))
+        .sort("earlier")
+        .row(-1, named=True)
+    )
+    index = pair["index"]
+    target = result.targets.filter(pl.col("indicator_code") == pair["indicator_code"]).row(
+        0, named=True
+    )
+    worse = -1e38 if target["polarity"] == "higher" else 1e38
+    with db.write_transaction(worked) as conn:
+        store.save_actuals(
+            conn, actor,
+            [{"area_code": "X01", "indicator_code": pair["indicator_code"],
+              "period": pair["earlier"], "value": worse, "status": "final"}],
+            default_reason="held before the rules",
+        )  # fmt: skip
+    result = assess_areas(worked, actor, ["X01"], TODAY)
+    better = target["target_value"] + (target["target_value"] - target["baseline_value"])
+    edited = grid.slice(index, 1).with_columns(value=pl.lit(repr(float(better))))
+    check = entry.check_entries(worked, actor, result, edited, TODAY)
+    assert any(
+        f"previous value ({'-' if worse < 0 else ''}1.0e38)" in m for m in check.far_better
+    ), check.far_better
