@@ -230,7 +230,7 @@ def _soft_checks(result: Assessment, entries: list[dict[str, Any]], check: Entry
         if (low is not None and value < low) or (high is not None and value > high):
             check.implausible.append(
                 f"{where}, {code}: {store.bare(value)} is outside the plausible range "
-                f"{store.bare(low)}–{store.bare(high)}"
+                f"{'' if low is None else _bare(low)}–{'' if high is None else _bare(high)}"
             )
         expected, tracked = r["expected_value"], r["tracked_value"]
         if expected is None:

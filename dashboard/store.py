@@ -160,7 +160,8 @@ def bare(value: float | Decimal | str | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        # Beyond 1e15 a float's integer digits are noise: 1e38 stays `1e+38`, not 39 digits.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, Decimal):
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text

@@ -292,3 +292,18 @@ def test_a_soft_check_names_a_huge_previous_value_in_short(worked) -> None:
     assert any(
         f"previous value ({'-' if worse < 0 else ''}1.0e38)" in m for m in check.far_better
     ), check.far_better
+
+
+def test_the_audit_trail_writes_a_huge_value_as_a_file_would(worked) -> None:
+    """`1e+38`, not the 39 digits of int(1e38) (noise past the 16th)."""
+    actor = store.cli_actor("tester")
+    with db.write_transaction(worked) as conn:
+        store.save_actuals(
+            conn, actor,
+            [{"area_code": "X01", "indicator_code": "BV126", "period": date(2008, 3, 31),
+              "value": 1e38, "status": "final"}],
+            default_reason="held before the rules",
+        )  # fmt: skip
+    audit = store.audit_frame(worked, actor, "X01")
+    assert audit["after"].to_list()[-1].startswith("1e+38")
+    assert store.bare(5300.0) == "5300" and store.bare(999_999_999_999_999.0) == "999999999999999"
