@@ -22,6 +22,7 @@ lines can be told apart by more than their dashes.
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -413,6 +414,7 @@ polarity_phrase = _polarity_phrase  # which way is good, in words (the PNG expor
 
 
 _VALUE_COLUMNS = ("value", "band_low", "band_high")
+_LARGEST = sys.float_info.max
 _FORECAST_COLUMNS = ("forecast_low", "forecast_high")
 
 
@@ -430,7 +432,13 @@ def _domains(data: pl.DataFrame, *, with_forecast_band: bool = True) -> pl.DataF
         data.select("target_id", "value", v=pl.concat_list(cols))
         .explode("v")
         .group_by("target_id")
-        .agg(lo=v.min(), hi=v.max(), floor=pl.col("value").min())
+        # Only finite values set the axis, and it stays finite: an infinite or ±1e308 figure
+        # the database holds would write `Infinity` into the spec, which is not JSON.
+        .agg(
+            lo=v.filter(v.is_finite()).min(),
+            hi=v.filter(v.is_finite()).max(),
+            floor=pl.col("value").min(),
+        )
         .drop_nulls(["lo", "hi"])
         .with_columns(span=pl.col("hi") - pl.col("lo"))
         .with_columns(
@@ -446,6 +454,7 @@ def _domains(data: pl.DataFrame, *, with_forecast_band: bool = True) -> pl.DataF
             .then(0.0)
             .otherwise(pl.col("lo"))
         )
+        .with_columns(pl.col("lo", "hi").clip(-_LARGEST, _LARGEST))
         .select("target_id", "lo", "hi")
     )
 
