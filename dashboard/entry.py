@@ -368,14 +368,14 @@ class Conflict:
     by: str  # their full name where the user is known
     at: datetime | None
 
-    def describe(self, today: date) -> str:
+    def describe(self, today: date, since: str = "you opened this page") -> str:
         when = ""
         if self.at is not None:
             day = "" if self.at.date() == today else f" on {self.at:%d %b %Y}"
             when = f"{day} at {self.at:%H:%M} UTC"
         return (
-            f"{self.place}: {self.by} saved {store.bare(self.value)}{when} after you opened "
-            "this page — review and save again"
+            f"{self.place}: {self.by} saved {store.bare(self.value)}{when} after {since} "
+            "— review and save again"
         )
 
 
@@ -576,6 +576,10 @@ class UploadReview:
     trial: ImportResult | None = None
     check: EntryCheck = field(default_factory=EntryCheck)
     preview: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # The revision of each uploaded value's period when checked (0: no value yet), and how a
+    # conflict names it: the page keeps the first check's, so a save meanwhile is a conflict.
+    seen: dict[tuple[str, str, date], int] = field(default_factory=dict)
+    places: dict[tuple[str, str, date], str] = field(default_factory=dict)
 
     @property
     def writable(self) -> bool:
@@ -613,19 +617,72 @@ def review_upload(
     review.trial = trial
     review.check = check_upload(engine, result, raw, today)
     review.preview = upload_preview(engine, result, raw)
+    review.seen, review.places = _shown_revisions(engine, actor, result, review.preview)
     return review
 
 
-def write_upload(engine: Engine, actor: Actor, raw: Path, review: UploadReview) -> ImportResult:
+def _shown_revisions(
+    engine: Engine, actor: Actor, result: Assessment, preview: pl.DataFrame
+) -> tuple[dict[tuple[str, str, date], int], dict[tuple[str, str, date], str]]:
+    """The current revision of every uploaded value (0 where none yet), and each one's place
+    in the file ("Row 3 (BV126, 2008-10-31)")."""
+    keys = ["area_code", "indicator_code", "period"]
+    area = result.targets["area_code"][0]
+    uploaded = preview.select(
+        pl.col("area_code") if "area_code" in preview.columns else pl.lit(area).alias("area_code"),
+        "indicator_code",
+        pl.col("period").str.to_date(strict=False),
+        "row",
+    ).drop_nulls(keys)
+    if uploaded.is_empty():
+        return {}, {}
+    current = store.current_actuals(
+        engine,
+        actor,
+        uploaded["area_code"].unique().to_list(),
+        indicators=uploaded["indicator_code"].unique().to_list(),
+    ).select(*keys, "revision")
+    shown = uploaded.join(current, on=keys, how="left").with_columns(
+        pl.col("revision").fill_null(0),
+        place=pl.format("Row {} ({}, {})", "row", "indicator_code", pl.col("period").cast(pl.Utf8)),
+    )
+    triples = list(zip(shown["area_code"], shown["indicator_code"], shown["period"], strict=True))
+    return (
+        dict(zip(triples, shown["revision"], strict=True)),
+        dict(zip(triples, shown["place"], strict=True)),
+    )
+
+
+def write_upload(
+    engine: Engine,
+    actor: Actor,
+    raw: Path,
+    review: UploadReview,
+    seen: Mapping[tuple[str, str, date], int] | None = None,
+) -> ImportResult:
     """Write a reviewed upload: its values and commentary in one transaction (or nothing); the
-    audit rows name the user's file."""
+    audit rows name the user's file. `seen` is the revisions shown when the file was first
+    checked (default: this review's): a value someone else saved since refuses the whole file,
+    each such row named with who saved what and when."""
     if not review.writable:
         raise ValueError("the upload has errors: nothing was written")
+    seen = review.seen if seen is None else seen
     values = filled_rows(raw, raw.with_name(f"{raw.stem}-values.csv"))
-    return import_file(
+    done = import_file(
         engine, actor, "actuals", values, skip_empty_values=True, source_name=review.name,
-        commentary=review.check.commentary,
+        commentary=review.check.commentary, seen=seen,
     )  # fmt: skip
+    if not done.ok:
+        rows = [
+            {"area_code": a, "indicator_code": i, "period": p, "expected_revision": r}
+            for (a, i, p), r in seen.items()
+        ]
+        places = [review.places.get(key, f"{key[1]}, {key[2]}") for key in seen]
+        found = conflicts(engine, actor, rows, places)
+        if found:
+            today = store.business_today(engine)
+            done.errors = [c.describe(today, "you uploaded this file") for c in found]
+    return done
 
 
 def correct_value(

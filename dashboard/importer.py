@@ -561,12 +561,15 @@ def import_file(
     skip_empty_values: bool = False,
     source_name: str | None = None,
     commentary: Sequence[Mapping[str, Any]] = (),
+    seen: Mapping[tuple[str, str, date], int] | None = None,
 ) -> ImportResult:
     """Validate a whole file, then apply it in one transaction (or report and write nothing).
 
     `source_name` is the file's own name where `path` is a working copy (an upload): it is what
     messages show and the audit rows record ("import of NAME"). `commentary` (actuals only) is
     written with the values in the same transaction, as the "My updates" template carries it.
+    `seen` (actuals only: area, indicator, period -> revision, absent meaning no value yet) is
+    what the user was shown before writing: anyone else's save since refuses the whole file.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
@@ -590,6 +593,9 @@ def import_file(
         result.errors = errors
         return result
     rows = _to_store_rows(kind, parsed, name)
+    if seen is not None and kind == "actuals":
+        for r in rows:
+            r["expected_revision"] = seen.get((r["area_code"], r["indicator_code"], r["period"]), 0)
 
     def save_actuals(conn: Any, a: Actor, r: list[dict[str, Any]]) -> WriteSummary:
         summary = store.save_actuals(

@@ -14,6 +14,7 @@ FLASH = "updates_flash"  # the success message that survives the rerun after a s
 GRID = "entry_grid"  # the data editor's key (its edits)
 DRAWN = "updates_drawn"  # the grid as drawn, its scope, and the revision each row was seen at
 UPLOAD_ROUND = "updates_upload_round"  # a new uploader (empty) after each written upload
+SEEN_UPLOAD = "updates_upload_seen"  # (file id, revisions) when an uploaded file was first checked
 PREVIEW_COLUMNS = (
     "row", "indicator_code", "indicator_name", "period_label", "period", "value", "current",
     "change", "status", "commentary",
@@ -214,6 +215,12 @@ if upload is not None:
                 + "\n".join(f"- {e}" for e in review.errors)
             )
             st.stop()
+        # What this file was first checked against: someone else's save after that is a
+        # conflict when it is written, not silently replaced.
+        first = st.session_state.get(SEEN_UPLOAD)
+        if first is None or first[0] != upload.file_id:
+            st.session_state[SEEN_UPLOAD] = first = (upload.file_id, review.seen)
+        seen = first[1]
         st.dataframe(
             review.preview,
             hide_index=True,
@@ -255,8 +262,9 @@ if upload is not None:
             key="commit_upload",
             disabled=not confirmed,
         ):
-            done = entry.write_upload(loaders.engine(), actor, raw, review)
+            done = entry.write_upload(loaders.engine(), actor, raw, review, seen=seen)
             if not done.ok:
+                st.session_state[SEEN_UPLOAD] = (upload.file_id, review.seen)  # now reviewed
                 st.error("Nothing was written:\n\n" + "\n".join(f"- {e}" for e in done.errors))
                 st.stop()
             comments = len(review.check.commentary)
@@ -266,6 +274,7 @@ if upload is not None:
                 + f" from {name}. The charts and statuses now include them."
             )
             st.session_state[UPLOAD_ROUND] = round_ + 1
+            st.session_state.pop(SEEN_UPLOAD, None)
             st.session_state.pop(GRID, None)
             st.session_state.pop(DRAWN, None)
             st.rerun()

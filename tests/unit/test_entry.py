@@ -383,6 +383,34 @@ def test_an_upload_refused_by_the_store_writes_no_commentary(engine, tmp_path) -
     assert (_count(engine, ActualRevision), _count(engine, Commentary)) == before
 
 
+def test_an_upload_over_a_value_saved_since_it_was_checked_is_a_conflict(engine, tmp_path) -> None:
+    """The lead checks a file; the officer then saves BV126's period: writing the file is
+    refused whole, naming its row, the officer and the value; after a fresh check it writes."""
+    actor, result, typed, rows = _template(
+        engine, tmp_path, {"BV126": "20.5", "BV128": "18.3"}, {"BV126": "Two burglary series."}
+    )
+    first = entry.review_upload(engine, actor, result, typed, "my updates.xlsx", DEMO_TODAY)
+    assert first.writable, (first.errors, first.check.errors)
+    officer = accounts.actor_for(engine, "officer")
+    (key,) = [k for k in first.seen if k[1] == "BV126"]
+    store_row = {"area_code": AREA, "indicator_code": "BV126", "period": key[2], "value": 19.0}
+    with db.write_transaction(engine) as conn:
+        store.save_actuals(conn, officer, [store_row])
+    before = (_count(engine, ActualRevision), _count(engine, Commentary))
+
+    done = entry.write_upload(engine, actor, typed, first)  # the page keeps the first check's
+    assert not done.ok
+    assert (_count(engine, ActualRevision), _count(engine, Commentary)) == before
+    (message,) = done.errors
+    assert message.startswith(f"Row {rows['BV126']} (BV126, {key[2].isoformat()}): ")
+    assert "Priya Shah, LSP Performance Officer saved 19" in message
+    assert message.endswith("after you uploaded this file — review and save again")
+
+    again = entry.review_upload(engine, actor, result, typed, "my updates.xlsx", DEMO_TODAY)
+    done = entry.write_upload(engine, actor, typed, again)
+    assert done.ok and done.summary.inserted == 2
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
