@@ -726,6 +726,43 @@ def load_scope(
 REWARD_SPLIT_COLUMNS = ("reward_split_count", "reward_agreed_gbp")
 
 
+def _check_reward_split(conn: Connection, area_codes: Iterable[str]) -> None:
+    """Agreed reward shares may not total more than the agreement's maximum grant (net budget
+    requirement x reward rate): such an agreement has no exact split, so it is refused at the
+    write rather than breaking every page of the area later."""
+    cur = _current_versions()
+    query = (
+        select(
+            Agreement.area_code,
+            Area.net_budget_requirement_gbp,
+            Agreement.reward_rate,
+            func.sum(TargetVersion.agreed_share_gbp).label("agreed"),
+        )
+        .join(Area, Area.code == Agreement.area_code)
+        .join(Target, Target.agreement_id == Agreement.id)
+        .join(cur, cur.c.target_id == Target.id)
+        .join(
+            TargetVersion,
+            and_(TargetVersion.target_id == Target.id, TargetVersion.version == cur.c.version),
+        )
+        .where(
+            Agreement.area_code.in_(sorted(set(area_codes))),
+            TargetVersion.without_reward_value.is_not(None),
+        )
+        .group_by(Agreement.id, Agreement.area_code, Area.net_budget_requirement_gbp,
+                  Agreement.reward_rate)
+    )  # fmt: skip
+    for area, budget, rate, agreed in conn.execute(query).all():
+        if agreed is None or budget is None or rate is None:
+            continue
+        maximum = Decimal(str(budget)) * Decimal(str(rate))
+        if Decimal(str(agreed)) > maximum:
+            raise RuleViolation(
+                f"area {area}: the agreed reward shares total £{Decimal(str(agreed)):,.2f}, more "
+                f"than the maximum reward grant of £{maximum:,.2f}: nothing was written"
+            )
+
+
 def _reward_split(engine: Engine, area_codes: Sequence[str]) -> pl.DataFrame:
     """Per agreement: its reward targets without an agreed share (they split the rest
     equally) and the sum of the agreed shares. Aggregates only, so no target is read."""
@@ -1004,6 +1041,7 @@ def save_areas(conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]]
             summary.updated += 1
         else:
             summary.unchanged += 1
+    _check_reward_split(conn, {row["area_code"] for row in rows})
     return summary
 
 
@@ -1308,6 +1346,7 @@ def save_targets(
                 at=at,
             )
         summary.updated += 1
+    _check_reward_split(conn, {row["area_code"] for row in rows})
     return summary
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import suppress
 from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any
@@ -252,8 +253,8 @@ def exact_shares(
     """``target_id -> (exact share or None without agreement, threshold)`` of reward targets.
 
     A Python loop over the reward targets only (at most 12 per agreement), because shares
-    must stay exact; raises ``ValueError`` naming the area when agreed shares exceed the
-    maximum. With ``SPLIT_COLUMNS`` in ``agreements`` the split is the whole agreement's,
+    must stay exact. An agreement whose agreed shares exceed its maximum (which the store
+    refuses to write) has no exact split: its targets get no share. With ``SPLIT_COLUMNS`` in ``agreements`` the split is the whole agreement's,
     whichever of its targets ``targets`` holds.
     """
     keys = agreement_keys(targets, agreements)
@@ -266,11 +267,12 @@ def exact_shares(
     for key, group in groups.items():
         maximum, threshold, whole = terms.get(key, (None, DEFAULT_THRESHOLD, None))
         agreed = [r["agreed_share_gbp"] for r in group]
-        shares: list[Fraction | None] = (
-            [None] * len(group)
-            if maximum is None
-            else list(reward_shares(maximum, agreed, key[0], whole=whole))
-        )
+        shares: list[Fraction | None] = [None] * len(group)
+        if maximum is not None:
+            # Shares the store refuses today (over the maximum, negative) but held from
+            # before: no exact split exists, so these targets show no reward, not an error.
+            with suppress(ValueError):
+                shares = list(reward_shares(maximum, agreed, key[0], whole=whole))
         for row, share in zip(group, shares, strict=True):
             out[row["target_id"]] = (share, threshold)
     return out

@@ -312,3 +312,46 @@ def test_a_change_to_the_agreement_alone_is_written(engine, admin, tmp_path) -> 
     assert store.load_scope(engine, admin, ["X01"]).agreements["pump_priming_gbp"].to_list() == [
         900000.0
     ]
+
+
+def _with_share(tmp_path: Path, code: str, share: str) -> Path:
+    """The worked example's targets file with `share` agreed for `code`'s reward target."""
+    targets = pl.read_csv(WORKED / "targets.csv", infer_schema_length=0)
+    targets = targets.with_columns(
+        reward_share_gbp=pl.when(pl.col("indicator_code") == code)
+        .then(pl.lit(share))
+        .otherwise(pl.col("reward_share_gbp"))
+    )
+    path = tmp_path / f"targets-{share}.csv"
+    targets.write_csv(path)
+    return path
+
+
+def test_agreed_shares_over_the_maximum_grant_refuse_the_file(engine, admin, tmp_path) -> None:
+    """X01's maximum is £200m x 2.5% = £5m: an agreed share of £6m cannot be split, so the
+    targets file is refused whole (it broke every page of the area before)."""
+    _load_worked_example(engine, admin)
+    versions = _count(engine, TargetVersion)
+    result = import_file(engine, admin, "targets", _with_share(tmp_path, "BV82ab", "6000000"))
+    assert not result.ok
+    assert result.errors == [
+        "area X01: the agreed reward shares total £6,000,000.00, more than the maximum reward "
+        "grant of £5,000,000.00: nothing was written"
+    ]
+    assert _count(engine, TargetVersion) == versions
+    assert import_file(engine, admin, "targets", _with_share(tmp_path, "BV82ab", "3000000")).ok
+
+
+def test_a_lower_budget_under_the_agreed_shares_refuses_the_areas_file(
+    engine, admin, tmp_path
+) -> None:
+    """With £3m agreed, a net budget requirement of £100m (maximum £2.5m) is refused."""
+    _load_worked_example(engine, admin)
+    assert import_file(engine, admin, "targets", _with_share(tmp_path, "BV82ab", "3000000")).ok
+    areas = (WORKED / "areas.csv").read_text().replace(",200000000,", ",100000000,")
+    result = import_file(engine, admin, "areas", _write(tmp_path, "areas.csv", areas))
+    assert (
+        not result.ok and "more than the maximum reward grant of £2,500,000.00" in result.errors[0]
+    )
+    budget = store.load_scope(engine, admin, ["X01"]).agreements["net_budget_requirement_gbp"]
+    assert budget.to_list() == [200_000_000.0]

@@ -420,19 +420,22 @@ def test_two_agreements_in_one_area_keep_separate_reward_pots() -> None:
     ]
 
 
-def test_assess_raises_naming_the_area_when_agreed_shares_exceed_maximum() -> None:
+def test_agreed_shares_over_the_maximum_held_from_before_give_no_share_not_an_error() -> None:
+    """The store refuses to write such shares; held from before, the area's pages still
+    assess (the target shows no share or reward) instead of failing."""
     targets = frame(
         [_target(1, without_reward_value=30.0, is_reward=True, agreed_share_gbp=2_000.01)],
         TARGETS_SCHEMA,
     )
-    with pytest.raises(ValueError, match="area B"):
-        assess(
-            targets,
-            frame([], MILESTONES_SCHEMA),
-            frame([], ACTUALS_SCHEMA),
-            frame([_agreement("B", 80_000.0)], AGREEMENTS_SCHEMA),
-            AS_AT,
-        )
+    out = assess(
+        targets,
+        frame([], MILESTONES_SCHEMA),
+        frame([], ACTUALS_SCHEMA),
+        frame([_agreement("B", 80_000.0)], AGREEMENTS_SCHEMA),
+        AS_AT,
+    )
+    assert out.height == 1
+    assert out.get_column("reward_share_gbp").to_list() == [None]
 
 
 def test_empty_inputs_give_empty_frames() -> None:
