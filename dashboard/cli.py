@@ -157,6 +157,72 @@ def seed_demo(
     _err(f"demo data added: {summary}")
 
 
+def _seed_scale(
+    name: str, if_empty: bool, seed: int, areas: int | None, indicators: int | None,
+    years: int | None,
+) -> None:  # fmt: skip
+    """`laa seed national` / `stress`: the scale seeds of seed_data/national.py."""
+    from dataclasses import replace
+
+    from seed_data import national
+
+    actor = _actor()
+    base = national.NATIONAL if name == "national" else national.STRESS
+    sizes = {"areas": areas, "indicators": indicators, "years": years}
+    for option, value in sizes.items():
+        if value is not None and value < 1:
+            _err(f"--{option}: give a whole number of at least 1")
+            raise typer.Exit(2)
+    scale = replace(base, **{k: v for k, v in sizes.items() if v is not None})
+    store.upgrade()
+    engine = _engine()
+    if store.area_has_data(engine):
+        if if_empty:
+            _err(f"the database already has areas: {name} data not added")
+            return
+        _err(f"the database already has areas: seed the {name} data into an empty database")
+        raise typer.Exit(1)
+    summary = national.seed_scale(
+        engine, actor, scale, seed=seed, progress=lambda done, total: _err(f"{done}/{total} areas")
+    )
+    _err(f"{name} data added: {summary}")
+
+
+IfEmpty = Annotated[bool, typer.Option("--if-empty", help="Do nothing when areas exist.")]
+SeedOption = Annotated[int, typer.Option(help="Random seed (the same seed gives the same data).")]
+AreasOption = Annotated[int | None, typer.Option(help="Number of areas (a smaller trial).")]
+IndicatorsOption = Annotated[
+    int | None, typer.Option(help="Indicators in the framework (a smaller trial).")
+]
+YearsOption = Annotated[int | None, typer.Option(help="Years of values (a smaller trial).")]
+
+
+@seed_app.command("national")
+def seed_national(
+    if_empty: IfEmpty = False,
+    seed: SeedOption = 2005,
+    areas: AreasOption = None,
+    indicators: IndicatorsOption = None,
+    years: YearsOption = None,
+) -> None:
+    """A national-sized fictional database: 150 areas in 9 regions, 200 indicators, quarterly
+    values over 7 years (about 0.8 million revisions)."""
+    _seed_scale("national", if_empty, seed, areas, indicators, years)
+
+
+@seed_app.command("stress")
+def seed_stress(
+    if_empty: IfEmpty = False,
+    seed: SeedOption = 2005,
+    areas: AreasOption = None,
+    indicators: IndicatorsOption = None,
+    years: YearsOption = None,
+) -> None:
+    """A stress-test database: 350 areas, 200 indicators, monthly values over 10 years
+    (about 8 million revisions)."""
+    _seed_scale("stress", if_empty, seed, areas, indicators, years)
+
+
 def _import(kind: str, file: Path, dry_run: bool, override_lock: str | None = None) -> None:
     from dashboard.importer import import_file
     from dashboard.tabular import native_output_to_log
