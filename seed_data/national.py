@@ -166,6 +166,13 @@ def region_counts(n: int) -> dict[str, int]:
     rest = sorted(quotas, key=lambda r: (-(quotas[r] - counts[r]), r))
     for r in rest[: n - sum(counts.values())]:
         counts[r] += 1
+    # Every Government Office has at least one area when there are enough to go round.
+    for r in sorted((r for r in counts if counts[r] == 0), key=lambda r: -quotas[r]):
+        largest = max(counts, key=lambda k: (counts[k], k))
+        if counts[largest] < 2:
+            break
+        counts[largest] -= 1
+        counts[r] += 1
     return counts
 
 
