@@ -140,6 +140,7 @@ class SeedSummary:
     targets: int
     reward_targets: int
     milestones: int
+    refreshed: int
     actual_revisions: int
     corrections: int
     provisional: int
@@ -149,7 +150,7 @@ class SeedSummary:
         return (
             f"{self.scale} seed: {self.areas} areas, {self.indicators} indicators, "
             f"{self.targets} targets ({self.reward_targets} reward, {self.milestones} "
-            f"milestones), {self.actual_revisions} value revisions ({self.corrections} "
+            f"milestones, {self.refreshed} refreshed), {self.actual_revisions} value revisions ({self.corrections} "
             f"second revisions, {self.provisional} provisional now), "
             f"{self.commentary} commentaries"
         )
@@ -442,6 +443,85 @@ class _Frames:
     audit: list[dict[str, Any]]
 
 
+def _refresh(
+    rng: np.random.Generator,
+    area: _AreaPlan,
+    baseline: np.ndarray,
+    target_value: np.ndarray,
+    outcome: np.ndarray,
+    is_reward: np.ndarray,
+    decimals: np.ndarray,
+    chosen: np.ndarray,
+    inds: _Inds,
+    kept_ms: dict[int, list[tuple[date, float]]],
+    anchors: list[tuple[np.ndarray, np.ndarray]],
+    bp: date,
+    tp: date,
+    ids: dict[str, int],
+    out: _Frames,
+) -> dict[int, int]:
+    """The annual refresh, as in the demo: the GO agrees to re-profile one or two ordinary
+    targets running well ahead of (or behind) their trajectory; each gets a version 2, and its
+    trajectory (for commentary) becomes the new one. Returns {target: refresh time in minutes}.
+    """
+    day = date(area.start.year + 1, 6, int(rng.integers(3, 27)))
+    candidates = np.flatnonzero(
+        ~is_reward & (target_value != baseline) & ((outcome > 1.3) | (outcome < 0.2))
+    )
+    if day >= TODAY or not len(candidates):
+        return {}
+    picks = sorted(int(j) for j in rng.permutation(candidates)[: int(rng.integers(1, 3))])
+    year = f"{area.start.year}/{(area.start.year + 1) % 100:02d}"
+    rows: list[dict[str, Any]] = []
+    refreshed: dict[int, int] = {}
+    for j in picks:
+        b, old, d = float(baseline[j]), float(target_value[j]), decimals[j : j + 1]
+        ahead = outcome[j] > 1.3
+        factor = rng.uniform(1.3, 1.6) if ahead else rng.uniform(0.5, 0.75)
+        i = chosen[j]
+        new = float(_round(np.clip(b + (old - b) * factor, inds.pmin[i], inds.pmax[i]), d)[0])
+        at = _stamp(rng, day)
+        if new in (old, b):
+            continue
+        reason = (
+            f"Annual refresh {year}: performance was already running ahead of the trajectory, "
+            "so the partnership and the Government Office agreed a more ambitious target."
+            if ahead
+            else f"Annual refresh {year}: target re-profiled with the Government Office's "
+            "agreement; the original figure assumed grant funding that was not renewed."
+        )
+        ids["version"] += 1
+        milestones = [
+            (p, float(_round(np.array([b + (v - b) * (new - b) / (old - b)]), d)[0]))
+            for p, v in kept_ms.get(j, [])
+        ]
+        if milestones:
+            out.milestones.append(
+                pl.DataFrame(
+                    {
+                        "target_version_id": [ids["version"]] * len(milestones),
+                        "period": [p for p, _ in milestones],
+                        "value": [v for _, v in milestones],
+                    }
+                )
+            )
+        rows.append({"j": j, "id": ids["version"], "target_value": new, "at": at, "reason": reason})
+        xs = [_days(bp), *(_days(p) for p, _ in milestones), _days(tp)]
+        anchors[j] = (np.array(xs, dtype=float), np.array([b, *(v for _, v in milestones), new]))
+        refreshed[j] = _days(day) * 1440 + at.hour * 60 + at.minute
+    if rows:
+        first = out.versions[-1]
+        v2 = first[[r["j"] for r in rows]].with_columns(
+            id=pl.Series([r["id"] for r in rows]),
+            version=pl.lit(2),
+            target_value=pl.Series([r["target_value"] for r in rows]),
+            recorded_at=pl.Series([r["at"] for r in rows]),
+            reason=pl.Series([r["reason"] for r in rows]),
+        )
+        out.versions.append(v2.cast(first.schema))
+    return refreshed
+
+
 def _area_frames(
     seed: int,
     scale: Scale,
@@ -579,6 +659,7 @@ def _area_frames(
     version_ids = np.arange(ids["version"] + 1, ids["version"] + 1 + n_t)
     ids["version"] += n_t
     anchors: list[tuple[np.ndarray, np.ndarray]] = []
+    kept_ms: dict[int, list[tuple[date, float]]] = {}
     for j in range(n_t):  # per target (≤ 60 an area): its trajectory anchors
         xs, ys = [_days(bp)], [cb[j]]
         if has_ms[j] and ms_periods:
@@ -591,6 +672,7 @@ def _area_frames(
             keep = (vals != cb[j]) & (vals != target_value[j])
             kept = [(p, v) for p, v, kk in zip(ms_periods, vals, keep, strict=True) if kk]
             if kept:
+                kept_ms[j] = kept
                 ms_rows.append(
                     pl.DataFrame(
                         {
@@ -645,6 +727,8 @@ def _area_frames(
             schema_overrides={"agreed_share_gbp": pl.Float64},
         ).with_columns(pl.col("without_reward_value").fill_nan(None))
     )
+    refreshed_at = _refresh(rng, area, cb, target_value, outcome, is_reward, cd, chosen, inds,
+                            kept_ms, anchors, bp, tp, ids, out)  # fmt: skip
 
     # Values: a path from the baseline to the end point, with autocorrelated noise.
     tau = (p_days - _days(bp)) / span  # 0 at the baseline period, 1 at the target period
@@ -801,8 +885,9 @@ def _area_frames(
         expected = np.interp(p_days.astype(float), xs, ys)
         denom = abs(target_value[j] - cb[j]) or abs(target_value[j]) or 1.0
         gap = (expected - values[i]) * inds.good[i] / denom
+        since = refreshed_at.get(j, window)
         cand = np.flatnonzero(
-            (latest_minutes[i] >= window)
+            (latest_minutes[i] >= max(window, since))
             & (np.arange(n_p) > bpi)
             & (np.arange(n_p) <= tpi)
             & (gap > 0.10)
@@ -862,7 +947,7 @@ def _area_frames(
                 f"{scale.name.capitalize()} seed (fictional area): agreement "
                 f"{_long(area.start)} to {_long(area.end)} signed on {_long(area.signed)}, "
                 f"{n_t} targets ({n_r} reward), {actuals.height:,} value revisions, "
-                f"{len(notes)} commentaries"
+                f"{len(notes)} commentaries, {len(refreshed_at)} targets refreshed"
             ),
         }
     )
@@ -874,6 +959,7 @@ def _area_frames(
         "second": n_second,
         "provisional": n_prov,
         "commentary": len(notes),
+        "refreshed": len(refreshed_at),
     }
 
 
@@ -905,6 +991,9 @@ def _for_database(frame: pl.DataFrame, sqlite: bool) -> pl.DataFrame:
     return frame.select(out)
 
 
+ROWS_PER_BATCH = 50_000
+
+
 def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     """Write a frame into `table` in bulk: COPY on PostgreSQL, one executemany on SQLite."""
     if frame.is_empty():
@@ -917,14 +1006,17 @@ def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
     if sqlite:
         marks = ", ".join("?" for _ in frame.columns)
         cursor = raw.cursor()
-        cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', frame.rows())
+        insert = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+        for part in frame.iter_slices(ROWS_PER_BATCH):  # Python tuples for one batch at a time
+            cursor.executemany(insert, part.rows())
         cursor.close()
         return
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
-        copy.write(buffer.getvalue())
+        for part in frame.iter_slices(ROWS_PER_BATCH):
+            buffer = io.BytesIO()
+            part.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
+            copy.write(buffer.getvalue())
 
 
 def _table(model: Any) -> Table:
@@ -1054,7 +1146,17 @@ def seed_scale(
             store.save_reporting_lines(conn, actor, lines)
         ids = _next_ids(conn)
     totals: dict[str, int] = dict.fromkeys(
-        ("targets", "reward", "milestones", "revisions", "second", "provisional", "commentary"), 0
+        (
+            "targets",
+            "reward",
+            "milestones",
+            "refreshed",
+            "revisions",
+            "second",
+            "provisional",
+            "commentary",
+        ),
+        0,
     )
     for first in range(0, len(areas), scale.chunk):
         chunk = areas[first : first + scale.chunk]
@@ -1085,6 +1187,7 @@ def seed_scale(
         targets=totals["targets"],
         reward_targets=totals["reward"],
         milestones=totals["milestones"],
+        refreshed=totals["refreshed"],
         actual_revisions=totals["revisions"],
         corrections=totals["second"],
         provisional=totals["provisional"],
