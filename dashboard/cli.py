@@ -46,7 +46,7 @@ app = typer.Typer(
     add_completion=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-seed_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+seed_app = typer.Typer(help="Demo and scale (national, stress) data.", no_args_is_help=True)
 import_app = typer.Typer(help="Import CSV or XLSX files (all or nothing).", no_args_is_help=True)
 agreement_app = typer.Typer(help="Agreements.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports as CSV.", no_args_is_help=True)
