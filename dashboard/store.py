@@ -726,48 +726,11 @@ def load_scope(
 REWARD_SPLIT_COLUMNS = ("reward_split_count", "reward_agreed_gbp")
 
 
-def _check_reward_split(conn: Connection, area_codes: Iterable[str]) -> None:
-    """Agreed reward shares may not total more than the agreement's maximum grant (net budget
-    requirement x reward rate): such an agreement has no exact split, so it is refused at the
-    write rather than breaking every page of the area later."""
+def _reward_split_query(area_codes: Iterable[str]):  # type: ignore[no-untyped-def]
+    """Per agreement, over the current versions of its reward targets: how many have no
+    agreed share (they split the rest equally) and the sum of the agreed shares."""
     cur = _current_versions()
-    query = (
-        select(
-            Agreement.area_code,
-            Area.net_budget_requirement_gbp,
-            Agreement.reward_rate,
-            func.sum(TargetVersion.agreed_share_gbp).label("agreed"),
-        )
-        .join(Area, Area.code == Agreement.area_code)
-        .join(Target, Target.agreement_id == Agreement.id)
-        .join(cur, cur.c.target_id == Target.id)
-        .join(
-            TargetVersion,
-            and_(TargetVersion.target_id == Target.id, TargetVersion.version == cur.c.version),
-        )
-        .where(
-            Agreement.area_code.in_(sorted(set(area_codes))),
-            TargetVersion.without_reward_value.is_not(None),
-        )
-        .group_by(Agreement.id, Agreement.area_code, Area.net_budget_requirement_gbp,
-                  Agreement.reward_rate)
-    )  # fmt: skip
-    for area, budget, rate, agreed in conn.execute(query).all():
-        if agreed is None or budget is None or rate is None:
-            continue
-        maximum = Decimal(str(budget)) * Decimal(str(rate))
-        if Decimal(str(agreed)) > maximum:
-            raise RuleViolation(
-                f"area {area}: the agreed reward shares total £{Decimal(str(agreed)):,.2f}, more "
-                f"than the maximum reward grant of £{maximum:,.2f}: nothing was written"
-            )
-
-
-def _reward_split(engine: Engine, area_codes: Sequence[str]) -> pl.DataFrame:
-    """Per agreement: its reward targets without an agreed share (they split the rest
-    equally) and the sum of the agreed shares. Aggregates only, so no target is read."""
-    cur = _current_versions()
-    query = (
+    return (
         select(
             Target.agreement_id,
             func.sum(case((TargetVersion.agreed_share_gbp.is_(None), 1), else_=0)).label(
@@ -782,14 +745,45 @@ def _reward_split(engine: Engine, area_codes: Sequence[str]) -> pl.DataFrame:
         )
         .join(Agreement, Agreement.id == Target.agreement_id)
         .where(
-            Agreement.area_code.in_(list(area_codes)),
+            Agreement.area_code.in_(sorted(set(area_codes))),
             TargetVersion.without_reward_value.is_not(None),
         )
         .group_by(Target.agreement_id)
     )
+
+
+def _check_reward_split(conn: Connection, area_codes: Iterable[str]) -> None:
+    """Agreed reward shares may not total more than the agreement's maximum grant (net budget
+    requirement x reward rate): such an agreement has no exact split, so it is refused at the
+    write rather than breaking every page of the area later."""
+    split = _reward_split_query(area_codes).subquery()
+    query = (
+        select(
+            Agreement.area_code,
+            Area.net_budget_requirement_gbp,
+            Agreement.reward_rate,
+            split.c.reward_agreed_gbp,
+        )
+        .join(split, split.c.agreement_id == Agreement.id)
+        .join(Area, Area.code == Agreement.area_code)
+    )
+    for area, budget, rate, agreed in conn.execute(query).all():
+        if budget is None or rate is None:
+            continue
+        maximum = Decimal(str(budget)) * Decimal(str(rate))
+        if Decimal(str(agreed)) > maximum:
+            raise RuleViolation(
+                f"area {area}: the agreed reward shares total £{Decimal(str(agreed)):,.2f}, more "
+                f"than the maximum reward grant of £{maximum:,.2f}: nothing was written"
+            )
+
+
+def _reward_split(engine: Engine, area_codes: Sequence[str]) -> pl.DataFrame:
+    """`_reward_split_query` as a frame. Aggregates only, so no target is read."""
     frame = _frame(
-        engine, query, {"agreement_id": pl.Int64, "reward_split_count": pl.Int64,
-                        "reward_agreed_gbp": pl.Float64}
+        engine, _reward_split_query(area_codes),
+        {"agreement_id": pl.Int64, "reward_split_count": pl.Int64,
+         "reward_agreed_gbp": pl.Float64},
     )  # fmt: skip
     # Agreed shares are whole pennies: round away the float noise of a SQLite sum.
     return frame.with_columns(pl.col("reward_agreed_gbp").cast(pl.Float64).round(2))
