@@ -414,6 +414,8 @@ STORE_RULES = [
     re.compile(r"^the agreement of \S+ starting \S+ is signed: its end date and pump-priming "),
     re.compile(r"^\S+ \S+: .*\(stretched targets cannot be refreshed: ", re.DOTALL),
     re.compile(r"^area \S+ has no agreement"),
+    # A budget (or share) that leaves the agreed reward shares above the maximum grant.
+    re.compile(r"^area \S+: the agreed reward shares total £[\d,.]+, more than the maximum "),
 ]
 
 
