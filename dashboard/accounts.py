@@ -1,6 +1,6 @@
 """User accounts: passwords, lock-out, grants and signed session tokens.
 
-With `store.py`, the only other module that talks SQL (users are not performance data).
+With `dashboard/store/`, the only other module that talks SQL (users are not performance data).
 Passwords are hashed with argon2id (argon2-cffi) and never stored or logged in clear. A
 session is a signed, expiring token (itsdangerous) carried in a cookie; signing out moves
 the user's `sessions_valid_after`, which invalidates every token issued before it.

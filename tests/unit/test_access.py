@@ -617,13 +617,13 @@ def test_department_reads_nothing_outside_its_scope(
     )
     ho_indicator(demo, AWAY)  # the probe's own admin lookup, done before recording
     frames: list[pl.DataFrame] = []
-    read = store._frame
+    read = store.frames.read_frame
 
     def recording(*args: Any, **kwargs: Any) -> pl.DataFrame:
         frames.append(read(*args, **kwargs))
         return frames[-1]
 
-    monkeypatch.setattr(store, "_frame", recording)
+    monkeypatch.setattr(store.frames, "read_frame", recording)
     DEPARTMENT_READS[action](demo, demo.actors["department"], AWAY)
     assert frames
     for frame in frames:

@@ -1,0 +1,97 @@
+"""The audit trail: one row per change, written in the same transaction; the data version
+that cache keys follow."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, func, select
+
+from dashboard.access import Actor
+from dashboard.store import frames
+from dashboard.store.clock import _wall_clock_of_write, recorded_now
+from dashboard.store.rules import deny
+from data_models import (
+    AuditEvent,
+)
+
+
+def bare(value: float | Decimal | str | None) -> str | None:
+    """A value as it would be written in an import file (`5300`, `34.4`), for audit rows."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        # Beyond 1e15 a float's integer digits are noise: 1e38 stays `1e+38`, not 39 digits.
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def _audit(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    *,
+    area_code: str | None = None,
+    indicator_code: str | None = None,
+    period: date | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    conn.execute(
+        AuditEvent.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {
+                "at": at or recorded_now(conn),
+                "wall_clock_at": _wall_clock_of_write(),
+                "user": actor.name,
+                "action": action,
+                "area_code": area_code,
+                "indicator_code": indicator_code,
+                "period": period,
+                "before": bare(before),
+                "after": bare(after),
+                "reason": reason,
+            }
+        ],
+    )
+
+
+def audit_frame(
+    engine: Engine, actor: Actor, area_code: str | None = None, since: date | None = None
+) -> pl.DataFrame:
+    """The audit trail, oldest first: everything for an admin, one area for its officer."""
+    if not actor.is_admin:
+        officer_of = {g.area_code for g in actor.of_role("officer")}
+        if area_code is None or area_code not in officer_of:
+            deny(actor, f"read the audit trail{f' of {area_code}' if area_code else ''}")
+    query = select(
+        AuditEvent.at,
+        AuditEvent.user,
+        AuditEvent.action,
+        AuditEvent.area_code,
+        AuditEvent.indicator_code,
+        AuditEvent.period,
+        AuditEvent.before,
+        AuditEvent.after,
+        AuditEvent.reason,
+        AuditEvent.wall_clock_at,  # the real time of the write, beside `at` (recorded time)
+    ).order_by(AuditEvent.id)
+    if area_code:
+        query = query.where(AuditEvent.area_code == area_code)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
+    return frames.read_frame(engine, query)
+
+
+def data_version(engine: Engine) -> int:
+    """A number that changes with every write (each write audits), for cache keys."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())

@@ -1,0 +1,376 @@
+"""Targets and their versions: saving, freezing stretched targets, and the changes agreed at
+the annual refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from dashboard import db
+from dashboard.access import Actor
+from dashboard.store import frames
+from dashboard.store.agreements import _differs, agreement_for
+from dashboard.store.audit import _audit, bare
+from dashboard.store.clock import recorded_now
+from dashboard.store.reads import _check_reward_split, _current_versions
+from dashboard.store.rules import FROZEN_RULE, RuleViolation, WriteSummary, _require_admin, deny
+from dashboard.store.scope import _check_read
+from data_models import (
+    Agreement,
+    Area,
+    Indicator,
+    Partnership,
+    Target,
+    TargetAgreement,
+    TargetMilestone,
+    TargetVersion,
+)
+
+TARGET_FIELDS = (
+    "lead_officer",
+    "measure",
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+    "target_value",
+    "without_reward_value",
+    "agreed_share_gbp",
+)
+
+
+FROZEN_FIELDS = (
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+    "target_value",
+    "without_reward_value",
+)
+
+
+def save_targets(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]], at: datetime | None = None
+) -> WriteSummary:
+    """Add targets, or a new version of a target where anything changed.
+
+    Reward targets of a signed agreement are frozen (DOMAIN §4): a change to their baseline,
+    without-reward or stretched figures, or to the set of reward targets, raises RuleViolation.
+    """
+    _require_admin(actor, "change targets")
+    summary = WriteSummary()
+    at = at or recorded_now(conn)
+    for row in rows:
+        area_code, indicator_code = row["area_code"], row["indicator_code"]
+        agreement = agreement_for(conn, area_code, row["target_period"])
+        if agreement is None:
+            raise RuleViolation(f"area {area_code} has no agreement: import the area first")
+        block = conn.execute(
+            select(Indicator.block_code).where(Indicator.code == indicator_code)
+        ).scalar_one()
+        partnership_id = _partnership_id(conn, actor, area_code, row["partnership"], block)
+        milestones = sorted(row.get("milestones") or [])
+        values = {k: row.get(k) for k in TARGET_FIELDS}
+        values["measure"] = values["measure"] or "level"
+        if values["agreed_share_gbp"] is not None:
+            values["agreed_share_gbp"] = Decimal(str(values["agreed_share_gbp"]))
+        values["partnership_id"] = partnership_id
+        target_id = conn.execute(
+            select(Target.id).where(
+                Target.agreement_id == agreement["id"], Target.indicator_code == indicator_code
+            )
+        ).scalar()
+        signed = agreement["status"] == "signed"
+        label = f"{area_code} {indicator_code}"
+        if target_id is None:
+            if signed and values["without_reward_value"] is not None:
+                raise RuleViolation(
+                    f"{label}: cannot add a reward target to a signed agreement ({FROZEN_RULE})"
+                )
+            target_id = conn.execute(
+                Target.__table__.insert(),  # type: ignore[attr-defined]
+                [{"agreement_id": agreement["id"], "indicator_code": indicator_code}],
+            ).inserted_primary_key[0]
+            _insert_version(
+                conn, actor, int(target_id), 1, values, milestones, at, row.get("reason")
+            )
+            _audit(
+                conn,
+                actor,
+                "target:create",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                period=values["target_period"],
+                after=values["target_value"],
+                reason=row.get("reason"),
+                at=at,
+            )
+            summary.inserted += 1
+            continue
+        current = (
+            conn.execute(
+                select(TargetVersion)
+                .where(TargetVersion.target_id == target_id)
+                .order_by(TargetVersion.version.desc())
+            )
+            .mappings()
+            .first()
+        )
+        assert current is not None
+        old_milestones = sorted(
+            (m.period, m.value)
+            for m in conn.execute(
+                select(TargetMilestone.period, TargetMilestone.value).where(
+                    TargetMilestone.target_version_id == current["id"]
+                )
+            )
+        )
+        changed = {k: v for k, v in values.items() if _differs(current[k], v)}
+        if not changed and old_milestones == milestones:
+            summary.unchanged += 1
+            continue
+        was_reward = current["without_reward_value"] is not None
+        if signed and (was_reward or values["without_reward_value"] is not None):
+            frozen = [k for k in FROZEN_FIELDS if k in changed]
+            if frozen:
+                raise RuleViolation(
+                    f"{label}: {', '.join(frozen)} of a reward target of a signed agreement cannot "
+                    f"change ({FROZEN_RULE})"
+                )
+        _insert_version(
+            conn,
+            actor,
+            int(target_id),
+            current["version"] + 1,
+            values,
+            milestones,
+            at,
+            row.get("reason"),
+        )
+        for key, value in changed.items():
+            _audit(
+                conn,
+                actor,
+                f"target:{key}",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                period=values["target_period"],
+                before=current[key],
+                after=value,
+                reason=row.get("reason"),
+                at=at,
+            )
+        if old_milestones != milestones:
+            _audit(
+                conn,
+                actor,
+                "target:milestones",
+                area_code=area_code,
+                indicator_code=indicator_code,
+                before=_milestone_text(old_milestones),
+                after=_milestone_text(milestones),
+                reason=row.get("reason"),
+                at=at,
+            )
+        summary.updated += 1
+    _check_reward_split(conn, {row["area_code"] for row in rows})
+    return summary
+
+
+def _milestone_text(milestones: Sequence[tuple[date, float]]) -> str:
+    return ";".join(f"{p.isoformat()}:{bare(v)}" for p, v in milestones)
+
+
+def _insert_version(
+    conn: Connection,
+    actor: Actor,
+    target_id: int,
+    version: int,
+    values: Mapping[str, Any],
+    milestones: Sequence[tuple[date, float]],
+    at: datetime,
+    reason: str | None,
+) -> None:
+    version_id = conn.execute(
+        TargetVersion.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {
+                "target_id": target_id,
+                "version": version,
+                **values,
+                "recorded_at": at,
+                "recorded_by": actor.name,
+                "reason": reason,
+            }
+        ],
+    ).inserted_primary_key[0]
+    if milestones:
+        conn.execute(
+            TargetMilestone.__table__.insert(),  # type: ignore[attr-defined]
+            [{"target_version_id": version_id, "period": p, "value": v} for p, v in milestones],
+        )
+
+
+def _version_in_force(conn: Connection, area_code: str, indicator_code: str) -> Mapping[str, Any]:
+    cur = _current_versions()
+    row = (
+        conn.execute(
+            select(TargetVersion, Agreement.status.label("agreement_status"), Agreement.area_code)
+            .join(
+                cur,
+                and_(
+                    cur.c.target_id == TargetVersion.target_id,
+                    cur.c.version == TargetVersion.version,
+                ),
+            )
+            .join(Target, Target.id == TargetVersion.target_id)
+            .join(Agreement, Agreement.id == Target.agreement_id)
+            .where(Agreement.area_code == area_code, Target.indicator_code == indicator_code)
+            .order_by(Agreement.start_date.desc())
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise RuleViolation(f"{area_code} has no target for {indicator_code}")
+    return row
+
+
+def propose_target_change(
+    engine: Engine,
+    actor: Actor,
+    area_code: str,
+    indicator_code: str,
+    *,
+    target_value: float,
+    reason: str,
+    milestones: Sequence[tuple[date, float]] | None = None,
+) -> int:
+    """The officer proposes a changed ordinary target at the annual refresh: a new version that
+    takes effect once the GO records its agreement (the version in force stays until then).
+    Reward targets of a signed agreement are frozen (DOMAIN §4). Returns the new version."""
+    if not (
+        actor.is_admin
+        or any(g.role == "officer" and g.area_code == area_code for g in actor.grants)
+    ):
+        deny(actor, f"propose target changes for {area_code}")
+    if not reason.strip():
+        raise RuleViolation("a target change needs a reason")
+    with db.write_transaction(engine) as conn:
+        current = _version_in_force(conn, area_code, indicator_code)
+        if current["agreement_status"] == "signed" and current["without_reward_value"] is not None:
+            raise RuleViolation(f"{area_code} {indicator_code}: {FROZEN_RULE}")
+        newest = conn.execute(
+            select(func.max(TargetVersion.version)).where(
+                TargetVersion.target_id == current["target_id"]
+            )
+        ).scalar_one()
+        kept = [
+            (m.period, m.value)
+            for m in conn.execute(
+                select(TargetMilestone.period, TargetMilestone.value).where(
+                    TargetMilestone.target_version_id == current["id"]
+                )
+            )
+        ]
+        values = {k: current[k] for k in (*TARGET_FIELDS, "partnership_id")}
+        values["target_value"] = float(target_value)
+        values["needs_agreement"] = True
+        at = recorded_now(conn)
+        _insert_version(conn, actor, int(current["target_id"]), int(newest) + 1, values,
+                        sorted(milestones if milestones is not None else kept), at, reason.strip())  # fmt: skip
+        _audit(conn, actor, "target:proposed", area_code=area_code, indicator_code=indicator_code,
+               period=current["target_period"], before=current["target_value"], after=float(target_value),
+               reason=reason.strip(), at=at)  # fmt: skip
+        return int(newest) + 1
+
+
+def pending_target_changes(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
+    """Proposed target versions of an area still waiting for the GO's agreement (a
+    department's: those of its own indicators)."""
+    allowed = _check_read(engine, actor, [area_code], "the targets")
+    query = (
+        select(
+            TargetVersion.id.label("version_id"),
+            Target.indicator_code,
+            TargetVersion.version,
+            TargetVersion.target_value,
+            TargetVersion.reason,
+            TargetVersion.recorded_by,
+            TargetVersion.recorded_at,
+        )
+        .join(Target, Target.id == TargetVersion.target_id)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(
+            Agreement.area_code == area_code,
+            TargetVersion.needs_agreement.is_(True),
+            TargetVersion.id.not_in(select(TargetAgreement.target_version_id)),
+        )
+        .order_by(Target.indicator_code, TargetVersion.version)
+    )
+    if allowed.indicators is not None:
+        query = query.where(Target.indicator_code.in_(sorted(allowed.indicators)))
+    return frames.read_frame(engine, query)
+
+
+def agree_target_change(
+    engine: Engine, actor: Actor, area_code: str, version_id: int, note: str | None = None
+) -> None:
+    """The GO records its agreement to a proposed change; from now on it is the target."""
+    with engine.connect() as conn:
+        region = conn.execute(select(Area.region_code).where(Area.code == area_code)).scalar()
+    if not (
+        actor.is_admin or any(g.role == "go" and g.region_code == region for g in actor.grants)
+    ):
+        deny(actor, f"record the GO's agreement for {area_code}")
+    with db.write_transaction(engine) as conn:
+        row = (
+            conn.execute(
+                select(TargetVersion, Target.indicator_code, Agreement.area_code)
+                .join(Target, Target.id == TargetVersion.target_id)
+                .join(Agreement, Agreement.id == Target.agreement_id)
+                .where(TargetVersion.id == version_id)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None or row["area_code"] != area_code or not row["needs_agreement"]:
+            raise RuleViolation(f"no proposed target change {version_id} in {area_code}")
+        done = conn.execute(
+            select(func.count()).where(TargetAgreement.target_version_id == version_id)
+        ).scalar_one()
+        if done:
+            raise RuleViolation(f"the change {version_id} was already agreed")
+        at = recorded_now(conn)
+        conn.execute(
+            TargetAgreement.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "target_version_id": version_id,
+                    "agreed_by": actor.name,
+                    "agreed_at": at,
+                    "note": note,
+                }
+            ],
+        )
+        _audit(conn, actor, "target:agreed", area_code=area_code, indicator_code=row["indicator_code"],
+               after=row["target_value"], reason=note or f"GO agreement to version {row['version']}", at=at)  # fmt: skip
+
+
+def _partnership_id(
+    conn: Connection, actor: Actor, area_code: str, name: str, block_code: str
+) -> int:
+    found = conn.execute(
+        select(Partnership.id).where(Partnership.area_code == area_code, Partnership.name == name)
+    ).scalar()
+    if found is not None:
+        return int(found)
+    new_id = conn.execute(
+        Partnership.__table__.insert(),  # type: ignore[attr-defined]
+        [{"area_code": area_code, "name": name, "kind": "thematic", "block_code": block_code}],
+    ).inserted_primary_key[0]
+    _audit(conn, actor, "partnership:create", area_code=area_code, after=name)
+    return int(new_id)
