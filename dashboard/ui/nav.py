@@ -86,6 +86,11 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         sections["Records"] = [_PAGES["audit"]]
     else:
         sections["Account"].append(_PAGES["audit"])
+    # ---- a one-line page off the menu: the floor `make bench` times page renders against.
+    _PAGES["blank"] = st.Page(
+        "../pages/blank.py", title="Blank", url_path="blank", visibility="hidden"
+    )
+    sections["Account"].append(_PAGES["blank"])
     return sections
 
 
