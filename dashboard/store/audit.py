@@ -3,6 +3,7 @@ that cache keys follow."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -91,7 +92,35 @@ def audit_frame(
     return frames.read_frame(engine, query)
 
 
+# The newest audit id and, in the same snapshot, the ids of transactions in progress, less
+# those of sessions on other databases of the cluster (32-bit xids: the snapshot's are 64-bit).
+_PG_VERSION = f"""
+SELECT coalesce(max(id), 0), (
+    SELECT string_agg(x::text, ',' ORDER BY x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE mod(x::text::bigint, 4294967296) NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE datname <> current_database() AND backend_xid IS NOT NULL))
+FROM {AuditEvent.__tablename__}
+"""
+
+
 def data_version(engine: Engine) -> int:
-    """A number that changes with every write (each write audits), for cache keys."""
+    """A number that changes with every committed write (each write audits), for cache keys:
+    the newest audit id, which every server reads from the one database.
+
+    On SQLite writers take turns (BEGIN IMMEDIATE), so ids are committed in order. On
+    PostgreSQL an id is drawn at the insert, not at the commit: a write that commits after a
+    later-numbered one would leave the newest id as it was and caches stale. So while any
+    transaction is in progress on this database the version also names them (the in-progress
+    ids of the snapshot the newest id is read in): each commit then changes it. Such a version
+    is negative, never equal to a plain newest id.
+    """
     with engine.connect() as conn:
-        return int(conn.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())
+        if conn.dialect.name == "sqlite":
+            newest = select(func.coalesce(func.max(AuditEvent.id), 0))
+            return int(conn.execute(newest).scalar_one())
+        newest_id, in_progress = conn.exec_driver_sql(_PG_VERSION).one()
+    if not in_progress:
+        return int(newest_id)
+    digest = hashlib.blake2b(f"{newest_id}|{in_progress}".encode(), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest, "big") >> 1)

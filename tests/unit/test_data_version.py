@@ -1,0 +1,63 @@
+"""The data version that every server's caches key on (`store.data_version`): it changes with
+every committed write, whatever order writes commit in, and is the plain newest audit id when
+no write is in progress. On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, func, make_url, select, text
+
+from dashboard import db, store
+from data_models import AuditEvent
+
+
+def _newest_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(AuditEvent.id))).scalar_one())
+
+
+def test_a_write_that_commits_after_a_later_numbered_one_still_changes_the_version(
+    engine: Engine, admin: store.Actor
+) -> None:
+    before = store.data_version(engine)
+    if db.is_sqlite(engine):
+        # One writer at a time (BEGIN IMMEDIATE): ids are committed in order, each a new version.
+        seen = [before]
+        for action in ("test-first", "test-second"):
+            with db.write_transaction(engine) as conn:
+                store._audit(conn, admin, action)
+            seen.append(store.data_version(engine))
+        assert len(set(seen)) == 3
+        assert seen[-1] == _newest_id(engine)
+        return
+    with db.write_transaction(engine) as slow:
+        store._audit(slow, admin, "test-slow")  # draws the lower id, commits last
+        with db.write_transaction(engine) as fast:
+            store._audit(fast, admin, "test-fast")
+        between = store.data_version(engine)  # the newest id is already the fast write's
+        assert between != before
+    after = store.data_version(engine)
+    assert after != between  # the slow write's commit is seen, though the newest id is the same
+    assert after == _newest_id(engine)
+    with engine.connect() as conn:
+        actions = conn.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(2))
+        assert actions.scalars().all() == ["test-fast", "test-slow"]
+
+
+def test_with_no_write_in_progress_the_version_is_the_newest_audit_id(
+    engine: Engine, admin: store.Actor, db_url: str
+) -> None:
+    with db.write_transaction(engine) as conn:
+        store._audit(conn, admin, "test-write")
+    version = store.data_version(engine)
+    assert version == _newest_id(engine) > 0
+    assert store.data_version(engine) == version  # reading again does not change it
+    if db.is_sqlite(engine):
+        return
+    # A write in progress on another database of the same PostgreSQL cluster is not ours.
+    other = create_engine(make_url(db_url).set(database="postgres"))
+    try:
+        with other.begin() as conn:
+            conn.execute(text("SELECT pg_current_xact_id()"))  # gives it a transaction id
+            assert store.data_version(engine) == version
+    finally:
+        other.dispose()
