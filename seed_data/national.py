@@ -23,7 +23,6 @@ subset agreed in the LAA.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from dashboard import accounts, db, store
 from dashboard.access import Actor, Grant
 from dashboard.metrics.periods import period_ends, period_label
+from dashboard.store.bulk import bulk_insert
 from data_models import (
     ActualRevision,
     Agreement,
@@ -972,51 +972,6 @@ def _periods(scale: Scale) -> list[date]:
         scale.frequency, "financial", date(TODAY.year - scale.years - 1, 1, 1), TODAY
     )
     return ends[-scale.years * scale.per_year :]
-
-
-def _for_database(frame: pl.DataFrame, sqlite: bool) -> pl.DataFrame:
-    """Dates and times as the app's own writes store them (UTC; SQLite: SQLAlchemy's text)."""
-    out = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if isinstance(dtype, pl.Datetime):
-            if dtype.time_zone is not None:
-                column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-            column = column.dt.strftime("%Y-%m-%d %H:%M:%S%.6f" + ("" if sqlite else "+00"))
-        elif dtype == pl.Date:
-            column = column.dt.strftime("%Y-%m-%d")
-        elif dtype == pl.Boolean and sqlite:
-            column = column.cast(pl.Int64)
-        out.append(column.alias(name))
-    return frame.select(out)
-
-
-ROWS_PER_BATCH = 50_000
-
-
-def bulk_insert(conn: Connection, table: Table, frame: pl.DataFrame) -> None:
-    """Write a frame into `table` in bulk: COPY on PostgreSQL, one executemany on SQLite."""
-    if frame.is_empty():
-        return
-    sqlite = conn.dialect.name == "sqlite"
-    frame = _for_database(frame, sqlite)
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
-    if sqlite:
-        marks = ", ".join("?" for _ in frame.columns)
-        cursor = raw.cursor()
-        insert = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
-        for part in frame.iter_slices(ROWS_PER_BATCH):  # Python tuples for one batch at a time
-            cursor.executemany(insert, part.rows())
-        cursor.close()
-        return
-    statement = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
-        for part in frame.iter_slices(ROWS_PER_BATCH):
-            buffer = io.BytesIO()
-            part.write_csv(buffer, include_header=False, null_value="", quote_style="necessary")
-            copy.write(buffer.getvalue())
 
 
 def _table(model: Any) -> Table:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dashboard.access import AccessDenied, Actor, Grant
 from dashboard.store.actuals import (
     _check_value_writes,
-    _current_revision_map,
+    _current_revisions,
     save_actuals,
     target_owners,
 )
@@ -27,6 +27,7 @@ from dashboard.store.agreements import (
     sign_agreement,
 )
 from dashboard.store.audit import _audit, audit_frame, bare, data_version
+from dashboard.store.bulk import bulk_insert
 from dashboard.store.clock import (
     _BACKDATE,
     Backdate,
@@ -146,7 +147,7 @@ __all__ = [
     "_check_reward_split",
     "_check_value_writes",
     "_commentary_kind",
-    "_current_revision_map",
+    "_current_revisions",
     "_current_versions",
     "_d",
     "_differs",
@@ -174,6 +175,7 @@ __all__ = [
     "audit_frame",
     "backdated",
     "bare",
+    "bulk_insert",
     "business_today",
     "check_areas_exist",
     "cli_actor",

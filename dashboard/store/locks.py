@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, Engine, func, select
 
 from dashboard import db
 from dashboard.access import Actor
-from dashboard.store.audit import _audit
+from dashboard.store.audit import AUDIT_SCHEMA, _audit
 from dashboard.store.clock import recorded_now, utcnow
 from dashboard.store.rules import RuleViolation, deny
 from data_models import (
@@ -36,35 +36,69 @@ def current_locks(conn: Connection, area_codes: Iterable[str]) -> dict[str, date
 
 
 def _has_exemption(conn: Connection, actor: Actor, area_code: str) -> bool:
+    return area_code in _exempt_areas(conn, actor, [area_code])
+
+
+def _exempt_areas(conn: Connection, actor: Actor, area_codes: Iterable[str]) -> set[str]:
+    """The areas among `area_codes` whose locked periods the actor may change now."""
     found = conn.execute(
-        select(func.count()).where(
-            LockExemption.area_code == area_code,
+        select(LockExemption.area_code)
+        .distinct()
+        .where(
+            LockExemption.area_code.in_(sorted(set(area_codes))),
             LockExemption.username == actor.name,
             LockExemption.expires_at > utcnow(),
         )
-    ).scalar_one()
-    return found > 0
+    ).scalars()
+    return set(found)
 
 
 def _check_locks(
-    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]], override: str | None
-) -> None:
-    locks = current_locks(conn, {r["area_code"] for r in rows})
-    for row in rows:
-        through = locks.get(row["area_code"])
-        if through is None or row["period"] > through:
-            continue
-        if _has_exemption(conn, actor, row["area_code"]):
-            continue
-        if override and actor.is_admin:
-            _audit(conn, actor, "lock:override", area_code=row["area_code"],
-                   indicator_code=row["indicator_code"], period=row["period"], reason=override)  # fmt: skip
-            continue
+    conn: Connection, actor: Actor, rows: pl.DataFrame, override: str | None
+) -> pl.DataFrame:
+    """Refuse (RuleViolation, naming the first such row in order) rows of locked periods,
+    unless the actor holds a temporary unlock of the area or is an administrator giving
+    `override` (a reason). Returns the `lock:override` audit rows to write with the values,
+    one per overridden row (columns of `audit._audit_rows`); nothing is written here, so a
+    refusal later in the same save leaves no trace."""
+    none = pl.DataFrame(schema=AUDIT_SCHEMA)
+    if rows.is_empty():
+        return none
+    areas = rows["area_code"].unique().to_list()
+    locks = current_locks(conn, areas)
+    through = pl.DataFrame(
+        {"area_code": list(locks), "through": list(locks.values())},
+        schema={"area_code": pl.String, "through": pl.Date},
+    )
+    locked = (
+        rows.select("area_code", "indicator_code", "period")
+        .join(through, on="area_code", how="left", maintain_order="left")
+        .filter(pl.col("through").is_not_null() & (pl.col("period") <= pl.col("through")))
+    )
+    if locked.is_empty():
+        return none
+    exempt = _exempt_areas(conn, actor, locked["area_code"].unique().to_list())
+    locked = locked.filter(~pl.col("area_code").is_in(sorted(exempt)))
+    if locked.is_empty():
+        return none
+    if not (override and actor.is_admin):
+        first = locked.row(0, named=True)
         raise RuleViolation(
-            f"{row['area_code']} {row['indicator_code']} {row['period']}: periods ending on or "
-            f"before {through} are locked (the board has seen them); ask the performance officer "
-            "for a temporary unlock"
+            f"{first['area_code']} {first['indicator_code']} {first['period']}: periods ending "
+            f"on or before {first['through']} are locked (the board has seen them); ask the "
+            "performance officer for a temporary unlock"
         )
+    return locked.select(
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("at"),
+        pl.lit(actor.name).alias("user"),
+        pl.lit("lock:override").alias("action"),
+        "area_code",
+        "indicator_code",
+        "period",
+        pl.lit(None, pl.String).alias("before"),
+        pl.lit(None, pl.String).alias("after"),
+        pl.lit(override).alias("reason"),
+    )
 
 
 def _may_lock(actor: Actor, area_code: str) -> bool:
