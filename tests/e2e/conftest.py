@@ -114,21 +114,30 @@ def server_log_dir(database_url: str) -> Path:
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[str]:
+def serve(
+    database_url: str, *, folder: Path | None = None, secret_key: str | None = None
+) -> Iterator[str]:
     """`streamlit run dashboard/server.py` (the app behind its sign-in gate) over `database_url`
     on a free port; yields its base URL.
 
-    LOG_DIR is a temporary folder (`server_log_dir`) and SECRET_KEY a fresh random key, so the
-    project's logs/ and .secret_key are left alone. The server's log is printed if it fails to
-    start or exits with an error.
+    LOG_DIR is a temporary folder (`server_log_dir`, or `folder`/logs) and SECRET_KEY a fresh
+    random key unless `secret_key` is given (servers sharing one accept each other's cookies),
+    so the project's logs/ and .secret_key are left alone. The server's log (next to the SQLite
+    database, or `folder`/server.log: a PostgreSQL URL needs a folder) is printed if it fails
+    to start or exits with an error.
     """
     port = _free_port()
-    log_path = Path(database_url.removeprefix("sqlite:///")).with_suffix(".log")
+    if folder is None:
+        log_path = Path(database_url.removeprefix("sqlite:///")).with_suffix(".log")
+        log_dir = server_log_dir(database_url)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        log_path, log_dir = folder / "server.log", folder / "logs"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "LOG_DIR": str(server_log_dir(database_url)),
-        "SECRET_KEY": secrets.token_urlsafe(32),
+        "LOG_DIR": str(log_dir),
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(32),
     }
     with log_path.open("w") as log:
         proc = subprocess.Popen(
