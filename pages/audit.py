@@ -37,7 +37,7 @@ else:
     options = [c for c in codes if c in own]
 if not options:  # neither administrator nor officer: the store refuses (and logs it)
     with contextlib.suppress(AccessDenied):
-        loaders.audit(state.area_code())
+        loaders.audit_summary(state.area_code())
     st.error(REFUSAL, icon=":material/lock:")
     st.stop()
 
@@ -63,8 +63,9 @@ until = to_col.date_input(
     bind="query-params", help="Changes recorded on or before this day (UTC).",
 )  # fmt: skip
 
-try:
-    trail = loaders.audit(None if area_code == ALL else area_code, since)
+trail_area = None if area_code == ALL else area_code
+try:  # the trail counted by user and partnership: its rows are read a page at a time
+    trail = loaders.audit_summary(trail_area, since)
 except AccessDenied:  # the store refused (and logged it); show no rows
     st.error(REFUSAL, icon=":material/lock:")
     st.stop()
@@ -82,7 +83,8 @@ user = state.select(
     "the server).",
 )  # fmt: skip
 
-if trail.is_empty():
+total = int(trail["changes"].sum())
+if total == 0:
     components.empty_state(
         "No changes recorded"
         + (" since that day" if since else "")
@@ -93,16 +95,32 @@ if trail.is_empty():
     )
     st.stop()
 
-shown = audit_report.filter_audit(
-    trail, partnership=partnership or None, user=user or None, until=until
-)
+filters = {"user": user or None, "partnership": partnership or None}
+matching = loaders.audit_count(trail_area, since, until, **filters)
 if since and until and until < since:
     st.warning("The “To” day is before the “From” day.", icon=":material/warning:")
-if shown.is_empty():
+if matching == 0:
     components.empty_state("No changes match these filters.")
     st.stop()
 
-st.caption(f"{shown.height:,} of {trail.height:,} changes, newest first · times in UTC")
+page_rows = loaders.AUDIT_PAGE_ROWS
+pages = -(-matching // page_rows)
+page = 0
+if pages > 1:  # a national trail: the newest rows first, a page at a time
+    if st.session_state.get("audit_rows_page", 0) >= pages:  # fewer rows since it was picked
+        st.session_state["audit_rows_page"] = 0
+    page = st.selectbox(
+        "Rows", range(pages), key="audit_rows_page",
+        format_func=lambda p: f"{p * page_rows + 1:,}–{min((p + 1) * page_rows, matching):,}",
+        help=f"{page_rows:,} changes at a time, newest first. The downloads hold them all.",
+    )  # fmt: skip
+shown = loaders.audit_page(trail_area, since, until, **filters, page=page)
+rows_shown = (
+    f" · rows {page * page_rows + 1:,}–{page * page_rows + shown.height:,} shown"
+    if pages > 1
+    else ""
+)
+st.caption(f"{matching:,} of {total:,} changes, newest first · times in UTC{rows_shown}")
 st.dataframe(
     audit_report.display_table(shown),
     hide_index=True,
@@ -121,8 +139,9 @@ st.dataframe(
     },
 )
 stamp = (until or state.today()).isoformat()
+read_all = loaders.audit_export(trail_area, since, until, **filters)
 components.table_downloads(
-    audit_report.export_table(shown),
+    lambda: audit_report.export_table(read_all()),
     f"audit-{'all-areas' if area_code == ALL else area_code}-{stamp}",
     key="audit_dl",
 )

@@ -117,20 +117,48 @@ def what_expr(frame: pl.DataFrame) -> pl.Expr:
 def with_partnership(frame: pl.DataFrame, owners: Mapping[tuple[str, str], str]) -> pl.DataFrame:
     """Add `partnership`: the current owner of the row's target (`store.target_owners`), or the
     partnership a `partnership:create` row added; null for rows about no target."""
-    table = pl.DataFrame(
-        [(a, i, p) for (a, i), p in owners.items()],
-        schema=[("area_code", pl.Utf8), ("indicator_code", pl.Utf8), ("partnership", pl.Utf8)],
-        orient="row",
-    )
     joined = frame.join(
-        table, on=["area_code", "indicator_code"], how="left", maintain_order="left"
-    )
+        _owners_table(owners), on=["area_code", "indicator_code"], how="left",
+        maintain_order="left",
+    )  # fmt: skip
     return joined.with_columns(
         pl.when(pl.col("action") == "partnership:create")
         .then(pl.col("after"))
         .otherwise(pl.col("partnership"))
         .alias("partnership")
     )
+
+
+def _owners_table(owners: Mapping[tuple[str, str], str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(a, i, p) for (a, i), p in owners.items()],
+        schema=[("area_code", pl.Utf8), ("indicator_code", pl.Utf8), ("partnership", pl.Utf8)],
+        orient="row",
+    )
+
+
+def with_partnership_counts(
+    summary: pl.DataFrame, owners: Mapping[tuple[str, str], str]
+) -> pl.DataFrame:
+    """`store.audit_summary` with `partnership`, as `with_partnership` gives each row: the
+    partnership a `partnership:create` row added, else the current owner of the target."""
+    joined = summary.join(
+        _owners_table(owners), on=["area_code", "indicator_code"], how="left",
+        maintain_order="left",
+    )  # fmt: skip
+    return joined.with_columns(pl.coalesce("created", "partnership").alias("partnership"))
+
+
+def count_changes(
+    summary: pl.DataFrame, *, user: str | None = None, partnership: str | None = None
+) -> int:
+    """How many changes of one user and/or partnership a `with_partnership_counts` holds."""
+    out = summary
+    if partnership:
+        out = out.filter(pl.col("partnership") == partnership)
+    if user:
+        out = out.filter(pl.col("user") == user)
+    return int(out["changes"].sum())
 
 
 def with_period_labels(frame: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:

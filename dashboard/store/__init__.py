@@ -26,7 +26,7 @@ from dashboard.store.agreements import (
     save_indicators,
     sign_agreement,
 )
-from dashboard.store.audit import _audit, audit_frame, bare, data_version
+from dashboard.store.audit import _audit, audit_frame, audit_summary, bare, data_version
 from dashboard.store.bulk import bulk_insert
 from dashboard.store.clock import (
     _BACKDATE,
@@ -173,6 +173,7 @@ __all__ = [
     "agreement_for",
     "area_has_data",
     "audit_frame",
+    "audit_summary",
     "backdated",
     "bare",
     "bulk_insert",

@@ -4,12 +4,13 @@ that cache keys follow."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, tuple_
 
 from dashboard.access import Actor
 from dashboard.store import frames
@@ -117,14 +118,50 @@ def bare_values(values: pl.Series) -> pl.Series:
     return text
 
 
-def audit_frame(
-    engine: Engine, actor: Actor, area_code: str | None = None, since: date | None = None
-) -> pl.DataFrame:
-    """The audit trail, oldest first: everything for an admin, one area for its officer."""
+def _check_audit_read(actor: Actor, area_code: str | None) -> None:
+    """Everything for an admin, one area for its officer; anyone else is refused (and logged)."""
     if not actor.is_admin:
         officer_of = {g.area_code for g in actor.of_role("officer")}
         if area_code is None or area_code not in officer_of:
             deny(actor, f"read the audit trail{f' of {area_code}' if area_code else ''}")
+
+
+def _audit_scope(
+    query: Any, area_code: str | None, since: date | None, until: date | None = None
+) -> Any:
+    """One area's rows (None: every area's), recorded from `since` to `until` (whole days, UTC)."""
+    if area_code:
+        query = query.where(AuditEvent.area_code == area_code)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
+        query = query.where(AuditEvent.at < end)
+    return query
+
+
+def audit_frame(
+    engine: Engine,
+    actor: Actor,
+    area_code: str | None = None,
+    since: date | None = None,
+    *,
+    until: date | None = None,
+    user: str | None = None,
+    partnership: str | None = None,
+    owned: Sequence[tuple[str, str]] = (),
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pl.DataFrame:
+    """The audit trail, oldest first: everything for an admin, one area for its officer.
+
+    The audit log page filters and pages it here, in SQL (a national trail has a row per value):
+    `until` (recorded on or before that day, UTC), `user`, `partnership` (rows of the targets
+    in `owned`, the (area, indicator) pairs it owns, and the row that added it), and with
+    `newest_first` the newest first (by time recorded, then as written), `limit` rows from
+    `offset`."""
+    _check_audit_read(actor, area_code)
     query = select(
         AuditEvent.at,
         AuditEvent.user,
@@ -136,12 +173,58 @@ def audit_frame(
         AuditEvent.after,
         AuditEvent.reason,
         AuditEvent.wall_clock_at,  # the real time of the write, beside `at` (recorded time)
-    ).order_by(AuditEvent.id)
-    if area_code:
-        query = query.where(AuditEvent.area_code == area_code)
-    if since:
-        query = query.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
+    )
+    query = _audit_scope(query, area_code, since, until)
+    if user:
+        query = query.where(AuditEvent.user == user)
+    if partnership:
+        created = AuditEvent.action == "partnership:create"
+        query = query.where(
+            or_(
+                and_(created, AuditEvent.after == partnership),
+                and_(
+                    ~created,
+                    tuple_(AuditEvent.area_code, AuditEvent.indicator_code).in_(list(owned)),
+                ),
+            )
+        )
+    if newest_first:
+        query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    else:
+        query = query.order_by(AuditEvent.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     return frames.read_frame(engine, query)
+
+
+def audit_summary(
+    engine: Engine,
+    actor: Actor,
+    area_code: str | None = None,
+    since: date | None = None,
+    *,
+    until: date | None = None,
+) -> pl.DataFrame:
+    """The audit trail counted, for the audit log's filters without reading every row: one row
+    per `user, area_code, indicator_code, created` (the partnership a `partnership:create` row
+    added, else null) with `changes`, the number of rows (to `until`, as `audit_frame`'s).
+    Same access as `audit_frame`."""
+    _check_audit_read(actor, area_code)
+    is_create = AuditEvent.action == "partnership:create"
+    created = case((is_create, AuditEvent.after), else_=None).label("created")
+    query = _audit_scope(
+        select(
+            AuditEvent.user,
+            AuditEvent.area_code,
+            AuditEvent.indicator_code,
+            created,
+            func.count().label("changes"),
+        ),
+        area_code,
+        since,
+        until,
+    ).group_by(AuditEvent.user, AuditEvent.area_code, AuditEvent.indicator_code, created)
+    return frames.read_frame(engine, query, {"created": pl.Utf8, "changes": pl.Int64})
 
 
 # The newest audit id and, in the same snapshot, the ids of transactions in progress, less

@@ -7,6 +7,7 @@ any write bumps the version, so the next run reloads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import polars as pl
@@ -110,26 +111,125 @@ def indicator(indicator_code: str) -> dict[str, object] | None:
 
 
 # ---- audit log (pages/audit.py) ----
+# A national trail holds a row per value (close to a million): the page reads its counts and
+# one page of rows, filtered in SQL, and the whole filtered trail only for a download.
+AUDIT_PAGE_ROWS = 10_000
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _audit(
+def _audit_summary(
     url: str, who: Actor, area_code: str | None, since: str | None, version: int
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, dict[tuple[str, str], str]]:
     from dashboard.reports import audit as audit_report
 
     eng = _engine(url)
-    frame = store.audit_frame(eng, who, area_code, date.fromisoformat(since) if since else None)
+    summary = store.audit_summary(eng, who, area_code, date.fromisoformat(since) if since else None)
     with eng.connect() as conn:
-        owners = store.target_owners(conn, audit_report.choices(frame, "area_code"))
+        owners = store.target_owners(conn, audit_report.choices(summary, "area_code"))
+    return audit_report.with_partnership_counts(summary, owners), owners
+
+
+def audit_summary(area_code: str | None, since: date | None = None) -> pl.DataFrame:
+    """The audit trail of an area (None: every area, administrators only) counted by user,
+    target and owning partnership (`reports.audit.with_partnership_counts`); the store refuses
+    (AccessDenied) what the actor may not read."""
+    frame, _ = _audit_summary(
+        database_url(), actor(), area_code, since.isoformat() if since else None, data_version()
+    )
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _audit_count(
+    url: str, who: Actor, area_code: str | None, since: str | None, until: str,
+    user: str | None, partnership: str | None, version: int,
+) -> int:  # fmt: skip
+    from dashboard.reports import audit as audit_report
+
+    frame = store.audit_summary(
+        _engine(url), who, area_code, date.fromisoformat(since) if since else None,
+        until=date.fromisoformat(until),
+    )  # fmt: skip
+    _, owners = _audit_summary(url, who, area_code, since, version)
+    counted = audit_report.with_partnership_counts(frame, owners)
+    return audit_report.count_changes(counted, user=user, partnership=partnership)
+
+
+def audit_count(
+    area_code: str | None, since: date | None, until: date | None, *,
+    user: str | None = None, partnership: str | None = None,
+) -> int:  # fmt: skip
+    """How many changes the filters leave (of those `audit_page` pages through)."""
+    from dashboard.reports import audit as audit_report
+
+    if until is None:  # the counts already read say it
+        summary = audit_summary(area_code, since)
+        return audit_report.count_changes(summary, user=user, partnership=partnership)
+    return _audit_count(
+        database_url(), actor(), area_code, since.isoformat() if since else None,
+        until.isoformat(), user, partnership, data_version(),
+    )  # fmt: skip
+
+
+def _audit_filters(
+    url: str, who: Actor, area_code: str | None, since: str | None,
+    until: str | None, user: str | None, partnership: str | None, version: int,
+) -> dict[str, object]:  # fmt: skip
+    """The store's arguments for the trail the page's filters leave."""
+    _, owners = _audit_summary(url, who, area_code, since, version)
+    return {
+        "since": date.fromisoformat(since) if since else None,
+        "until": date.fromisoformat(until) if until else None,
+        "user": user,
+        "partnership": partnership,
+        "owned": sorted(p for p, owner in owners.items() if partnership and owner == partnership),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _audit_page(
+    url: str, who: Actor, area_code: str | None, since: str | None, until: str | None,
+    user: str | None, partnership: str | None, page: int, version: int,
+) -> pl.DataFrame:  # fmt: skip
+    from dashboard.reports import audit as audit_report
+
+    eng = _engine(url)
+    filters = _audit_filters(url, who, area_code, since, until, user, partnership, version)
+    newest = store.audit_frame(
+        eng, who, area_code, **filters, newest_first=True,  # type: ignore[arg-type]
+        limit=AUDIT_PAGE_ROWS, offset=page * AUDIT_PAGE_ROWS,
+    )  # fmt: skip
+    _, owners = _audit_summary(url, who, area_code, since, version)
+    frame = newest.reverse()  # oldest first, as `audit_frame` gives the whole trail
     indicators = _indicators(url, version)
     return audit_report.with_period_labels(audit_report.with_partnership(frame, owners), indicators)
 
 
-def audit(area_code: str | None, since: date | None = None) -> pl.DataFrame:
-    """The audit trail of an area (None: every area, administrators only), with each row's
-    owning partnership; the store refuses (AccessDenied) what the actor may not read."""
-    return _audit(
-        database_url(), actor(), area_code, since.isoformat() if since else None, data_version()
-    )
+def audit_page(
+    area_code: str | None, since: date | None, until: date | None, *,
+    user: str | None = None, partnership: str | None = None, page: int = 0,
+) -> pl.DataFrame:  # fmt: skip
+    """One page (AUDIT_PAGE_ROWS, the newest first: page 0 is the newest) of the changes the
+    filters leave, oldest first within the page, with each row's owning partnership and
+    period label."""
+    return _audit_page(
+        database_url(), actor(), area_code, since.isoformat() if since else None,
+        until.isoformat() if until else None, user, partnership, page, data_version(),
+    )  # fmt: skip
+
+
+def audit_export(
+    area_code: str | None, since: date | None, until: date | None, *,
+    user: str | None = None, partnership: str | None = None,
+) -> Callable[[], pl.DataFrame]:  # fmt: skip
+    """A function reading every change the filters leave, oldest first, for a download: run
+    when it is clicked, and not cached (it can be the whole national trail)."""
+    url, who = database_url(), actor()
+    filters = _audit_filters(
+        url, who, area_code, since.isoformat() if since else None,
+        until.isoformat() if until else None, user, partnership, data_version(),
+    )  # fmt: skip
+    return lambda: store.audit_frame(_engine(url), who, area_code, **filters)  # type: ignore[arg-type]
 
 
 # ---- vertical accountability (issue 6): returns, review packs, reporting lines, burden ----
