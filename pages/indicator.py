@@ -11,10 +11,8 @@ from dashboard.formatting import (
     DIRECTION,
     REWARD_STATUS,
     STATUS,
-    number_text,
     unit_words,
     value_expr,
-    value_text,
 )
 from dashboard.metrics import period_label_expr
 from dashboard.metrics.assess import agreement_ended
@@ -28,7 +26,20 @@ ordered = result.targets.sort("block_order", "indicator_code")
 codes = ordered["indicator_code"].to_list()
 labels = dict(zip(codes, ordered["indicator_name"].to_list(), strict=True))
 code = state.select("indicator", "Indicator", codes, format_func=lambda c: f"{c} — {labels[c]}")
-row = ordered.filter(pl.col("indicator_code") == code).row(0, named=True)
+# Every figure and period label of the target in one pass (a scalar one is a polars query).
+row = (
+    components.with_value_texts(
+        ordered.filter(pl.col("indicator_code") == code),
+        "baseline_value", "without_reward_value", "target_value",
+        numbers=("latest_value", "target_value", "expected_value", "target_period_value",
+                 "forecast_value", "forecast_low", "forecast_high"),
+    )
+    .with_columns(
+        latest_label=period_label_expr("latest_period", "frequency", "period_basis"),
+        target_label=period_label_expr("target_period", "frequency", "period_basis"),
+    )
+    .row(0, named=True)
+)  # fmt: skip
 meta = loaders.indicator(code) or {}
 
 nav.breadcrumbs(
@@ -57,39 +68,27 @@ cols[0].html(
     f'<div class="n word" style="color:{colour}">{icon} {word}</div>'
     f'<div class="s">{DIRECTION.get(row["direction"]) or "direction not known"}</div></div>'
 )
-latest_label = (
-    pl.DataFrame([row])
-    .select(period_label_expr("latest_period", "frequency", "period_basis"))
-    .item()
-    if row["latest_period"]
-    else "no actual yet"
-)
+latest_label = row["latest_label"] if row["latest_period"] else "no actual yet"
 unit = unit_words(row["unit"])
-cols[1].metric(
-    "Latest", number_text(row, "latest_value"), help=f"Period: {latest_label}", border=True
-)
+cols[1].metric("Latest", row["latest_value_number"], help=f"Period: {latest_label}", border=True)
 cols[1].caption(
     f"{unit} · {latest_label}" + (" · provisional" if row["latest_status"] == "provisional" else "")
 )
-target_label = (
-    pl.DataFrame([row])
-    .select(period_label_expr("target_period", "frequency", "period_basis"))
-    .item()
-)
+target_label = row["target_label"]
 if agreement_ended(row["agreement_end"], as_at):
     # After the agreement's end the target period's actual is the outturn, and what was
     # expected is the target itself.
-    cols[2].metric("Expected", number_text(row, "target_value"), border=True,
+    cols[2].metric("Expected", row["target_value_number"], border=True,
                    help="The agreement has ended: what was expected is the target")  # fmt: skip
     cols[2].caption(f"{unit} · the target")
 else:
-    cols[2].metric("Expected now", number_text(row, "expected_value"), border=True,
+    cols[2].metric("Expected now", row["expected_value_number"], border=True,
                    help="Where the trajectory says the latest period should be")  # fmt: skip
     cols[2].caption(unit)
-cols[3].metric("Target", number_text(row, "target_value"), border=True)
+cols[3].metric("Target", row["target_value_number"], border=True)
 cols[3].caption(f"{unit} · by {target_label}")
 if agreement_ended(row["agreement_end"], as_at):
-    cols[4].metric("Outturn", number_text(row, "target_period_value"), border=True,
+    cols[4].metric("Outturn", row["target_period_value_number"], border=True,
                    help="The actual for the target period, which the status is rated on")  # fmt: skip
     cols[4].caption(
         f"{unit} · {target_label}"
@@ -97,11 +96,11 @@ if agreement_ended(row["agreement_end"], as_at):
         else f"{target_label}'s value is not in yet"
     )
 else:
-    cols[4].metric("Forecast", number_text(row, "forecast_value"), border=True,
+    cols[4].metric("Forecast", row["forecast_value_number"], border=True,
                    help="Least-squares trend of the last 8 actuals at the target period (80% range below)")  # fmt: skip
     if row["forecast_low"] is not None:
         cols[4].caption(
-            f"{unit} · 80% range {number_text(row, 'forecast_low')} – {number_text(row, 'forecast_high')}"
+            f"{unit} · 80% range {row['forecast_low_number']} – {row['forecast_high_number']}"
         )
 
 chart_col, side = st.columns([3, 2], gap="large")
@@ -123,11 +122,11 @@ with side:
         "Clarifications/qualifications about the indicator": meta.get("clarifications") or "–",
         "Determining stretching performance": (
             (meta.get("stretch_rationale") or "")
-            + f" Baseline {value_text(row, 'baseline_value')}; without reward "
-            f"{value_text(row, 'without_reward_value')}; stretched target {value_text(row, 'target_value')}."
+            + f" Baseline {row['baseline_value_text']}; without reward "
+            f"{row['without_reward_value_text']}; stretched target {row['target_value_text']}."
             if row["is_reward"]
-            else f"Ordinary target: baseline {value_text(row, 'baseline_value')} to "
-            f"{value_text(row, 'target_value')}."
+            else f"Ordinary target: baseline {row['baseline_value_text']} to "
+            f"{row['target_value_text']}."
         ),
         "Determining the level of reward": (
             (meta.get("reward_rationale") or "")

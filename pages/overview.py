@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, charts
-from dashboard.formatting import money, percent, value_text
+from dashboard.formatting import money, percent
 from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
@@ -173,13 +173,13 @@ if cliff.is_empty():
         icon=":material/info:",
     )
 else:
-    for row in cliff.iter_rows(named=True):
+    for row in components.with_value_texts(cliff, "forecast_value").iter_rows(named=True):
         with st.container(border=True):
             left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
             with left:
                 nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             mid.markdown(
-                f"Forecast {value_text(row, 'forecast_value')} · "
+                f"Forecast {row['forecast_value_text']} · "
                 f"**{percent(row['achieved_fraction'])}** of stretch"
             )
             right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")

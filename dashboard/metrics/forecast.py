@@ -23,10 +23,13 @@ FORECAST_COLUMNS = ("target_id", "forecast_value", "forecast_low", "forecast_hig
 
 
 def t_quantile(probability: float, dof: int) -> float:
-    """Student's t quantile, e.g. ``t_quantile(0.90, 4)`` = 1.5332 (scipy, imported lazily)."""
-    from scipy.stats import t as student_t
+    """Student's t quantile, e.g. ``t_quantile(0.90, 4)`` = 1.5332 (scipy, imported lazily).
 
-    return float(student_t.ppf(probability, dof))
+    `scipy.special.stdtrit` is the function `scipy.stats.t.ppf` calls, without importing all of
+    scipy.stats (1 s, the slowest step of a server's first assessment)."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(dof, probability))
 
 
 def forecast_from_series(
