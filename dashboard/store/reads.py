@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 from dashboard.access import Actor
 from dashboard.store import frames
 from dashboard.store.rules import RuleViolation, deny
-from dashboard.store.scope import _check_read, readable
+from dashboard.store.scope import Readable, _check_read, readable
 from data_models import (
     ActualRevision,
     Agreement,
@@ -220,10 +220,11 @@ def load_scope(
     )
     milestones = milestones.filter(pl.col("target_id").is_in(targets["target_id"].implode()))
 
-    actuals = current_actuals(engine, actor, codes, known_at=known_at, indicators=indicators)
+    actuals = _current_actuals(engine, allowed, codes, known_at, indicators, targeted_only=True)
     actuals = actuals.join(
         targets.select("target_id", "area_code", "indicator_code"),
         on=["area_code", "indicator_code"],
+        maintain_order="left",
     ).select(
         "target_id",
         "area_code",
@@ -275,7 +276,7 @@ def load_scope(
     agreements = agreements.join(
         _reward_split(engine, codes), on="agreement_id", how="left"
     ).with_columns(pl.col(list(REWARD_SPLIT_COLUMNS)).fill_null(0))
-    commentary = load_commentary(engine, actor, codes)
+    commentary = _load_commentary(engine, allowed, codes)
     return Scope(targets, milestones, actuals, agreements, commentary)
 
 
@@ -356,49 +357,88 @@ def current_actuals(
     indicators: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """The current revision per area × indicator × period (the highest revision number)."""
-    base = select(
-        ActualRevision.area_code,
-        ActualRevision.indicator_code,
-        ActualRevision.period,
+    allowed = _check_read(engine, actor, area_codes, "the values")
+    return _current_actuals(engine, allowed, area_codes, known_at, indicators)
+
+
+# The current revision's columns, then how many revisions were known and whether an earlier
+# one was final ("Revised" is shown, not stored: a final value with an earlier final revision).
+_CURRENT_SCHEMA = {
+    "period": pl.Date,
+    "revision": pl.Int64,
+    "value": pl.Float64,
+    "data_quality": pl.Utf8,
+    "recorded_at": pl.Datetime("us", "UTC"),
+    "revision_count": pl.UInt32,
+    "has_earlier_final": pl.Boolean,
+}
+
+
+def _current_actuals(
+    engine: Engine,
+    allowed: Readable,
+    area_codes: Sequence[str],
+    known_at: datetime | None,
+    indicators: Sequence[str] | None,
+    *,
+    targeted_only: bool = False,
+) -> pl.DataFrame:
+    """`current_actuals` once the read is allowed: the latest revision known per key chosen in
+    SQL (a max-join), so only current values are read, not every revision of the scope.
+    `targeted_only` skips values of indicators the area has no target on (a scope's targets
+    are joined to them afterwards, so those could never show)."""
+    keys = (ActualRevision.area_code, ActualRevision.indicator_code, ActualRevision.period)
+    where = [ActualRevision.area_code.in_(list(area_codes))]
+    if allowed.indicators is not None:
+        where.append(ActualRevision.indicator_code.in_(sorted(allowed.indicators)))
+    if indicators is not None:
+        where.append(ActualRevision.indicator_code.in_(sorted(set(indicators))))
+    if known_at is not None:
+        where.append(ActualRevision.recorded_at <= known_at)
+    if targeted_only:
+        where.append(
+            select(Target.id)
+            .join(Agreement, Agreement.id == Target.agreement_id)
+            .where(
+                Agreement.area_code == ActualRevision.area_code,
+                Target.indicator_code == ActualRevision.indicator_code,
+            )
+            .exists()
+        )
+    is_final = case((ActualRevision.status == "final", 1), else_=0)
+    known = (
+        select(
+            *keys,
+            func.max(ActualRevision.revision).label("revision"),
+            func.count().label("revision_count"),
+            func.sum(is_final).label("finals"),
+        )
+        .where(*where)
+        .group_by(*keys)
+        .subquery("known")
+    )
+    query = select(
+        *keys,
         ActualRevision.revision,
         ActualRevision.value,
         ActualRevision.status,
         ActualRevision.data_quality,
         ActualRevision.recorded_at,
         ActualRevision.recorded_by,
-    ).where(ActualRevision.area_code.in_(list(area_codes)))
-    allowed = _check_read(engine, actor, area_codes, "the values")
-    if allowed.indicators is not None:
-        base = base.where(ActualRevision.indicator_code.in_(sorted(allowed.indicators)))
-    if indicators is not None:
-        base = base.where(ActualRevision.indicator_code.in_(sorted(set(indicators))))
-    if known_at is not None:
-        base = base.where(ActualRevision.recorded_at <= known_at)
-    revisions = frames.read_frame(
-        engine,
-        base,
-        {
-            "period": pl.Date,
-            "revision": pl.Int64,
-            "value": pl.Float64,
-            "data_quality": pl.Utf8,
-            "recorded_at": pl.Datetime("us", "UTC"),
-        },
+        known.c.revision_count,
+        (known.c.finals - is_final > 0).label("has_earlier_final"),
+    ).join(
+        known,
+        and_(
+            ActualRevision.area_code == known.c.area_code,
+            ActualRevision.indicator_code == known.c.indicator_code,
+            ActualRevision.period == known.c.period,
+            ActualRevision.revision == known.c.revision,
+        ),
     )
-    keys = ["area_code", "indicator_code", "period"]
-    return (
-        revisions.sort([*keys, "revision"])
-        .with_columns(
-            pl.len().over(keys).alias("revision_count"),
-            # "Revised" is shown, not stored: a final value with an earlier final revision.
-            (
-                (pl.col("status") == "final").cum_sum().over(keys)
-                - (pl.col("status") == "final").cast(pl.UInt32)
-                > 0
-            ).alias("has_earlier_final"),
-        )
-        .group_by(keys, maintain_order=True)
-        .last()
+    # Sorted here, not by SQL: PostgreSQL's collation may order codes unlike polars.
+    return frames.read_frame(engine, query, _CURRENT_SCHEMA).sort(
+        ["area_code", "indicator_code", "period"]
     )
 
 
@@ -440,6 +480,11 @@ def actual_revisions(
 
 
 def load_commentary(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> pl.DataFrame:
+    allowed = _check_read(engine, actor, area_codes, "the commentary")
+    return _load_commentary(engine, allowed, area_codes)
+
+
+def _load_commentary(engine: Engine, allowed: Readable, area_codes: Sequence[str]) -> pl.DataFrame:
     query = (
         select(
             Commentary.area_code,
@@ -454,7 +499,6 @@ def load_commentary(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> 
         .where(Commentary.area_code.in_(list(area_codes)))
         .order_by(Commentary.recorded_at.desc(), Commentary.id.desc())
     )
-    allowed = _check_read(engine, actor, area_codes, "the commentary")
     if allowed.indicators is not None:
         query = query.where(Commentary.indicator_code.in_(sorted(allowed.indicators)))
     return frames.read_frame(
