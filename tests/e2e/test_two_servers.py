@@ -1,6 +1,7 @@
 """Two Streamlit servers over one database, as a national deployment runs them behind a proxy
 with sticky sessions: a value saved through server A shows on server B's next run, with its
-audit row, and a sign-in on either server is good on both (they share SECRET_KEY).
+audit row; two saves of one value through the two servers are a conflict, not a lost update;
+and a sign-in on either server is good on both (they share SECRET_KEY).
 
 The database is TEST_DATABASE_URL's PostgreSQL when it is set (CI sets it), else one SQLite
 file (two servers on one machine). It holds the worked example (area X01) and two
@@ -44,6 +45,7 @@ pytestmark = pytest.mark.browser
 AREA = "X01"
 TODAY = date(2008, 11, 30)  # the worked example's business date
 WRITER, READER = "admin", "auditor"  # signed in on server A and on server B
+WRITER_NAME = "Test Administrator"  # the worked example's admin, as messages name them
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,50 @@ def test_a_value_saved_through_one_server_shows_on_the_other(servers: Servers, o
         "After": store.bare(value), "Reason": "data entry",
     }  # fmt: skip
     screenshot(reader, "two-servers-2-audit-on-b")
+
+
+def _history(url: str, row: dict) -> list[tuple[float, str]]:
+    """(value, recorded_by) of every revision of the row's value, oldest first."""
+    engine = db.get_engine(url)
+    try:
+        revisions = store.actual_revisions(
+            engine, store.cli_actor("e2e"), AREA, row["indicator_code"]
+        )
+    finally:
+        db.dispose_all()
+    ours = revisions.filter(pl.col("period") == row["period"]).sort("revision")
+    return list(ours.select("value", "recorded_by").iter_rows())
+
+
+def test_two_saves_of_one_value_through_two_servers_are_a_conflict(
+    servers: Servers, open_as
+) -> None:  # type: ignore[no-untyped-def]
+    """B's grid was drawn before A saved the same value: B's save is refused, naming who saved
+    on A, and nothing of B's is written (no lost update between servers)."""
+    row = _first_row(servers.url)
+    decimals = int(row["decimals"])
+    ours = _on_trajectory(row)
+    step = 10**-decimals
+    theirs = round(ours + (step if row["polarity"] == "higher" else -step), 6)
+
+    late = open_as(servers.b, READER, f"/updates?area={AREA}")  # drawn first, saves last
+    _type_value(late, f"{theirs:.{decimals}f}")
+    first = open_as(servers.a, WRITER, f"/updates?area={AREA}")
+    _type_value(first, f"{ours:.{decimals}f}")
+    first.get_by_test_id("stMain").get_by_role("button", name="Save values").click()
+    wait_for_app(first)
+    expect(first.get_by_test_id("stAlert")).to_contain_text("Saved 1 value.")
+
+    main = late.get_by_test_id("stMain")
+    main.get_by_role("button", name="Save values").click()
+    wait_for_app(late)
+    assert_no_exception(late)
+    warning = main.get_by_test_id("stAlert").filter(has_text="Nothing was saved")
+    expect(warning).to_contain_text(
+        f"Row 1 ({row['indicator_code']}, {row['period_label']}): {WRITER_NAME} saved "
+    )
+    expect(warning).to_contain_text("after you opened this page — review and save again")
+    assert _history(servers.url, row) == [(pytest.approx(ours), WRITER)]
 
 
 def test_a_sign_in_on_one_server_is_good_on_the_other(servers: Servers, browser) -> None:  # type: ignore[no-untyped-def]
