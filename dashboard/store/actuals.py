@@ -1,8 +1,9 @@
 """Actual values: a new revision per change, never an overwrite, with the write checks.
 
-A save is set-based: the rows become one frame, the current revisions of the areas touched are
-read in one query, and what changes (revisions and their audit rows) is worked out in polars
-and written in bulk (COPY on PostgreSQL, executemany on SQLite) in the caller's transaction.
+A save is set-based: the rows become one frame; per slice of `ROWS_PER_SAVE` rows (one for
+most saves) the current revisions of the areas touched are read in one query, and what changes
+(revisions and their audit rows) is worked out in polars and written in bulk (COPY on
+PostgreSQL, executemany on SQLite) in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from data_models import (
 )
 
 KEY = ["area_code", "indicator_code", "period"]
+ROWS_PER_SAVE = 100_000  # rows worked out and written at a time
 
 # The rows a save takes, as a frame: the first four columns are required, the rest optional.
 ACTUAL_ROW_SCHEMA: dict[str, Any] = {
@@ -86,18 +88,19 @@ def save_actuals(
     if given.is_empty():
         return summary
     overrides = _check_locks(conn, actor, given, override_lock)
-    current = _current_revisions(conn, given)
-    revisions, audit, unchanged = _changes(
-        given, current, actor, recorded_now(conn), default_reason
-    )
-    summary.unchanged = unchanged
-    summary.inserted = revisions.height
-    if revisions.is_empty() and overrides.is_empty():
-        return summary
+    now = recorded_now(conn)
     try:
         with conn.begin_nested():  # a savepoint, so the caller's transaction stays usable
-            bulk_insert(conn, ActualRevision.__table__, revisions)  # type: ignore[attr-defined]
-            _audit_rows(conn, pl.concat([overrides, audit], how="vertical_relaxed"))
+            _audit_rows(conn, overrides)
+            # In slices of the rows, in order, so memory stays bounded: each slice reads the
+            # values as the slices before it left them, in this transaction.
+            for part in given.iter_slices(ROWS_PER_SAVE):
+                current = _current_revisions(conn, part)
+                revisions, audit, unchanged = _changes(part, current, actor, now, default_reason)
+                bulk_insert(conn, ActualRevision.__table__, revisions)  # type: ignore[attr-defined]
+                _audit_rows(conn, audit)
+                summary.unchanged += unchanged
+                summary.inserted += revisions.height
     except (IntegrityError, conn.dialect.loaded_dbapi.IntegrityError) as exc:
         # The same revision number written by another session (bulk writes raise the driver's
         # own error, ordinary statements SQLAlchemy's).
@@ -144,7 +147,11 @@ def _changes(
     Rows for the same value are taken in rounds (its first row, then its second...), each
     round against the values as the rounds before left them: what a loop in input order does.
     """
-    given = given.with_columns(pl.int_range(pl.len()).over(KEY).alias("_round"))
+    # Numbering each value's rows is a grouping pass: only when some value has several rows.
+    repeated = given.select(pl.struct(KEY).is_duplicated().any()).item()
+    given = given.with_columns(
+        pl.int_range(pl.len()).over(KEY).alias("_round") if repeated else pl.lit(0).alias("_round")
+    )
     known = pl.col("cur_revision").is_not_null()
     status = (
         pl.when(_filled("status"))

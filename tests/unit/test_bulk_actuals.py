@@ -86,6 +86,15 @@ def _save_and_read(engine: Engine, actor: Actor, rows: Any) -> tuple[Any, list[A
     return summary, revisions, audit
 
 
+@pytest.fixture(params=["one slice", "slices of two rows"])
+def slices(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saves in one slice, and in slices of two rows (a value's rows then fall in different
+    slices: each slice must see what the slice before it wrote)."""
+    if request.param != "one slice":
+        monkeypatch.setattr(actuals, "ROWS_PER_SAVE", 2)
+
+
+@pytest.mark.usefixtures("slices")
 def test_a_frame_writes_what_the_same_rows_as_mappings_write(engine, admin) -> None:
     load_worked_example(engine, admin)
     rows = _mixed_rows()
@@ -241,6 +250,7 @@ def test_a_temporary_unlock_lets_its_user_through(engine, admin) -> None:
         assert store.save_actuals(conn, officer, frame).inserted == 1
 
 
+@pytest.mark.usefixtures("slices")
 def test_nothing_is_written_when_a_value_was_saved_since(engine, admin) -> None:
     load_worked_example(engine, admin)
     rows = [
