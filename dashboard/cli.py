@@ -225,14 +225,21 @@ def seed_stress(
 
 def _import(kind: str, file: Path, dry_run: bool, override_lock: str | None = None) -> None:
     from dashboard.importer import import_file
-    from dashboard.tabular import native_output_to_log
+    from dashboard.tabular import OPERATOR, native_output_to_log
 
     if not file.exists():
         _err(f"{file}: no such file")
         raise typer.Exit(2)
     with native_output_to_log():  # a reader's panic text is not the user's message
+        # The operator's own file: a national file is larger than a page's upload may be.
         result = import_file(
-            _engine(), _actor(), kind, file, dry_run=dry_run, override_lock=override_lock
+            _engine(),
+            _actor(),
+            kind,
+            file,
+            dry_run=dry_run,
+            override_lock=override_lock,
+            limits=OPERATOR,
         )
     _err(result.describe())
     if not result.ok:

@@ -22,9 +22,12 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from dashboard.metrics import bounds
 
 # 20 MB: a year of national actuals (198 indicators x 150 areas x 4 quarters, ~60 bytes a row)
 # is about 7 MB; a My updates template for one area is a few KB. What is larger is split by year.
@@ -40,6 +43,32 @@ MAX_CELLS = 2_000_000
 MAX_UNPACKED_BYTES = 10 * MAX_BYTES
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a file may be before it is read: its size, and the cells of a CSV or of a
+    workbook's first sheet (calamine's rectangle)."""
+
+    megabytes: int
+    cells: int
+    workbook_cells: int
+
+    @property
+    def bytes(self) -> int:
+        return self.megabytes * 1024 * 1024
+
+    @property
+    def unpacked_bytes(self) -> int:
+        return 10 * self.bytes
+
+
+# What anyone may upload through a page (the server's own memory is at stake) ...
+UPLOAD = Limits(MAX_MEGABYTES, MAX_CELLS, MAX_CELLS)
+# ... and what the operator imports from their own disk with `laa import` (a national file).
+OPERATOR = Limits(
+    bounds.OPERATOR_FILE_MEGABYTES, bounds.OPERATOR_FILE_CELLS, bounds.OPERATOR_WORKBOOK_CELLS
+)
 
 
 class UnreadableFile(ValueError):
@@ -66,23 +95,27 @@ OLD_WORKBOOK = (
 )
 
 
-def read_table(path: Path) -> pl.DataFrame:
+def read_table(path: Path, limits: Limits = UPLOAD) -> pl.DataFrame:
     """Read a CSV or the first sheet of an XLSX with every cell as text, stripped, no nulls.
 
-    Raises `UnreadableFile` when the file is too large or too wide, not a workbook, not text,
-    ragged (a row longer than the header) or empty.
+    Raises `UnreadableFile` when the file is larger or wider than `limits` allow (an upload's,
+    unless the operator's own `laa import`), not a workbook, not text, ragged (a row longer
+    than the header) or empty.
     """
     size = path.stat().st_size
-    if size > MAX_BYTES:
+    if size > limits.bytes:
         raise UnreadableFile(
             f"This file is {math.ceil(size / 2**20 * 10) / 10:.1f} MB; the largest file that "
-            f"can be read is {MAX_MEGABYTES} MB. Split it into smaller files (for example one "
-            "a year)."
+            f"can be read is {limits.megabytes:,} MB. Split it into smaller files (for example "
+            "one a year)."
         )
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise UnreadableFile(OLD_WORKBOOK)
-    frame = _read_workbook(path) if suffix in EXCEL_SUFFIXES else _read_csv(path.read_bytes())
+    if suffix in EXCEL_SUFFIXES:
+        frame = _read_workbook(path, limits)
+    else:
+        frame = _read_csv(path.read_bytes(), limits.cells)
     if frame.height == 0:
         raise UnreadableFile(NO_ROWS)
     return frame.with_columns(pl.all().cast(pl.Utf8).str.strip_chars().fill_null(""))
@@ -117,16 +150,17 @@ def _is_panic(exc: BaseException) -> bool:
 # ------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(data: bytes) -> pl.DataFrame:
+def _read_csv(data: bytes, max_cells: int = MAX_CELLS) -> pl.DataFrame:
     if not data.strip():
         raise UnreadableFile(EMPTY)
-    text = _decode(data)
-    if not text.strip():
-        raise UnreadableFile(EMPTY)
+    # UTF-8 (nearly every file) stays bytes: a national file is read without the copies a
+    # decoded str, its line-end fixes and its re-encoding would each cost.
+    data = _utf8(data)
     # Excel for Mac's "CSV (Macintosh)" ends lines with CR alone: a Mac user expects it to work.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    header = text.partition("\n")[0]
-    width = header.count(",") + 1
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    header = data.partition(b"\n")[0]
+    width = header.count(b",") + 1
     if width > MAX_COLUMNS:
         raise UnreadableFile(
             f"The header row has {width:,} columns; at most {MAX_COLUMNS} can be read. Check "
@@ -135,15 +169,17 @@ def _read_csv(data: bytes) -> pl.DataFrame:
         )
     # Rows cost memory by the cell, not the byte: ",\n" is a row of two cells. Blank lines at
     # the end are not rows; a line break inside a quoted value counts as a row (to be safe).
-    text = text.rstrip("\n") + "\n"
-    rows = text.count("\n") - 1
-    if rows * width > MAX_CELLS:
+    end = _end_of_text(data)
+    rows = data.count(b"\n", 0, end)
+    if rows * width > max_cells:
         raise UnreadableFile(
-            f"The file has {rows:,} rows of {width:,} columns, more than {MAX_CELLS:,} cells: "
+            f"The file has {rows:,} rows of {width:,} columns, more than {max_cells:,} cells: "
             "split it into smaller files (for example one a year)."
         )
+    if end + 1 < len(data):
+        data = data[: end + 1]
     try:
-        return pl.read_csv(io.BytesIO(text.encode()), infer_schema=False)
+        return pl.read_csv(data, infer_schema=False)
     except pl.exceptions.NoDataError:
         raise UnreadableFile(EMPTY) from None
     except pl.exceptions.DuplicateError:
@@ -152,11 +188,43 @@ def _read_csv(data: bytes) -> pl.DataFrame:
             "example 'value', 'value' and 'value_duplicated_0'): give each column one name."
         ) from None
     except pl.exceptions.PolarsError:
-        raise UnreadableFile(_ragged(text) or NOT_CSV) from None
+        raise UnreadableFile(_ragged(data.decode()) or NOT_CSV) from None
     except BaseException as exc:
         if not _is_panic(exc):
             raise
-        raise UnreadableFile(_ragged(text) or NOT_CSV) from None
+        raise UnreadableFile(_ragged(data.decode()) or NOT_CSV) from None
+
+
+def _end_of_text(data: bytes) -> int:
+    """Where the blank lines at the end begin: from the last 64 KB when that is not all
+    blank, without copying the whole file as `rstrip` does."""
+    tail = data[-65536:].rstrip(b"\n")
+    if tail:
+        return len(data) - 65536 + len(tail) if len(data) > 65536 else len(tail)
+    return len(data.rstrip(b"\n"))
+
+
+def _utf8(data: bytes) -> bytes:
+    """The file's text as UTF-8 without a BOM; `UnreadableFile` when it is only whitespace or
+    not text. UTF-8 is checked a megabyte at a time, never decoded whole."""
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view, step, blank = memoryview(body), 1 << 20, True
+    try:
+        for start in range(0, len(body), step):
+            chunk = decoder.decode(view[start : start + step])
+            blank = blank and (not chunk or chunk.isspace())
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        text = _decode(data)  # another encoding: small files, decoded whole
+        if not text.strip():
+            raise UnreadableFile(EMPTY) from None
+        return text.encode()
+    finally:
+        view.release()
+    if blank:
+        raise UnreadableFile(EMPTY)
+    return body
 
 
 def _decode(data: bytes) -> str:
@@ -213,8 +281,8 @@ _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 _ROW = re.compile(rb"<(?:[\w.-]+:)?row\b(?:[^>]*/>|[^>]*>.*?</(?:[\w.-]+:)?row>)", re.DOTALL)
 
 
-def _read_workbook(path: Path) -> pl.DataFrame:
-    _check_workbook(path)
+def _read_workbook(path: Path, limits: Limits = UPLOAD) -> pl.DataFrame:
+    _check_workbook(path, limits)
     try:
         return pl.read_excel(path, sheet_id=1, infer_schema_length=0)
     except pl.exceptions.NoDataError:
@@ -231,23 +299,23 @@ def _read_workbook(path: Path) -> pl.DataFrame:
         ) from None
 
 
-def _check_workbook(path: Path) -> None:
+def _check_workbook(path: Path, limits: Limits = UPLOAD) -> None:
     """Refuse a workbook that unpacks too large or whose first sheet spans too many cells."""
     try:
         with zipfile.ZipFile(path) as book:
             unpacked = 0
             for member in book.infolist():
                 unpacked += member.file_size
-                if unpacked > MAX_UNPACKED_BYTES:
+                if unpacked > limits.unpacked_bytes:
                     raise UnreadableFile(
-                        f"This workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB, "
+                        f"This workbook unpacks to more than {limits.unpacked_bytes // 2**20:,} MB, "
                         "too large to read: save its sheet as CSV UTF-8 and upload that."
                     )
             # zipfile stops at each member's declared size and checks its CRC, so a member
             # that lies about its size is refused here rather than unpacked by calamine.
             for name in _first_sheet(book):
                 rows, columns = _sheet_extent(book.read(name))
-                _check_extent(rows, columns)
+                _check_extent(rows, columns, limits.workbook_cells)
     except UnreadableFile:
         raise
     except Exception:  # not a zip, a corrupt or encrypted member, a bad CRC: not a workbook
@@ -303,16 +371,16 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _check_extent(rows: int, columns: int) -> None:
+def _check_extent(rows: int, columns: int, max_cells: int = MAX_CELLS) -> None:
     if columns > MAX_COLUMNS:
         raise UnreadableFile(
             f"The first sheet reaches column {columns:,}; at most {MAX_COLUMNS} columns can be "
             "read. Delete the columns to the right of the table (they may hold only "
             "formatting) and save it again."
         )
-    if rows * columns > MAX_CELLS:
+    if rows * columns > max_cells:
         raise UnreadableFile(
             f"The first sheet reaches row {rows:,} and column {columns:,}, more than "
-            f"{MAX_CELLS:,} cells. Delete the rows below the table (they may hold only "
+            f"{max_cells:,} cells. Delete the rows below the table (they may hold only "
             "formatting), or split it into smaller files."
         )

@@ -22,6 +22,16 @@ DUE_DAYS = (0, 730)  # a return's deadline after its period end
 EARLIEST_DATE = date(1990, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
+# Files the operator imports from their own disk (`laa import`); an upload through a page keeps
+# `dashboard.tabular`'s 20 MB and 2,000,000 cells. A national actuals file (150 areas x 198
+# indicators x 24 quarters, 712,800 rows) is about 32 MB and 4.3 million cells; the bounds
+# leave room for the stress scale (350 areas monthly) while keeping what is read finite.
+OPERATOR_FILE_MEGABYTES = 1024
+OPERATOR_FILE_CELLS = 100_000_000
+# calamine holds a sheet's whole rectangle at 32 bytes a cell before anything is read: 10
+# million cells (Excel's own 1,048,576 rows of ten columns) is 320 MB.
+OPERATOR_WORKBOOK_CELLS = 10_000_000
+
 
 def _amount(limit: float) -> str:
     return f"{limit:,.0f}"
