@@ -338,11 +338,15 @@ def chart_download(  # type: ignore[no-untyped-def]
     chart, file_name: str, key: str, *, title: str | None = None, lead: str | None = None
 ) -> None:
     """A PNG download of a chart, rendered by vl-convert only when clicked; `title` (with the
-    area and as-at date, see `charts.export_heading`) heads the image, `lead` under it."""
+    area and as-at date, see `charts.export_heading`) heads the image, `lead` under it.
+    `chart`: an Altair chart, or a function building it (then built only when clicked)."""
     from dashboard import charts
 
+    def png() -> bytes:
+        return charts.chart_png(chart() if callable(chart) else chart, title=title, lead=lead)
+
     st.download_button(
-        "PNG", data=lambda: charts.chart_png(chart, title=title, lead=lead),
+        "PNG", data=png,
         file_name=file_name, mime="image/png",
         key=key, icon=":material/image:", help="Download this chart as an image",
     )  # fmt: skip
@@ -370,22 +374,27 @@ def trajectory(  # type: ignore[no-untyped-def]
     """The big trajectory chart of one target, with a PNG download."""
     from dashboard import charts
 
-    rows, data = _chart_inputs(result, [target_id])
+    rows = result.targets.filter(pl.col("target_id") == target_id)
     if rows.is_empty():
         return
     row = rows.row(0, named=True)
     icon, word, _ = STATUS.get(row["rag"], STATUS[None])
-    chart = charts.trajectory_chart(
-        data,
-        title=title or _chart_title(row["indicator_code"], row["indicator_name"]),
-        subtitle=f"{row['block_name']} · {icon} {word}",
-        unit=row["unit"],
-        polarity=row["polarity"],
-        decimals=int(row["decimals"]),
-        height=height,
-        font_size=font_size,
-    )
-    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+
+    def chart():  # type: ignore[no-untyped-def]
+        _, data = _chart_inputs(result, [target_id])
+        return charts.trajectory_chart(
+            data,
+            title=title or _chart_title(row["indicator_code"], row["indicator_name"]),
+            subtitle=f"{row['block_name']} · {icon} {word}",
+            unit=row["unit"],
+            polarity=row["polarity"],
+            decimals=int(row["decimals"]),
+            height=height,
+            font_size=font_size,
+        )
+
+    what = ("trajectory", row["area_code"], result.as_at, target_id, height, font_size, title)
+    st.vega_lite_chart(loaders.chart_spec(what, chart), width="stretch", key=f"{key}_chart")
     heading = f"{row['indicator_code']} {row['indicator_name']}"
     chart_download(
         chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png",
@@ -404,9 +413,15 @@ def small_multiples(  # type: ignore[no-untyped-def]
 
     if targets.is_empty():
         return
-    rows, data = _chart_inputs(result, targets["target_id"].to_list())
-    chart = charts.small_multiples(data, rows, columns=columns, width=250)
-    st.altair_chart(chart, key=f"{key}_chart")
+    ids = targets["target_id"].to_list()
+    rows = result.targets.filter(pl.col("target_id").is_in(pl.Series(ids).implode()))
+
+    def chart():  # type: ignore[no-untyped-def]
+        _, data = _chart_inputs(result, ids)
+        return charts.small_multiples(data, rows, columns=columns, width=250)
+
+    what = ("small_multiples", result.as_at, tuple(ids), columns)
+    st.vega_lite_chart(loaders.chart_spec(what, chart), key=f"{key}_chart")
     if title is None:
         blocks = rows["block_name"].drop_nulls().unique()
         title = str(blocks[0]) if blocks.len() == 1 else "Trajectories"

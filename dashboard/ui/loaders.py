@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -330,6 +331,23 @@ def _review_signoffs(url: str, who: Actor, areas: tuple[str, ...], review: str, 
 def review_signoffs(areas: tuple[str, ...], review: date) -> pl.DataFrame:
     """The newest sign-off of each area for one half-year (the store checks read access)."""
     return _review_signoffs(database_url(), actor(), areas, review.isoformat(), data_version())
+
+
+# ---- charts: a page's Vega-Lite specs, built once per data version ----
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chart_spec(
+    url: str, who: Actor, what: tuple[object, ...], version: int, _build: Callable[[], Any]
+) -> dict[str, Any]:
+    # not re-validated: the builders' specs are checked in the chart tests, and validation
+    # is a third of the time a chart takes; `_build` is not part of the key (`what` is)
+    return _build().to_dict(validate=False)
+
+
+def chart_spec(what: tuple[object, ...], build: Callable[[], Any]) -> dict[str, Any]:
+    """The Vega-Lite spec of the Altair chart `build()` makes, cached on `what` (everything
+    the chart is drawn from besides the data: codes, dates, sizes) and the data version.
+    Building an Altair chart of a block's small multiples took a second of every run."""
+    return _chart_spec(database_url(), actor(), what, data_version(), build)
 
 
 # ---- meeting mode (dashboard/ui/meeting.py): the deck and each slide's chart ----
