@@ -75,23 +75,27 @@ def _decimal_scale(sa_type: Any) -> int | None:
 
 def read_frame(engine: Engine, query: Any, schema: Mapping[str, Any] | None = None) -> pl.DataFrame:
     """Run a typed select into polars; money (Numeric) arrives as Float64 (exact via repr)."""
-    types = {c.key: _polars_type(c.type) for c in query.selected_columns}
-    overrides = {k: v for k, v in types.items() if v is not None} | dict(schema or {})
+    dtypes = _dtypes(query, schema)
     source = _arrow_source(engine)
-    if source is not None and all(overrides.get(c) is not None for c in types):
-        frame = _read_arrow(engine, source, query, {c: overrides[c] for c in types})
+    if source is not None and all(d is not None for d in dtypes.values()):
+        frame = _read_arrow(engine, source, query, dtypes)
         if frame is not None:
             return frame
-    return _read_rows(engine, query, types, overrides)
+    return _read_rows(engine, query, dtypes)
 
 
-def _read_rows(
-    engine: Engine, query: Any, types: Mapping[str, Any], overrides: Mapping[str, Any]
-) -> pl.DataFrame:
-    """The row path: SQLAlchemy rows into polars (a Python tuple per row)."""
+def _dtypes(query: Any, schema: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Each selected column's polars type: `schema` over the SQLAlchemy type's (None: none)."""
+    types = {c.key: _polars_type(c.type) for c in query.selected_columns}
+    return {k: (schema or {}).get(k, v) for k, v in types.items()}
+
+
+def _read_rows(engine: Engine, query: Any, dtypes: Mapping[str, Any]) -> pl.DataFrame:
+    """The row path: SQLAlchemy rows into polars (a Python tuple per row). A column of no
+    declared type takes polars' inference (text when there are no rows)."""
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    schema_list = [(c, overrides.get(c, pl.Utf8 if not rows else None)) for c in types]
+    schema_list = [(c, pl.Utf8 if d is None and not rows else d) for c, d in dtypes.items()]
     return pl.DataFrame([tuple(r) for r in rows], schema=schema_list, orient="row", strict=False)
 
 
@@ -326,7 +330,7 @@ def _typed(table: pa.Table, source: _Source, query: Any, dtypes: Mapping[str, An
     # PostgreSQL NUMERIC arrives as an opaque extension over its decimal text.
     columns = [
         pa.chunked_array([chunk.storage for chunk in c.chunks], c.type.storage_type)
-        if isinstance(c.type, pa.ExtensionType)
+        if isinstance(c.type, pa.BaseExtensionType)
         else c
         for c in table.columns
     ]
