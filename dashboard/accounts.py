@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -621,7 +623,20 @@ def secret_key() -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
+    _warn_own_key(get_settings().database_url)
     return path.read_text().strip()
+
+
+@cache
+def _warn_own_key(database_url: str) -> None:
+    """Once per process and database: a shared (PostgreSQL) database is usually served by
+    several servers, which must all sign with one SECRET_KEY (see the README)."""
+    if not database_url.startswith("sqlite"):
+        logging.getLogger(__name__).warning(
+            "SECRET_KEY is not set: this server signs sign-ins with its own key in .secret_key. "
+            "Give every server of this database the same SECRET_KEY, or a browser the proxy "
+            "sends to another server must sign in again."
+        )
 
 
 def _serializer() -> URLSafeTimedSerializer:
