@@ -21,6 +21,17 @@ from dashboard.analysis import Assessment, assess_areas
 from dashboard.settings import get_settings
 
 
+def _load_libraries() -> None:
+    """Import the libraries the first chart and the first forecast need (altair and
+    scipy.special: about a second together) with this module, on the server's first run of
+    the entrypoint, so that a page that draws a chart never waits for them."""
+    import altair  # noqa: F401
+    import scipy.special  # noqa: F401
+
+
+_load_libraries()
+
+
 def actor() -> Actor:
     """The signed-in actor (set by the entrypoint's gate for this run)."""
     return st.session_state["_current_actor"]
