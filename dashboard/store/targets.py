@@ -4,6 +4,7 @@ the annual refresh."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from dashboard import db
 from dashboard.access import Actor
 from dashboard.store import frames
-from dashboard.store.agreements import _differs, agreement_for
+from dashboard.store.agreements import _differs
 from dashboard.store.audit import _audit, bare
 from dashboard.store.clock import recorded_now
 from dashboard.store.reads import _check_reward_split, _current_versions
@@ -63,26 +64,28 @@ def save_targets(
     _require_admin(actor, "change targets")
     summary = WriteSummary()
     at = at or recorded_now(conn)
+    known = _Known.read(conn, rows)
     for row in rows:
         area_code, indicator_code = row["area_code"], row["indicator_code"]
-        agreement = agreement_for(conn, area_code, row["target_period"])
+        agreement = known.agreement(area_code, row["target_period"])
         if agreement is None:
             raise RuleViolation(f"area {area_code} has no agreement: import the area first")
-        block = conn.execute(
-            select(Indicator.block_code).where(Indicator.code == indicator_code)
-        ).scalar_one()
-        partnership_id = _partnership_id(conn, actor, area_code, row["partnership"], block)
+        block = known.blocks.get(indicator_code)
+        if block is None:  # not in the framework: the query says so as it always has
+            block = conn.execute(
+                select(Indicator.block_code).where(Indicator.code == indicator_code)
+            ).scalar_one()
+        partnership_id = known.partnerships.get((area_code, row["partnership"]))
+        if partnership_id is None:
+            partnership_id = _partnership_id(conn, actor, area_code, row["partnership"], block)
+            known.partnerships[(area_code, row["partnership"])] = partnership_id
         milestones = sorted(row.get("milestones") or [])
         values = {k: row.get(k) for k in TARGET_FIELDS}
         values["measure"] = values["measure"] or "level"
         if values["agreed_share_gbp"] is not None:
             values["agreed_share_gbp"] = Decimal(str(values["agreed_share_gbp"]))
         values["partnership_id"] = partnership_id
-        target_id = conn.execute(
-            select(Target.id).where(
-                Target.agreement_id == agreement["id"], Target.indicator_code == indicator_code
-            )
-        ).scalar()
+        target_id = known.targets.get((agreement["id"], indicator_code))
         signed = agreement["status"] == "signed"
         label = f"{area_code} {indicator_code}"
         if target_id is None:
@@ -94,6 +97,7 @@ def save_targets(
                 Target.__table__.insert(),  # type: ignore[attr-defined]
                 [{"agreement_id": agreement["id"], "indicator_code": indicator_code}],
             ).inserted_primary_key[0]
+            known.targets[(agreement["id"], indicator_code)] = int(target_id)
             _insert_version(
                 conn, actor, int(target_id), 1, values, milestones, at, row.get("reason")
             )
@@ -110,23 +114,9 @@ def save_targets(
             )
             summary.inserted += 1
             continue
-        current = (
-            conn.execute(
-                select(TargetVersion)
-                .where(TargetVersion.target_id == target_id)
-                .order_by(TargetVersion.version.desc())
-            )
-            .mappings()
-            .first()
-        )
-        assert current is not None
-        old_milestones = sorted(
-            (m.period, m.value)
-            for m in conn.execute(
-                select(TargetMilestone.period, TargetMilestone.value).where(
-                    TargetMilestone.target_version_id == current["id"]
-                )
-            )
+        # A target written earlier in this call is read again, as it is now.
+        current, old_milestones = known.versions.pop(target_id, None) or _version_now(
+            conn, target_id
         )
         changed = {k: v for k, v in values.items() if _differs(current[k], v)}
         if not changed and old_milestones == milestones:
@@ -178,6 +168,112 @@ def save_targets(
         summary.updated += 1
     _check_reward_split(conn, {row["area_code"] for row in rows})
     return summary
+
+
+def _version_now(conn: Connection, target_id: int) -> tuple[Mapping[str, Any], list[Any]]:
+    """A target's newest version and its milestones, sorted."""
+    current = (
+        conn.execute(
+            select(TargetVersion)
+            .where(TargetVersion.target_id == target_id)
+            .order_by(TargetVersion.version.desc())
+        )
+        .mappings()
+        .first()
+    )
+    assert current is not None
+    milestones = sorted(
+        (m.period, m.value)
+        for m in conn.execute(
+            select(TargetMilestone.period, TargetMilestone.value).where(
+                TargetMilestone.target_version_id == current["id"]
+            )
+        )
+    )
+    return current, milestones
+
+
+@dataclass
+class _Known:
+    """What `save_targets` looks up for its rows, read once per call rather than per row: the
+    areas' agreements, the indicators' blocks, the partnerships, targets, and each target's
+    newest version with its milestones (taken out once used: a second row for the same target
+    reads it again from the database, as written by the first)."""
+
+    agreements: dict[str, list[Mapping[str, Any]]]
+    blocks: dict[str, str]
+    partnerships: dict[tuple[str, str], int]
+    targets: dict[tuple[int, str], int]
+    versions: dict[int, tuple[Mapping[str, Any], list[Any]]]
+
+    @classmethod
+    def read(cls, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> _Known:
+        areas = sorted({r["area_code"] for r in rows})
+        indicators = sorted({r["indicator_code"] for r in rows})
+        agreements: dict[str, list[Mapping[str, Any]]] = {}
+        for agreement in conn.execute(
+            select(Agreement).where(Agreement.area_code.in_(areas)).order_by(Agreement.start_date)
+        ).mappings():
+            agreements.setdefault(agreement["area_code"], []).append(agreement)
+        blocks = dict(
+            conn.execute(
+                select(Indicator.code, Indicator.block_code).where(Indicator.code.in_(indicators))
+            ).all()
+        )
+        partnerships = {
+            (area, name): int(pid)
+            for pid, area, name in conn.execute(
+                select(Partnership.id, Partnership.area_code, Partnership.name).where(
+                    Partnership.area_code.in_(areas)
+                )
+            )
+        }
+        ids = [a["id"] for found in agreements.values() for a in found]
+        targets = {
+            (agreement_id, indicator): int(tid)
+            for tid, agreement_id, indicator in conn.execute(
+                select(Target.id, Target.agreement_id, Target.indicator_code).where(
+                    Target.agreement_id.in_(ids), Target.indicator_code.in_(indicators)
+                )
+            )
+        }
+        newest = (
+            select(TargetVersion.target_id, func.max(TargetVersion.version).label("version"))
+            .where(TargetVersion.target_id.in_(sorted(targets.values())))
+            .group_by(TargetVersion.target_id)
+            .subquery()
+        )
+        versions: dict[int, tuple[Mapping[str, Any], list[Any]]] = {
+            v["target_id"]: (v, [])
+            for v in conn.execute(
+                select(TargetVersion).join(
+                    newest,
+                    and_(
+                        newest.c.target_id == TargetVersion.target_id,
+                        newest.c.version == TargetVersion.version,
+                    ),
+                )
+            ).mappings()
+        }
+        target_of = {v["id"]: tid for tid, (v, _) in versions.items()}
+        for version_id, period, value in conn.execute(
+            select(
+                TargetMilestone.target_version_id, TargetMilestone.period, TargetMilestone.value
+            ).where(TargetMilestone.target_version_id.in_(sorted(target_of)))
+        ):
+            versions[target_of[version_id]][1].append((period, value))
+        for _, milestones in versions.values():
+            milestones.sort()
+        return cls(agreements, blocks, partnerships, targets, versions)
+
+    def agreement(self, area_code: str, target_period: date) -> Mapping[str, Any] | None:
+        """`agreements.agreement_for` on the agreements read: the one whose term covers the
+        target period, else the area's latest."""
+        found = self.agreements.get(area_code, [])
+        covering = [a for a in found if a["start_date"] <= target_period <= a["end_date"]]
+        if covering:
+            return covering[-1]
+        return found[-1] if found else None
 
 
 def _milestone_text(milestones: Sequence[tuple[date, float]]) -> str:
