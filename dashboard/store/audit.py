@@ -228,13 +228,28 @@ def audit_summary(
 
 
 # The newest audit id and, in the same snapshot, the ids of transactions in progress, less
-# those of sessions on other databases of the cluster (32-bit xids: the snapshot's are 64-bit).
+# those still running (read once from the lock table, after the snapshot) that hold no write
+# lock on the audit table: they have drawn no audit id yet (its insert takes the lock before
+# drawing), so their audit rows, if any, will be numbered above the newest. That leaves out
+# sign-ins and other databases of the cluster. (The snapshot's xids are 64-bit, the locks' 32.)
 _PG_VERSION = f"""
+WITH locks AS MATERIALIZED (
+    SELECT locktype, transactionid::text AS xid, virtualtransaction, database, relation, mode
+    FROM pg_locks
+)
 SELECT coalesce(max(id), 0), (
     SELECT string_agg(x::text, ',' ORDER BY x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-    WHERE mod(x::text::bigint, 4294967296) NOT IN (
-        SELECT backend_xid::text::bigint FROM pg_stat_activity
-        WHERE datname <> current_database() AND backend_xid IS NOT NULL))
+    WHERE NOT EXISTS (
+        SELECT 1 FROM locks AS running
+        WHERE running.locktype = 'transactionid'
+          AND running.xid = mod(x::text::bigint, 4294967296)::text
+          AND NOT EXISTS (
+              SELECT 1 FROM locks AS writing
+              WHERE writing.virtualtransaction = running.virtualtransaction
+                AND writing.locktype = 'relation' AND writing.mode = 'RowExclusiveLock'
+                AND writing.relation = '{AuditEvent.__tablename__}'::regclass
+                AND writing.database = (
+                    SELECT oid FROM pg_database WHERE datname = current_database()))))
 FROM {AuditEvent.__tablename__}
 """
 
@@ -245,10 +260,10 @@ def data_version(engine: Engine) -> int:
 
     On SQLite writers take turns (BEGIN IMMEDIATE), so ids are committed in order. On
     PostgreSQL an id is drawn at the insert, not at the commit: a write that commits after a
-    later-numbered one would leave the newest id as it was and caches stale. So while any
-    transaction is in progress on this database the version also names them (the in-progress
-    ids of the snapshot the newest id is read in): each commit then changes it. Such a version
-    is negative, never equal to a plain newest id.
+    later-numbered one would leave the newest id as it was and caches stale. So while a
+    transaction that has written audit rows is in progress the version also names it (the
+    in-progress ids of the snapshot the newest id is read in): its commit then changes the
+    version. Such a version is negative, never equal to a plain newest id.
     """
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":

@@ -53,11 +53,23 @@ def test_with_no_write_in_progress_the_version_is_the_newest_audit_id(
     assert store.data_version(engine) == version  # reading again does not change it
     if db.is_sqlite(engine):
         return
-    # A write in progress on another database of the same PostgreSQL cluster is not ours.
-    other = create_engine(make_url(db_url).set(database="postgres"))
-    try:
-        with other.begin() as conn:
-            conn.execute(text("SELECT pg_current_xact_id()"))  # gives it a transaction id
-            assert store.data_version(engine) == version
-    finally:
-        other.dispose()
+    # A transaction in progress that has written no audit row (a sign-in's bookkeeping, a
+    # write on another database of the cluster) leaves the version as it is.
+    for url in (db_url, make_url(db_url).set(database="postgres")):
+        other = create_engine(url)
+        try:
+            with other.begin() as conn:
+                conn.execute(text("SELECT pg_current_xact_id()"))  # gives it a transaction id
+                assert store.data_version(engine) == version
+        finally:
+            other.dispose()
+    # One that has written rows but no audit row yet: its audit rows, drawn later, are
+    # numbered above the newest, so its commit changes the version too.
+    with db.write_transaction(engine) as slow:
+        slow.execute(text("SELECT pg_current_xact_id()"))
+        assert store.data_version(engine) == version
+        with db.write_transaction(engine) as fast:
+            store._audit(fast, admin, "test-fast")
+        between = store.data_version(engine)
+        store._audit(slow, admin, "test-slow")
+    assert store.data_version(engine) not in (version, between)
