@@ -346,13 +346,23 @@ def _first_sheet(book: zipfile.ZipFile) -> list[str]:
 
 def _sheet_extent(xml: bytes) -> tuple[int, int]:
     """(last row, last column) that calamine's rectangle for this sheet reaches."""
-    refs = _REF.findall(xml)
-    columns = max((_column_number(c) for c in {c for c, _ in refs}), default=0)
-    rows = max(map(int, (r for _, r in refs)), default=0)
+    rows, references, letters = 0, 0, set[bytes]()
+    # A few megabytes of the sheet at a time (cut before a '<', which no reference holds): an
+    # operator's million-row sheet would otherwise hold millions of matches at once.
+    start, step = 0, 4 * 2**20
+    while start < len(xml):
+        end = xml.find(b"<", start + step)
+        end = len(xml) if end < 0 else end
+        refs = _REF.findall(xml, start, end)
+        references += len(refs)
+        letters.update(c for c, _ in refs)
+        rows = max(rows, max(map(int, (r for _, r in refs)), default=0))
+        start = end
+    columns = max(map(_column_number, letters), default=0)
     found = _PREFIX.search(xml)
     prefix = (found[1] or b"") if found else b""
     cell_tags = _tags(xml, b"<" + prefix + b"c")
-    if cell_tags + _tags(xml, b"<" + prefix + b"row") > len(refs):
+    if cell_tags + _tags(xml, b"<" + prefix + b"row") > references:
         # Some cells or rows carry no reference: calamine places them one after another.
         widest = max((len(_CELL_TAG.findall(row[0])) for row in _ROW.finditer(xml)), default=0)
         rows, columns = rows + _tags(xml, b"<" + prefix + b"row"), columns + widest

@@ -9,9 +9,11 @@ same messages and the same typed rows from both.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -699,3 +701,73 @@ def test_rows_a_template_leaves_blank_are_left_out_with_their_numbers() -> None:
         "thousands separators)"
     ]
     _same_as_reference(frame, "actuals", skip="value")
+
+
+def test_a_large_sheets_extent_is_found_a_few_megabytes_at_a_time() -> None:
+    """A sheet of 5 MB and more is scanned in slices: references on either side of a cut
+    still count, and the widest column and last row are found."""
+    cells = b"".join(
+        b'<row r="%d"><c r="B%d"><v>1</v></c></row>' % (i, i) for i in range(1, 150_001)
+    )
+    xml = b"<worksheet><sheetData>" + cells + b'<row r="150001"><c r="AB150001"/></row>'
+    xml += b"</sheetData></worksheet>"
+    assert len(xml) > 5 * 2**20
+    assert tabular._sheet_extent(xml) == (150_001, 28)
+
+
+def test_a_workbook_beyond_an_uploads_cells_is_within_the_operators() -> None:
+    """712,800 rows of 6 columns: refused as an upload, read from the operator's disk."""
+    with pytest.raises(UnreadableFile, match="more than 2,000,000 cells"):
+        tabular._check_extent(712_801, 6, tabular.UPLOAD.workbook_cells)
+    tabular._check_extent(712_801, 6, tabular.OPERATOR.workbook_cells)
+    with pytest.raises(UnreadableFile, match="more than 10,000,000 cells"):
+        tabular._check_extent(1_048_576, 16, tabular.OPERATOR.workbook_cells)
+
+
+_CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2048 * 2**20, 2048 * 2**20))
+from datetime import date
+from pathlib import Path
+from dashboard import importer, tabular
+codes = {"area": {f"N{a:03d}" for a in range(150)}, "indicator": {f"I{i:03d}" for i in range(200)},
+         "indicator_period": {f"I{i:03d}": ("quarterly", "financial") for i in range(200)}}
+frame = tabular.read_table(Path(sys.argv[1]), tabular.OPERATOR)
+typed, errors = importer.validate_frame(frame, "actuals", codes, date(2008, 11, 30))
+status = Path("/proc/self/status").read_text()
+peak = int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmHWM:"))) // 1024
+print(json.dumps({"rows": typed.height, "errors": errors[:3], "peak_mb": peak}))
+"""
+
+
+def test_a_national_file_is_read_and_checked_in_bounded_memory(tmp_path: Path) -> None:
+    """600,000 values (30 MB) read and checked in a child process in under 600 MB, about
+    430 MB of it measured (the checks cell by cell held a dict a row: 760 MB for 712,800)."""
+    n = 600_000
+    quarters = pl.date_range(date(2003, 6, 30), date(2008, 9, 30), "1q", eager=True)
+    path = tmp_path / "national.csv"
+    row = pl.int_range(n)
+    number = pl.DataFrame({"period": quarters.dt.month_end()}).with_row_index("quarter")
+    frame = pl.select(
+        area_code=pl.format("N{}", (row % 150).cast(pl.Utf8).str.zfill(3)),
+        indicator_code=pl.format("I{}", (row // 150 % 200).cast(pl.Utf8).str.zfill(3)),
+        quarter=(row // 30_000 % 20).cast(pl.UInt32),
+        value=(row % 997 / 10).cast(pl.Utf8),
+        status=pl.lit("final"),
+        data_quality=pl.lit("checked"),
+    )
+    frame = frame.join(number, on="quarter", maintain_order="left").drop("quarter")
+    frame.select(
+        "area_code", "indicator_code", "period", "value", "status", "data_quality"
+    ).write_csv(path)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["rows"] == n and report["errors"] == [], report
+    assert report["peak_mb"] < 600, report
