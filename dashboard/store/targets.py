@@ -4,26 +4,27 @@ the annual refresh."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, insert, select
 
 from dashboard import db
 from dashboard.access import Actor
 from dashboard.store import frames
 from dashboard.store.agreements import _differs
 from dashboard.store.audit import _audit, bare
-from dashboard.store.clock import recorded_now
+from dashboard.store.clock import _wall_clock_of_write, recorded_now
 from dashboard.store.reads import _check_reward_split, _current_versions
 from dashboard.store.rules import FROZEN_RULE, RuleViolation, WriteSummary, _require_admin, deny
 from dashboard.store.scope import _check_read
 from data_models import (
     Agreement,
     Area,
+    AuditEvent,
     Indicator,
     Partnership,
     Target,
@@ -65,11 +66,14 @@ def save_targets(
     summary = WriteSummary()
     at = at or recorded_now(conn)
     known = _Known.read(conn, rows)
+    writes = _Writes(actor)
     for row in rows:
         area_code, indicator_code = row["area_code"], row["indicator_code"]
         agreement = known.agreement(area_code, row["target_period"])
         if agreement is None:
             raise RuleViolation(f"area {area_code} has no agreement: import the area first")
+        if (agreement["id"], indicator_code) in writes.touched:
+            writes.flush(conn, known)  # a second row for a target: it reads the first's version
         block = known.blocks.get(indicator_code)
         if block is None:  # not in the framework: the query says so as it always has
             block = conn.execute(
@@ -77,7 +81,12 @@ def save_targets(
             ).scalar_one()
         partnership_id = known.partnerships.get((area_code, row["partnership"]))
         if partnership_id is None:
-            partnership_id = _partnership_id(conn, actor, area_code, row["partnership"], block)
+            partnership_id = conn.execute(
+                Partnership.__table__.insert(),  # type: ignore[attr-defined]
+                [{"area_code": area_code, "name": row["partnership"], "kind": "thematic",
+                  "block_code": block}],
+            ).inserted_primary_key[0]  # fmt: skip
+            writes.audit(conn, "partnership:create", area_code=area_code, after=row["partnership"])
             known.partnerships[(area_code, row["partnership"])] = partnership_id
         milestones = sorted(row.get("milestones") or [])
         values = {k: row.get(k) for k in TARGET_FIELDS}
@@ -93,17 +102,12 @@ def save_targets(
                 raise RuleViolation(
                     f"{label}: cannot add a reward target to a signed agreement ({FROZEN_RULE})"
                 )
-            target_id = conn.execute(
-                Target.__table__.insert(),  # type: ignore[attr-defined]
-                [{"agreement_id": agreement["id"], "indicator_code": indicator_code}],
-            ).inserted_primary_key[0]
-            known.targets[(agreement["id"], indicator_code)] = int(target_id)
-            _insert_version(
-                conn, actor, int(target_id), 1, values, milestones, at, row.get("reason")
+            writes.targets.append(
+                {"agreement_id": agreement["id"], "indicator_code": indicator_code}
             )
-            _audit(
+            writes.version((agreement["id"], indicator_code), 1, values, milestones, at, row)
+            writes.audit(
                 conn,
-                actor,
                 "target:create",
                 area_code=area_code,
                 indicator_code=indicator_code,
@@ -130,20 +134,12 @@ def save_targets(
                     f"{label}: {', '.join(frozen)} of a reward target of a signed agreement cannot "
                     f"change ({FROZEN_RULE})"
                 )
-        _insert_version(
-            conn,
-            actor,
-            int(target_id),
-            current["version"] + 1,
-            values,
-            milestones,
-            at,
-            row.get("reason"),
+        writes.version(
+            (agreement["id"], indicator_code), current["version"] + 1, values, milestones, at, row
         )
         for key, value in changed.items():
-            _audit(
+            writes.audit(
                 conn,
-                actor,
                 f"target:{key}",
                 area_code=area_code,
                 indicator_code=indicator_code,
@@ -154,9 +150,8 @@ def save_targets(
                 at=at,
             )
         if old_milestones != milestones:
-            _audit(
+            writes.audit(
                 conn,
-                actor,
                 "target:milestones",
                 area_code=area_code,
                 indicator_code=indicator_code,
@@ -166,6 +161,7 @@ def save_targets(
                 at=at,
             )
         summary.updated += 1
+    writes.flush(conn, known)
     _check_reward_split(conn, {row["area_code"] for row in rows})
     return summary
 
@@ -191,6 +187,75 @@ def _version_now(conn: Connection, target_id: int) -> tuple[Mapping[str, Any], l
         )
     )
     return current, milestones
+
+
+@dataclass
+class _Writes:
+    """The writes of one `save_targets` call, made together in row order (a few statements
+    for the call, not a few for each row): new targets, their versions and milestones, and the
+    audit rows, the same rows with the same ids in the same order as written one by one."""
+
+    actor: Actor
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[tuple[tuple[int, str], dict[str, Any], list[Any]]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    touched: set[tuple[int, str]] = field(default_factory=set)
+
+    def version(
+        self,
+        key: tuple[int, str],
+        version: int,
+        values: Mapping[str, Any],
+        milestones: list[Any],
+        at: datetime,
+        row: Mapping[str, Any],
+    ) -> None:
+        self.touched.add(key)
+        self.versions.append(
+            (key, {"version": version, **values, "recorded_at": at,
+                   "recorded_by": self.actor.name, "reason": row.get("reason")}, milestones)
+        )  # fmt: skip
+
+    def audit(self, conn: Connection, action: str, **fields: Any) -> None:
+        """An audit row as `_audit` writes it."""
+        self.audits.append(
+            {
+                "at": fields.get("at") or recorded_now(conn),
+                "wall_clock_at": _wall_clock_of_write(),
+                "user": self.actor.name,
+                "action": action,
+                "area_code": fields.get("area_code"),
+                "indicator_code": fields.get("indicator_code"),
+                "period": fields.get("period"),
+                "before": bare(fields.get("before")),
+                "after": bare(fields.get("after")),
+                "reason": fields.get("reason"),
+            }
+        )
+
+    def flush(self, conn: Connection, known: _Known) -> None:
+        if self.targets:
+            ids = conn.execute(
+                insert(Target).returning(Target.id, sort_by_parameter_order=True), self.targets
+            ).scalars()
+            for target, target_id in zip(self.targets, ids, strict=True):
+                known.targets[(target["agreement_id"], target["indicator_code"])] = int(target_id)
+        if self.versions:
+            version_ids = conn.execute(
+                insert(TargetVersion).returning(TargetVersion.id, sort_by_parameter_order=True),
+                [{"target_id": known.targets[key], **values} for key, values, _ in self.versions],
+            ).scalars()
+            milestones = [
+                {"target_version_id": int(version_id), "period": p, "value": v}
+                for (_, _, points), version_id in zip(self.versions, version_ids, strict=True)
+                for p, v in points
+            ]
+            if milestones:
+                conn.execute(TargetMilestone.__table__.insert(), milestones)  # type: ignore[attr-defined]
+        if self.audits:
+            conn.execute(AuditEvent.__table__.insert(), self.audits)  # type: ignore[attr-defined]
+        self.targets, self.versions, self.audits = [], [], []
+        self.touched = set()
 
 
 @dataclass
