@@ -30,7 +30,8 @@ import polars as pl
 from dashboard.metrics import bounds
 
 # 20 MB: a year of national actuals (198 indicators x 150 areas x 4 quarters, ~60 bytes a row)
-# is about 7 MB; a My updates template for one area is a few KB. What is larger is split by year.
+# is about 7 MB; a My updates template for one area is a few KB. What is larger is split by year
+# for an upload; `laa import` reads the operator's own files within `OPERATOR` below.
 MAX_MEGABYTES = 20  # also `server.maxUploadSize` in .streamlit/config.toml (MB of 1024 * 1024)
 MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 # The widest import (indicators) has 19 columns; a template adds a few guide columns.
