@@ -741,8 +741,8 @@ def validate_frame(
             )
         )
     if found:
-        schema = {"_line": pl.Int64, "slot": pl.Int64, "sub": pl.Int64, "message": pl.Utf8}
-        every = pl.concat([f.cast(schema) for f in found]).sort("_line", "slot", "sub")  # type: ignore[arg-type]
+        schema: dict[str, Any] = {"_line": pl.Int64, "slot": pl.Int64, "sub": pl.Int64}
+        every = pl.concat([f.cast(schema) for f in found]).sort("_line", "slot", "sub")
         errors += every["message"].to_list()
     typed = checked.select("_line", *(pl.col(_typed(c)).alias(c) for c in columns))
     return typed, errors
