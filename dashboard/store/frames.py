@@ -288,8 +288,11 @@ def _compile(source: _Source, query: Any) -> tuple[str, tuple[Any, ...]]:
     compiled = query.compile(dialect=source.dialect)
     state = compiled.construct_expanded_state()
     names = state.positiontup or ()
+    # as SQLAlchemy's own execution does: the statement's bind processors, then the expanded
+    # IN-lists' (the expanded state alone has only the latter: a datetime went unprocessed)
+    processors = {**compiled._bind_processors, **state.processors}
     values = tuple(
-        state.processors[n](state.parameters[n]) if n in state.processors else state.parameters[n]
+        processors[n](state.parameters[n]) if n in processors else state.parameters[n]
         for n in names
     )
     return state.statement, values
