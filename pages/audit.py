@@ -109,7 +109,7 @@ page = 0
 if pages > 1:  # a national trail: the newest rows first, a page at a time
     if st.session_state.get("audit_rows_page", 0) >= pages:  # fewer rows since it was picked
         st.session_state["audit_rows_page"] = 0
-    page = st.selectbox(
+    page = st.columns([1.6, 6])[0].selectbox(
         "Rows", range(pages), key="audit_rows_page",
         format_func=lambda p: f"{p * page_rows + 1:,}–{min((p + 1) * page_rows, matching):,}",
         help=f"{page_rows:,} changes at a time, newest first. The downloads hold them all.",
