@@ -286,6 +286,27 @@ def test_in_lists_of_dates_and_times_are_bound(demo: Demo) -> None:
     assert arrow.equals(rows)
 
 
+def test_single_dates_and_times_are_bound_as_stored(demo: Demo) -> None:
+    """A date or datetime bound alone (not in an IN-list) goes through SQLAlchemy's bind
+    processing too: on SQLite an equality with a stored recorded time finds its row, and a
+    known-at equal to a revision's time includes that revision."""
+    newest = store.current_actuals(demo.engine, demo.admin, demo.areas[:1]).row(0, named=True)
+    query = select(ActualRevision.id, ActualRevision.recorded_at).where(
+        ActualRevision.period == newest["period"],
+        ActualRevision.recorded_at == newest["recorded_at"],
+    )
+    rows, arrow = rows_and_arrow(demo.engine, query.order_by(ActualRevision.id))
+    assert rows.height > 0
+    assert arrow.equals(rows)
+    known = store.current_actuals(
+        demo.engine, demo.admin, demo.areas[:1], known_at=newest["recorded_at"]
+    ).filter(
+        (pl.col("indicator_code") == newest["indicator_code"])
+        & (pl.col("period") == newest["period"])
+    )
+    assert known["revision"].to_list() == [newest["revision"]]
+
+
 def test_empty_results_keep_the_declared_schema(demo: Demo) -> None:
     scope = store.load_scope(demo.engine, demo.admin, [])
     assert scope.targets.height == scope.actuals.height == 0
