@@ -28,6 +28,7 @@ import polars as pl
 import pyarrow as pa
 from sqlalchemy import Engine, event
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.util import LRUCache
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ _MAX_IDLE = 4
 # SQLite's driver infers each column's type from the first batch and fails on a later batch
 # of another type (NULLs then text, integers then reals): one batch holds the whole result.
 _SQLITE_BATCH_ROWS = str(2**30)  # the most it takes
+_COMPILED_SHAPES = 500  # distinct query shapes kept compiled per database
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.f"  # how SQLAlchemy stores a DateTime in SQLite
 
 
@@ -109,6 +111,9 @@ class _Source:
     kind: str  # "sqlite" or "postgresql"
     uri: str  # the ADBC URI: a SQLite file path, or a libpq URL
     dialect: Dialect  # compiles selects in the paramstyle the driver binds
+    # Compiled SQL by the select's cache key, as SQLAlchemy's own execution keeps it: a page
+    # run compiles its few query shapes once per server, not on every read.
+    compiled: LRUCache = field(default_factory=lambda: LRUCache(_COMPILED_SHAPES), compare=False)
 
 
 def _arrow_source(engine: Engine) -> _Source | None:
@@ -285,8 +290,12 @@ def _close(pooled: _Pooled) -> None:
 def _compile(source: _Source, query: Any) -> tuple[str, tuple[Any, ...]]:
     """The select's SQL for the driver, IN-lists expanded, and its positional parameters
     after SQLAlchemy's bind processing (on SQLite: dates and datetimes as stored text)."""
-    compiled = query.compile(dialect=source.dialect)
-    state = compiled.construct_expanded_state()
+    compiled, extracted, *_ = query._compile_w_cache(
+        source.dialect, compiled_cache=source.compiled, column_keys=[]
+    )
+    state = compiled.construct_expanded_state(
+        compiled.construct_params(extracted_parameters=extracted)
+    )
     names = state.positiontup or ()
     # as SQLAlchemy's own execution does: the statement's bind processors, then the expanded
     # IN-lists' (the expanded state alone has only the latter: a datetime went unprocessed)

@@ -307,6 +307,29 @@ def test_single_dates_and_times_are_bound_as_stored(demo: Demo) -> None:
     assert known["revision"].to_list() == [newest["revision"]]
 
 
+def test_one_query_shape_is_compiled_once_and_bound_afresh(demo: Demo) -> None:
+    """The compiled SQL is kept per query shape: the same select over other areas, other
+    IN-list lengths and other dates is compiled once and still reads its own rows."""
+    source = frames._arrow_source(demo.engine)
+    assert source is not None
+
+    def values_of(areas: list[str], since: date) -> Any:
+        return (
+            select(ActualRevision.area_code, ActualRevision.period, ActualRevision.value)
+            .where(ActualRevision.area_code.in_(areas), ActualRevision.period >= since)
+            .order_by(ActualRevision.id)
+        )
+
+    shapes = len(source.compiled)
+    cases = [(demo.areas[:1], date(2005, 1, 1)), (demo.areas[1:4], date(2007, 6, 30))]
+    for areas, since in cases:
+        rows, arrow = rows_and_arrow(demo.engine, values_of(areas, since))
+        assert rows.height > 0 and arrow.equals(rows)
+        assert set(arrow["area_code"]) == set(areas)
+        assert arrow["period"].min() >= since
+    assert len(source.compiled) == shapes + 1
+
+
 def test_empty_results_keep_the_declared_schema(demo: Demo) -> None:
     scope = store.load_scope(demo.engine, demo.admin, [])
     assert scope.targets.height == scope.actuals.height == 0
