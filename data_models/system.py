@@ -19,7 +19,10 @@ class AuditEvent(SQLModel, table=True):
     """One change: who, when, what, before, after, why. Rows are only ever inserted."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_area_at", "area_code", "at"),)
+    __table_args__ = (
+        Index("ix_audit_area_at", "area_code", "at"),
+        Index("ix_audit_at_id", "at", "id"),  # the audit log, newest first
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime  # recorded time: on a fixed business date, that date at the real time of day
     user: str
