@@ -244,6 +244,8 @@ def _import(kind: str, file: Path, dry_run: bool, override_lock: str | None = No
     _err(result.describe())
     if not result.ok:
         raise typer.Exit(1)
+    if not dry_run and result.rows > db.BULK_LOAD_ROWS:
+        db.refresh_statistics(_engine())
 
 
 FileArg = Annotated[Path, typer.Argument(help="CSV, or XLSX (first sheet), with a header row.")]

@@ -76,6 +76,17 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+# A load of more rows than this refreshes the planner's statistics (see `refresh_statistics`).
+BULK_LOAD_ROWS = 50_000
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE after a bulk load: without statistics the planner guesses row counts and a
+    national read can take a plan many times slower (autovacuum would catch up later)."""
+    with engine.execution_options(laa_write=True).begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -1128,6 +1128,7 @@ def seed_scale(
     if not db.is_sqlite(engine):
         with db.write_transaction(engine) as conn:
             _reset_sequences(conn)
+    db.refresh_statistics(engine)
     with store.backdated(SETTINGS_AT):
         store.set_setting(
             engine, actor, "today", TODAY.isoformat(), f"{scale.name} seed business date"

@@ -149,6 +149,26 @@ def test_every_user_role_is_there(seeded: tuple[Engine, national.SeedSummary]) -
     assert lead is not None and lead.grants[0].partnership
 
 
+def test_the_seed_leaves_the_planner_statistics(
+    seeded: tuple[Engine, national.SeedSummary],
+) -> None:
+    """A bulk load ends with ANALYZE: the planner knows the revision table's size."""
+    engine, summary = seeded
+    with engine.connect() as conn:
+        if db.is_sqlite(engine):
+            known = conn.exec_driver_sql(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'actual_revision' LIMIT 1"
+            ).scalar()
+            rows = int(str(known).split()[0]) if known else 0
+        else:
+            rows = int(
+                conn.exec_driver_sql(
+                    "SELECT reltuples FROM pg_class WHERE relname = 'actual_revision'"
+                ).scalar_one()
+            )
+    assert rows == summary.actual_revisions
+
+
 def test_the_app_assesses_a_seeded_area(seeded: tuple[Engine, national.SeedSummary]) -> None:
     engine, _ = seeded
     actor = store.cli_actor()
