@@ -317,7 +317,9 @@ def test_the_column_check_is_linear(tmp_path: Path) -> None:
 def test_every_reader_of_a_users_file_goes_through_read_table() -> None:
     """No page or command reads an upload with polars, fastexcel or csv directly."""
     readers = re.compile(r"\b(read_csv|read_excel|scan_csv|load_workbook|csv\.reader)\(")
-    allowed = {PROJECT / "dashboard" / "tabular.py", PROJECT / "dashboard" / "store" / "settings.py"}
+    # The store reads its own reference CSVs and its own COPY output, never a user's file.
+    store = PROJECT / "dashboard" / "store"
+    allowed = {PROJECT / "dashboard" / "tabular.py", store / "settings.py", store / "bulk.py"}
     offenders = [
         str(path.relative_to(PROJECT))
         for folder in ("dashboard", "pages")
