@@ -38,9 +38,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: db
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/pages.py
+# Benchmarks on their own databases (BENCH_DIR, default /tmp/laa-bench): each figure beside its
+# floor, written to bench/results/. SCALES="demo national stress" chooses the scales.
+bench: install
+	$(BIN)/python -m bench.run $(if $(SCALES),--scales "$(SCALES)")
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,126 +1,132 @@
-"""Benchmarks (run with `make bench`; never part of the test suite).
+"""`make bench`: every figure of issue #12 beside its floor, measured in the same run, on the
+benchmark's own databases, for each scale (demo, national; stress on request) and backend
+(SQLite; PostgreSQL when one answers). Prints one table and writes it to
+bench/results/<date>-<scales>.md and bench/results/latest.md. Never part of the tests.
 
-1. The pure maths at national scale: 150 areas x 200 targets x 28 quarterly actuals,
-   built in memory, assessed in one call.
-2. The demo database through the store: loading and assessing one area, as a page does.
+    python -m bench.run                                  # demo and national, SQLite and PG
+    python -m bench.run --scales demo --databases sqlite
+    python -m bench.run --scales "national stress" --skip browser
+
+Work folder: BENCH_DIR (default /tmp/laa-bench); PostgreSQL: BENCH_PG_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres when it answers), where the run creates
+and drops its own databases laa_bench_<scale> and laa_bench_<scale>_import. The server runs
+on BENCH_PORT (default 8621).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import time
-from datetime import date
+import traceback
+from pathlib import Path
 
-import numpy as np
-import polars as pl
+from bench import browser, databases, figures, report
+from bench.report import Row
 
-from dashboard import db, metrics, store
-from dashboard.analysis import assess_areas
+SCALES = ("demo", "national", "stress")
+PARTS = ("import", "export", "assess", "browser")
 
 
-def national_frames(areas: int = 150, per_area: int = 200, quarters: int = 28):
-    rng = np.random.default_rng(1)
-    n = areas * per_area
-    target_id = np.arange(n)
-    area = np.repeat([f"A{i:03d}" for i in range(areas)], per_area)
-    polarity = np.where(rng.random(n) < 0.5, "higher", "lower")
-    baseline = rng.uniform(10, 100, n)
-    sign = np.where(polarity == "higher", 1.0, -1.0)
-    target = baseline * (1 + sign * rng.uniform(0.05, 0.15, n))
-    reward = rng.random(n) < 0.06
-    without = np.where(reward, baseline * (1 + sign * 0.03), np.nan)
-    targets = pl.DataFrame(
-        {
-            "target_id": target_id,
-            "area_code": area,
-            "indicator_code": [f"I{i % per_area:03d}" for i in range(n)],
-            "block_code": np.array(["CYP", "SSC", "HCOP", "EDE"])[target_id % 4],
-            "polarity": polarity,
-            "measure": "level",
-            "agreement_start": date(2005, 4, 1),
-            "baseline_period": date(2005, 3, 31),
-            "baseline_value": baseline,
-            "target_period": date(2012, 3, 31),
-            "target_value": target,
-            "without_reward_value": without,
-            "is_reward": reward,
-            "agreed_share_gbp": None,
-        },
-        schema_overrides={"agreed_share_gbp": pl.Float64},
-    ).with_columns(pl.col("without_reward_value").fill_nan(None))
-    periods = pl.date_range(date(2005, 6, 30), date(2012, 3, 31), "1q", eager=True).dt.month_end()
-    actuals = (
-        targets.select("target_id", "baseline_value", "target_value")
-        .join(pl.DataFrame({"period": periods[:quarters]}), how="cross")
-        .with_columns(
-            value=pl.col("baseline_value")
-            + (pl.col("target_value") - pl.col("baseline_value"))
-            * pl.int_range(pl.len()).over("target_id")
-            / quarters
-            + pl.lit(rng.normal(0, 1, n * quarters)),
-            status=pl.lit("final"),
-        )
-        .select("target_id", "period", "value", "status")
+def _args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--scales",
+        default=os.environ.get("SCALES") or "demo national",
+        help="scales to measure, space- or comma-separated: demo national stress",
     )
-    agreements = pl.DataFrame(
-        {
-            "area_code": [f"A{i:03d}" for i in range(areas)],
-            "net_budget_requirement_gbp": 2e8,
-            "reward_rate": 0.025,
-            "reward_threshold": 0.6,
-            "population": 250_000,
-            "pump_priming_gbp": None,
-        },
-        schema_overrides={"pump_priming_gbp": pl.Float64},
+    ap.add_argument(
+        "--databases",
+        default=os.environ.get("BENCH_DATABASES") or "sqlite postgresql",
+        help="backends: sqlite postgresql (PostgreSQL is skipped when none answers)",
     )
-    milestones = pl.DataFrame(
-        schema={"target_id": pl.Int64, "period": pl.Date, "value": pl.Float64}
+    ap.add_argument("--skip", default="", help=f"parts to leave out: {' '.join(PARTS)}")
+    ap.add_argument(
+        "--dir",
+        default=os.environ.get("BENCH_DIR") or "/tmp/laa-bench",
+        help="work folder for databases, files and logs",
     )
-    return targets, milestones, actuals, agreements
+    ap.add_argument("--keep", action="store_true", help="keep the seeded databases afterwards")
+    return ap.parse_args()  # fmt: skip
 
 
-def timed(label: str, fn, repeat: int = 3) -> None:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    print(f"{label:<60} best of {repeat}: {best * 1000:8.1f} ms")
+def _words(text: str) -> list[str]:
+    return [w for w in text.replace(",", " ").split() if w]
+
+
+def measure(scale: str, target: databases.Target, skip: set[str], log: list[str]) -> list[Row]:
+    """Every figure of one scale on one backend."""
+    backend = target.backend
+    started = time.perf_counter()
+    url, seeded = databases.seed(target, scale)
+    log.append(f"{scale} on {backend}: `laa seed {scale}` took {seeded:.1f} s.")
+    print(f"  seeded {scale} on {backend} in {seeded:.1f} s", flush=True)
+    area = figures.busiest_area(url)
+    rows: list[Row] = []
+    steps = [
+        ("import", lambda: figures.import_rows(scale, backend, target, url)),
+        ("export", lambda: figures.export_rows(scale, backend, url, target.work, area)),
+        ("assess", lambda: figures.assess_rows(scale, backend, url)),
+        ("browser", lambda: browser.browser_rows(scale, backend, url, target.work, area)),
+    ]
+    for part, step in steps:
+        if part in skip:
+            continue
+        begun = time.perf_counter()
+        try:
+            found = step()
+        except Exception as exc:  # one broken part is reported; the others still run
+            traceback.print_exc()
+            found = [Row(part, scale, backend, None, None, None, note=f"failed: {exc}"[:200])]
+        rows += found
+        print(f"  {part}: {time.perf_counter() - begun:.0f} s", flush=True)
+        for row in found:
+            print("    " + " | ".join(row.cells()), flush=True)
+    log.append(
+        f"{scale} on {backend}: all figures in {time.perf_counter() - started:.0f} s "
+        f"(busiest area {area})."
+    )
+    return rows
 
 
 def main() -> None:
-    frames = national_frames()
-    print(f"national frames: {frames[0].height:,} targets, {frames[2].height:,} actuals")
-    timed(
-        "assess() all national targets (pure maths)",
-        lambda: metrics.assess(*frames, date(2012, 6, 30)),
-    )
-    engine = db.get_engine()
-    areas = store.list_areas(engine, store.cli_actor("reader"))
-    if areas.is_empty():
-        print("demo database is empty: run `make db` first")
-        return
-    code = areas["area_code"][0]
-    today = store.business_today(engine)
-    timed(
-        f"load + assess one demo area ({code}) through the store",
-        lambda: assess_areas(engine, store.cli_actor("reader"), [code], today),
-    )
-    codes = areas["area_code"].to_list()
-    timed(
-        f"load + assess all {len(codes)} demo areas",
-        lambda: assess_areas(engine, store.cli_actor("reader"), codes, today),
-    )
-    from dashboard.reports.returns import department_return
-    from dashboard.reports.review import review_pack
-
-    timed(
-        f"HO department return over all {len(codes)} demo areas",
-        lambda: department_return(engine, store.cli_actor("reader"), "HO", today, today),
-    )
-    timed(
-        f"GO review pack of one demo area ({code})",
-        lambda: review_pack(engine, store.cli_actor("reader"), code, today),
-    )
+    args = _args()
+    scales = [s for s in _words(args.scales) if s in SCALES]
+    unknown = set(_words(args.scales)) - set(SCALES)
+    if unknown or not scales:
+        raise SystemExit(f"scales are {', '.join(SCALES)}; not {', '.join(sorted(unknown))}")
+    skip = set(_words(args.skip))
+    work = Path(args.dir)
+    (work / "logs").mkdir(parents=True, exist_ok=True)
+    wanted = set(_words(args.databases))
+    targets: list[databases.Target] = []
+    log: list[str] = []
+    if "sqlite" in wanted:
+        targets.append(databases.Target("SQLite", work))
+    if "postgresql" in wanted:
+        pg = databases.postgres_target(work)
+        if pg is None:
+            log.append("PostgreSQL: none answered at 127.0.0.1:5432 (set BENCH_PG_URL); skipped.")
+        else:
+            targets.append(pg)
+    begun = time.perf_counter()
+    rows: list[Row] = []
+    for scale in scales:
+        for target in targets:
+            print(f"{scale} on {target.backend}", flush=True)
+            try:
+                rows += measure(scale, target, skip, log)
+            finally:
+                if not args.keep:
+                    databases.drop(target, scale)
+    log.append(f"The whole run took {(time.perf_counter() - begun) / 60:.1f} minutes.")
+    extra = "".join(f"* {line}\n" for line in log) + "\n"
+    path = report.write(rows, scales, extra)
+    print()
+    print(report.table(rows))
+    print()
+    print(extra, end="")
+    print(f"written to {path} and {path.with_name('latest.md')}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (bench/run.py); never part of the tests."""

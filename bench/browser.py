@@ -1,0 +1,258 @@
+"""The figures measured in Chromium against the real server: each page's first render beside a
+one-line page on the same server, the server's memory after every page, and 25 concurrent
+sessions on the overview beside one session alone."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench import databases
+from bench.report import Row
+from seed_data.demo_users import DEMO_PASSWORD
+
+STREAMLIT = str(Path(sys.executable).with_name("streamlit"))
+PORT = int(os.environ.get("BENCH_PORT", "8621"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1400, "height": 1000}
+PAGE_TIMEOUT_MS = 300_000
+SESSIONS = 25
+BLANK_VISITS = 5
+# Pages that read across areas (goal ≤ 3× the blank page); every other page is one area's (≤ 2×).
+ACROSS_AREAS = {"returns", "audit", "burden", "reporting-lines", "users"}
+SETTLED = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    const conn = app.getAttribute('data-test-connection-state');
+    if (conn !== null && conn !== 'CONNECTED') return false;
+    if (document.querySelector("[data-testid='stSkeleton']")) return false;
+    return !!document.querySelector("[data-testid='stMain'] [data-testid='stElementContainer']");
+}"""
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (/proc/<pid>/stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu_seconds(server: int) -> float:
+    """CPU time used so far by this process's descendants other than the server: the
+    Playwright driver and Chromium (the client side of the concurrent sessions)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):  # a process that ended meanwhile
+            continue
+    total = 0.0
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, os.getpid(), server):
+            ancestor = parents.get(ancestor)
+        if ancestor == os.getpid() and pid != server:
+            try:
+                total += cpu_seconds(pid)
+            except OSError:
+                continue
+    return total
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB (VmRSS of /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def serve(url: str, work: Path) -> Iterator[tuple[str, int]]:
+    """The served app (`dashboard/server.py`, sign-in gate included) over `url` on PORT;
+    yields its base URL and process id, and stops it afterwards."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            raise RuntimeError(f"port {PORT} is in use: set BENCH_PORT to a free one")
+    log = (work / "server.log").open("w")
+    proc = subprocess.Popen(
+        [STREAMLIT, "run", "dashboard/server.py", "--server.port", str(PORT),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=databases.ROOT, env=databases.env(url, work), stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: see {work / 'server.log'}")
+            time.sleep(0.3)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+async def settle(page) -> float:  # type: ignore[no-untyped-def]
+    """Wait until the page has settled; the moment it did (perf_counter). A page that starts
+    another run within 0.3 s (a rerun, a forward) is waited for again."""
+    while True:
+        await page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS, polling=50)
+        settled = time.perf_counter()
+        await page.wait_for_timeout(300)
+        if await page.evaluate(SETTLED):
+            return settled
+
+
+async def visit(page, url: str) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+    """Seconds from navigation to a settled page, and what went wrong ("" when nothing)."""
+    start = time.perf_counter()
+    try:
+        await page.goto(url, timeout=PAGE_TIMEOUT_MS)
+        took = await settle(page) - start
+    except Exception as exc:  # a page that never settles is a finding, not a crash
+        return time.perf_counter() - start, f"did not settle ({exc.__class__.__name__})"
+    boxes = await page.locator("[data-testid='stException']").count()
+    return took, f"{boxes} exception box(es)" if boxes else ""
+
+
+async def sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the blank page, which lands on the sign-in form; sign in as the administrator."""
+    await page.goto(f"{base}/blank", timeout=PAGE_TIMEOUT_MS)
+    await page.get_by_label("User name or email").fill("admin")
+    box = page.get_by_label("Password")
+    await box.fill(os.environ.get("BENCH_ADMIN_PASSWORD", DEMO_PASSWORD))
+    await box.press("Enter")
+    await page.wait_for_url(lambda u: "/account/signin" not in u, timeout=60_000)
+    await settle(page)
+
+
+async def menu_paths(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(label, path) of every page in the administrator's menu, in menu order."""
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    found: list[tuple[str, str]] = []
+    for i in range(await links.count()):
+        link = links.nth(i)
+        path = urlsplit(await link.get_attribute("href") or "/").path.strip("/")
+        label = (await link.inner_text()).strip().splitlines()[-1]
+        if path not in {p for _, p in found}:
+            found.append((label, path))
+    return found
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+async def _measure(base: str, pid: int, area: str, scale: str, backend: str) -> list[Row]:
+    from playwright.async_api import async_playwright
+
+    path = chromium()
+    assert path is not None
+    rows: list[Row] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport=VIEWPORT)
+        page = await context.new_page()
+        await sign_in(page, base)
+        pages = await menu_paths(page)
+        blank_url = f"{base}/blank?area={area}"
+        blanks = [(await visit(page, blank_url))[0] for _ in range(BLANK_VISITS)]
+        renders = []
+        for label, slug in pages:  # each page's first render, as a user opening the menu
+            renders.append((label, slug, *await visit(page, f"{base}/{slug}?area={area}")))
+            blanks.append((await visit(page, blank_url))[0])  # the floor, as the load drifts
+        blank = statistics.median(blanks)
+        for label, slug, took, problem in renders:
+            across = slug in ACROSS_AREAS
+            what = "across areas" if across else f"area {area}"
+            rows.append(
+                Row(
+                    f"first render: {label} ({what})", scale, backend,
+                    None if problem.startswith("did not") else took, blank, 3 if across else 2,
+                    note=problem, broken=bool(problem),
+                )
+            )  # fmt: skip
+        rows.append(
+            Row("server memory after every page", scale, backend, rss_mb(pid), None, 600,
+                kind="limit", unit="MB", applies=scale != "demo")
+        )  # fmt: skip
+        # 25 sessions on the overview of the same area, after one session alone.
+        overview = f"{base}/?area={area}"
+        alone = statistics.median([(await visit(page, overview))[0] for _ in range(3)])
+        state = await context.storage_state()
+        contexts = [
+            await browser.new_context(viewport=VIEWPORT, storage_state=state)
+            for _ in range(SESSIONS)
+        ]
+        tabs = [await c.new_page() for c in contexts]
+        cpu, client = cpu_seconds(pid), browser_cpu_seconds(pid)
+        wall = time.perf_counter()
+        results = await asyncio.gather(*(visit(tab, overview) for tab in tabs))
+        wall, cpu = time.perf_counter() - wall, cpu_seconds(pid) - cpu
+        client = browser_cpu_seconds(pid) - client
+        times = [took for took, _ in results]
+        errors = sum(1 for _, problem in results if problem)
+        problems = sorted({problem for _, problem in results if problem})
+        note = (
+            f"p50 {statistics.median(times):.2f} s, {errors} error(s)"
+            + (f": {'; '.join(problems)}" if problems else "")
+            + f"; in {wall:.0f} s the server used {cpu:.0f} s of CPU, Chromium {client:.0f} s"
+        )
+        rows.append(
+            Row(f"{SESSIONS} concurrent sessions on the overview, p95", scale, backend,
+                p95(times), alone, 3, note=note)
+        )  # fmt: skip
+        rows[-1].broken = errors > 0  # the goal is 0 errors: not met, whatever the times
+        rows.append(
+            Row(f"server memory after {SESSIONS} sessions", scale, backend, rss_mb(pid), None,
+                None, kind="limit", unit="MB")
+        )  # fmt: skip
+        for c in contexts:
+            await c.close()
+        await browser.close()
+    return rows
+
+
+def browser_rows(scale: str, backend: str, url: str, work: Path, area: str) -> list[Row]:
+    if chromium() is None:
+        return [
+            Row("page renders in Chromium", scale, backend, None, None, None,
+                note="no Chromium: apt-get install chromium")
+        ]  # fmt: skip
+    with serve(url, work) as (base, pid):
+        return asyncio.run(_measure(base, pid, area, scale, backend))
