@@ -4,7 +4,9 @@ group-by."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -102,24 +104,30 @@ def import_actuals(url: str, work: Path, path: Path) -> tuple[float, float, str]
     """`laa import actuals FILE` under /usr/bin/time -v: seconds, peak MB, and a note (empty,
     or why it did not finish)."""
     command = ["/usr/bin/time", "-v", databases.LAA, "import", "actuals", str(path)]
+    # its own process group, so a timeout stops `laa` itself, not only /usr/bin/time
+    proc = subprocess.Popen(
+        command,
+        cwd=databases.ROOT,
+        env=databases.env(url, work),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            command,
-            cwd=databases.ROOT,
-            env=databases.env(url, work),
-            capture_output=True,
-            text=True,
-            timeout=IMPORT_TIMEOUT,
-        )
+        stdout, stderr = proc.communicate(timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return IMPORT_TIMEOUT, 0.0, f"stopped after {IMPORT_TIMEOUT:.0f} s"
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate()
+        return IMPORT_TIMEOUT, 0.0, f"failed: stopped after {IMPORT_TIMEOUT:,.0f} s"
+    done = subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
     took = _clock(_time_v(done.stderr, "Elapsed (wall clock) time") or "0")
     peak = float(_time_v(done.stderr, "Maximum resident set size") or 0) / 1024
     if done.returncode != 0:  # the command's own last words, not /usr/bin/time's report
         said = (done.stdout + done.stderr.split("\tCommand being timed:")[0]).strip()
         killed = re.search(r"Command terminated by signal (\d+)", done.stderr)
-        signal = killed.group(1) if killed else ""
-        why = f"stopped by signal {signal}" if signal else " / ".join(said.splitlines()[-3:])
+        number = killed.group(1) if killed else ""
+        why = f"stopped by signal {number}" if number else " / ".join(said.splitlines()[-3:])
         return took, peak, f"failed after {took:,.0f} s: {why}"[:240]
     return took, peak, ""
 
@@ -142,7 +150,7 @@ def import_rows(scale: str, backend: str, target: databases.Target, seeded: str)
     return [
         Row(
             label, scale, backend, None if note.startswith("failed") else took, floor, 3,
-            note=note, applies=judged,
+            note=note, applies=judged, broken=note.startswith("failed"),
         )
     ]  # fmt: skip
 
