@@ -104,8 +104,16 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
-    """What the figures were measured on: cores, CPU, memory, load, commit."""
+def commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def machine(started_at: str = "") -> str:
+    """What the figures were measured on: cores, CPU, memory, load, commit (at the start of
+    the run and at its end, when other work committed meanwhile)."""
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -123,13 +131,11 @@ def machine() -> str:
         total_kb = int(meminfo.read_text().split()[1])
         memory = f", {total_kb / 1024**2:.0f} GB RAM"
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    now = commit()
+    commits = now if started_at in ("", now) else f"{started_at} at the start, {now} at the end"
     return (
         f"{os.cpu_count()} cores ({model or platform.processor()}){memory}; load average "
-        f"{load} at the end of the run; Python {platform.python_version()}; commit "
-        f"{commit or 'unknown'}"
+        f"{load} at the end of the run; Python {platform.python_version()}; commit {commits}"
     )
 
 
@@ -166,14 +172,14 @@ How each figure is measured (all in this run, on this machine):
 """
 
 
-def write(rows: list[Row], scales: list[str], extra: str = "") -> Path:
+def write(rows: list[Row], scales: list[str], extra: str = "", started_at: str = "") -> Path:
     """Save the run's table (and the method) to bench/results; returns the run's file."""
     RESULTS.mkdir(exist_ok=True)
     now = datetime.now(UTC)
     name = f"{now:%Y-%m-%d-%H%M}-{'-'.join(scales)}.md"
     text = (
         f"# Benchmarks, {now:%Y-%m-%d %H:%M} UTC: {', '.join(scales)}\n\n"
-        f"Machine: {machine()}.\n\n{table(rows)}\n\n{extra}{METHOD}"
+        f"Machine: {machine(started_at)}.\n\n{table(rows)}\n\n{extra}{METHOD}"
     )
     path = RESULTS / name
     path.write_text(text)

@@ -109,7 +109,7 @@ def main() -> None:
             log.append("PostgreSQL: none answered at 127.0.0.1:5432 (set BENCH_PG_URL); skipped.")
         else:
             targets.append(pg)
-    begun = time.perf_counter()
+    begun, started_at = time.perf_counter(), report.commit()
     rows: list[Row] = []
     for scale in scales:
         for target in targets:
@@ -121,7 +121,7 @@ def main() -> None:
                     databases.drop(target, scale)
     log.append(f"The whole run took {(time.perf_counter() - begun) / 60:.1f} minutes.")
     extra = "".join(f"* {line}\n" for line in log) + "\n"
-    path = report.write(rows, scales, extra)
+    path = report.write(rows, scales, extra, started_at)
     print()
     print(report.table(rows))
     print()
