@@ -16,15 +16,18 @@ from dashboard import access
 from dashboard.access import Actor
 from dashboard.ui import plain, state
 
-_PAGES: dict[str, StreamlitPage] = {}
+# The session's pages, rebuilt on every run: in session state, not a module's dict, which
+# every session's run would clear and refill while another session's run reads it.
+REGISTRY = "_nav_pages"
 HELP_TITLE = "How the numbers are worked out"
 HELP_MENU = "How the numbers work"  # the menu's short label: the full title is cut there
 
 
 def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     """Create the pages this actor may use (once per run: Streamlit wants fresh objects)."""
-    _PAGES.clear()
-    _PAGES.update(
+    pages: dict[str, StreamlitPage] = {}
+    st.session_state[REGISTRY] = pages
+    pages.update(
         overview=st.Page(
             "../pages/overview.py", title="LSP overview", icon=":material/dashboard:",
             url_path="overview", default=access.landing_page(actor) == "overview",
@@ -47,61 +50,62 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         ),
     )  # fmt: skip
     sections = {
-        "Performance": [_PAGES[k] for k in ("overview", "block", "partnership", "indicator")],
+        "Performance": [pages[k] for k in ("overview", "block", "partnership", "indicator")],
         "Upward reporting": _reporting_pages(actor),
-        "Account": [_PAGES["account"], _PAGES["help"]],
+        "Account": [pages["account"], pages["help"]],
     }
     landing = access.landing_page(actor)
     if landing != "overview":
         # The app's root URL opens the landing page. A default page is served only at the
         # root, so instead of making it the default (which would break `/returns` links) a
         # hidden default page forwards there, with the link's selections.
-        _PAGES["landing_to"] = _PAGES[landing]
-        _PAGES["landing"] = st.Page(
-            "../pages/start.py", title=_PAGES[landing].title, url_path="start", default=True,
+        pages["landing_to"] = pages[landing]
+        pages["landing"] = st.Page(
+            "../pages/start.py", title=pages[landing].title, url_path="start", default=True,
             visibility="hidden",
         )  # fmt: skip
-        sections["Account"].append(_PAGES["landing"])
+        sections["Account"].append(pages["landing"])
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
     if actor.of_role("admin", "officer", "lead"):
-        _PAGES["updates"] = st.Page(
+        pages["updates"] = st.Page(
             "../pages/updates.py", title="My updates", icon=":material/edit_note:",
             url_path="updates",
         )  # fmt: skip
-        sections["Performance"].insert(0, _PAGES["updates"])
+        sections["Performance"].insert(0, pages["updates"])
     if access.can_administer(actor):
-        _PAGES["users"] = st.Page(
+        pages["users"] = st.Page(
             "../pages/users.py", title="Users and access", icon=":material/admin_panel_settings:",
             url_path="users",
         )  # fmt: skip
-        sections["Account"].append(_PAGES["users"])
+        sections["Account"].append(pages["users"])
     # ---- audit log: in the menu for administrators and LSP performance officers only; for
     # anyone else a hidden page whose direct URL shows the store's refusal, not another page.
     audit_visible = access.can_administer(actor) or bool(actor.of_role("officer"))
-    _PAGES["audit"] = st.Page(
+    pages["audit"] = st.Page(
         "../pages/audit.py", title="Audit log", icon=":material/history:", url_path="audit",
         visibility="visible" if audit_visible else "hidden",
     )  # fmt: skip
     if audit_visible:
-        sections["Records"] = [_PAGES["audit"]]
+        sections["Records"] = [pages["audit"]]
     else:
-        sections["Account"].append(_PAGES["audit"])
+        sections["Account"].append(pages["audit"])
     # ---- a one-line page off the menu: the floor `make bench` times page renders against.
-    _PAGES["blank"] = st.Page(
+    pages["blank"] = st.Page(
         "../pages/blank.py", title="Blank", url_path="blank", visibility="hidden"
     )
-    sections["Account"].append(_PAGES["blank"])
+    sections["Account"].append(pages["blank"])
     return sections
 
 
 def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     """Vertical accountability: returns to departments, the GO review, the reporting map."""
+    pages: dict[str, StreamlitPage] = st.session_state[REGISTRY]
     # The review pack is an area's: its GO, the area's own people, and administrators. For a
     # department-only user it is a hidden page whose URL explains that, not another page.
     review_visible = not actor.of_role("department") or bool(
         actor.of_role("admin", "go", *access.AREA_ROLES)
     )
-    _PAGES.update(
+    pages.update(
         returns=st.Page(
             "../pages/returns.py", title="Department returns", icon=":material/outbox:",
             url_path="returns",
@@ -119,7 +123,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
             url_path="burden",
         ),
     )  # fmt: skip
-    return [_PAGES[k] for k in ("returns", "review", "reporting_lines", "burden")]
+    return [pages[k] for k in ("returns", "review", "reporting_lines", "burden")]
 
 
 def help_link(topic: str, label: str = HELP_TITLE) -> str:
@@ -132,7 +136,7 @@ def help_link(topic: str, label: str = HELP_TITLE) -> str:
 
 
 def page(name: str) -> StreamlitPage:
-    return _PAGES[name]
+    return st.session_state[REGISTRY][name]  # type: ignore[no-any-return]
 
 
 def selection_params(**params: str | None) -> dict[str, str]:
@@ -167,7 +171,7 @@ def commentary_link(
 
 def forward_to_landing() -> None:
     """From the root URL to the user's landing page, keeping every parameter of the link."""
-    st.switch_page(_PAGES["landing_to"], query_params=st.query_params.to_dict())
+    st.switch_page(page("landing_to"), query_params=st.query_params.to_dict())
 
 
 def go(name: str, **params: str | None) -> None:

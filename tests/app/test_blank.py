@@ -29,8 +29,9 @@ def test_blank_page_is_registered_off_the_menu(demo_db: str) -> None:
     at = app("admin").run()
     paths = [p["url_pathname"] for p in at._registered_pages.values()]
     assert "blank" in paths
-    assert nav.page("blank").visibility == "hidden"
-    assert nav.page("overview").visibility == "visible"
+    pages = at.session_state[nav.REGISTRY]
+    assert pages["blank"].visibility == "hidden"
+    assert pages["overview"].visibility == "visible"
 
 
 def test_blank_page_asks_a_stranger_to_sign_in(demo_db: str) -> None:
@@ -38,3 +39,15 @@ def test_blank_page_asks_a_stranger_to_sign_in(demo_db: str) -> None:
     assert not at.exception
     assert [t.value for t in at.title] == ["Sign in"]
     assert BLANK_TEXT not in [m.value for m in at.markdown]
+
+
+def test_each_session_keeps_its_own_pages(demo_db: str) -> None:
+    """Sessions do not share the page registry: a viewer's run, which has no Users page, does
+    not take it from an administrator's session running at the same time (a shared registry
+    was cleared and refilled by every run, and links failed in a session mid-run)."""
+    admin = app("admin").run()
+    viewer = app("viewer").run()
+    assert not errors(admin) and not errors(viewer)
+    assert "users" in admin.session_state[nav.REGISTRY]
+    assert "users" not in viewer.session_state[nav.REGISTRY]
+    assert admin.session_state[nav.REGISTRY] is not viewer.session_state[nav.REGISTRY]
