@@ -14,7 +14,7 @@ but for a whole country, so it is drawn and written set-based:
   the chunk, not the country;
 * the framework (indicators and reporting lines), settings and users go through the store as
   in the demo; the bulk rows get one audit row per area (`area:create`, whose reason says what
-  was seeded), not one per value.
+  was seeded) and one per value revision, as an import writes them.
 
 Every area reports every indicator of the framework each period (quarterly for the national
 seed: 150 × 200 × 28 ≈ 0.8M values), as areas did in their statutory returns; targets are the
@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 from dashboard import accounts, db, store
 from dashboard.access import Actor, Grant
 from dashboard.metrics.periods import period_ends, period_label
+from dashboard.store.audit import AUDIT_SCHEMA, bare_values
 from dashboard.store.bulk import bulk_insert
 from data_models import (
     ActualRevision,
@@ -440,7 +441,7 @@ class _Frames:
     milestones: list[pl.DataFrame]
     actuals: list[pl.DataFrame]
     commentary: list[pl.DataFrame]
-    audit: list[dict[str, Any]]
+    audit: list[pl.DataFrame]  # per area: its creation, then a row per value revision
 
 
 def _refresh(
@@ -936,21 +937,28 @@ def _area_frames(
 
     n_second = rev2.height
     n_prov = int((provisional & keep).sum())
-    out.audit.append(
-        {
-            "at": area.created_at,
-            "user": actor_name,
-            "action": "area:create",
-            "area_code": area.code,
-            "after": area.name,
-            "reason": (
-                f"{scale.name.capitalize()} seed (fictional area): agreement "
-                f"{_long(area.start)} to {_long(area.end)} signed on {_long(area.signed)}, "
-                f"{n_t} targets ({n_r} reward), {actuals.height:,} value revisions, "
-                f"{len(notes)} commentaries, {len(refreshed_at)} targets refreshed"
-            ),
-        }
+    area_audit = pl.DataFrame(
+        [
+            {
+                "at": area.created_at,
+                "indicator_code": None,
+                "period": None,
+                "before": None,
+                "user": actor_name,
+                "action": "area:create",
+                "area_code": area.code,
+                "after": area.name,
+                "reason": (
+                    f"{scale.name.capitalize()} seed (fictional area): agreement "
+                    f"{_long(area.start)} to {_long(area.end)} signed on {_long(area.signed)}, "
+                    f"{n_t} targets ({n_r} reward), {actuals.height:,} value revisions, "
+                    f"{len(notes)} commentaries, {len(refreshed_at)} targets refreshed"
+                ),
+            }
+        ],
+        schema=AUDIT_SCHEMA,
     )
+    out.audit.extend([area_audit, _value_audit(actuals, scale.name)])
     return {
         "targets": n_t,
         "reward": n_r,
@@ -990,6 +998,38 @@ def _next_ids(conn: Connection) -> dict[str, int]:
     }
 
 
+def _value_audit(actuals: pl.DataFrame, scale_name: str) -> pl.DataFrame:
+    """One audit row per value revision, as every import writes them: "value" with the
+    previous revision's figure, or "status" where a revision only made a provisional value
+    final. The trail a national deployment holds, for the audit log and the benchmarks."""
+    key = ["indicator_code", "period"]  # one area's revisions, sorted by key and revision
+    previous = actuals.select(
+        pl.col("value").shift(1).over(key).alias("before_value"),
+        pl.col("status").shift(1).over(key).alias("before_status"),
+    )
+    new_value = previous["before_value"].is_null() | (previous["before_value"] != actuals["value"])
+    return pl.DataFrame(
+        {
+            "at": actuals["recorded_at"],
+            "user": actuals["recorded_by"],
+            "action": pl.Series(["status", "value"]).gather(new_value.cast(pl.Int8)),
+            "area_code": actuals["area_code"],
+            "indicator_code": actuals["indicator_code"],
+            "period": actuals["period"],
+            "before": pl.select(
+                pl.when(new_value)
+                .then(bare_values(previous["before_value"]))
+                .otherwise(previous["before_status"])
+            ).to_series(),
+            "after": pl.select(
+                pl.when(new_value).then(bare_values(actuals["value"])).otherwise(actuals["status"])
+            ).to_series(),
+            "reason": actuals["note"].fill_null(f"{scale_name} seed (fictional values)"),
+        },
+        schema=AUDIT_SCHEMA,
+    )
+
+
 def _write_chunk(conn: Connection, areas: list[_AreaPlan], out: _Frames) -> None:
     area_frame = pl.DataFrame(
         {
@@ -1016,18 +1056,7 @@ def _write_chunk(conn: Connection, areas: list[_AreaPlan], out: _Frames) -> None
     bulk_insert(conn, _table(ActualRevision), pl.concat(out.actuals))
     if out.commentary:
         bulk_insert(conn, _table(Commentary), pl.concat(out.commentary))
-    audit = pl.DataFrame(
-        out.audit,
-        schema={
-            "at": pl.Datetime("us", "UTC"),
-            "user": pl.String,
-            "action": pl.String,
-            "area_code": pl.String,
-            "after": pl.String,
-            "reason": pl.String,
-        },
-    )
-    bulk_insert(conn, _table(AuditEvent), audit)
+    bulk_insert(conn, _table(AuditEvent), pl.concat(out.audit))
 
 
 def _reset_sequences(conn: Connection) -> None:

@@ -135,7 +135,27 @@ def test_shape_of_a_small_national_seed(seeded: tuple[Engine, national.SeedSumma
     audit = frame(engine, AuditEvent)
     seeded_rows = audit.filter(pl.col("action") == "area:create")
     assert sorted(seeded_rows["area_code"]) == sorted(areas["code"])  # one row per area
-    assert audit.height < 200  # not one per value
+    # and one per value revision, as an import writes it, at the revision's recorded time
+    values = audit.filter(pl.col("action").is_in(["value", "status"]))
+    assert values.height == actuals.height
+    trail = actuals.join(
+        values,
+        left_on=["area_code", "indicator_code", "period", "recorded_at", "recorded_by"],
+        right_on=["area_code", "indicator_code", "period", "at", "user"],
+    )
+    assert trail.height == actuals.height
+    first = trail.filter(pl.col("revision") == 1)
+    assert first["before"].is_null().all() and (first["action"] == "value").all()
+    assert first["after"].to_list() == [store.bare(v) for v in first["value"]]
+    later = trail.filter(pl.col("revision") > 1)
+    assert later.height == summary.corrections > 0
+    previous = actuals.select(
+        "area_code", "indicator_code", "period", pl.col("revision") + 1, before_value="value"
+    )
+    changed = later.join(previous, on=["area_code", "indicator_code", "period", "revision"])
+    moved = changed.filter(pl.col("action") == "value")
+    assert moved["before"].to_list() == [store.bare(v) for v in moved["before_value"]]
+    assert (changed.filter(pl.col("action") == "status")["after"] == "final").all()
     assert store.business_today(engine) == TODAY and store.is_demo(engine)
 
 
