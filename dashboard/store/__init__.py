@@ -11,49 +11,17 @@ This package re-exports their functions, so callers write `store.save_actuals(..
 from __future__ import annotations
 
 from dashboard.access import AccessDenied, Actor, Grant
-from dashboard.store.actuals import (
-    _check_value_writes,
-    _current_revisions,
-    save_actuals,
-    target_owners,
-)
-from dashboard.store.agreements import (
-    _differs,
-    _outcome_id,
-    _save_agreement,
-    agreement_for,
-    save_areas,
-    save_indicators,
-    sign_agreement,
-)
-from dashboard.store.audit import _audit, audit_frame, audit_summary, bare, data_version
+from dashboard.store.actuals import save_actuals, target_owners
+from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
+from dashboard.store.audit import audit_frame, audit_summary, bare, data_version
 from dashboard.store.bulk import bulk_insert
-from dashboard.store.clock import (
-    _BACKDATE,
-    Backdate,
-    _wall_clock_of_write,
-    backdated,
-    recorded_now,
-    utcnow,
-    wall_clock,
-)
-from dashboard.store.commentary import _commentary_kind, add_commentary, record_commentary
+from dashboard.store.clock import Backdate, backdated, recorded_now, utcnow, wall_clock
+from dashboard.store.commentary import add_commentary, record_commentary
 from dashboard.store.frames import read_frame
-from dashboard.store.locks import (
-    _check_locks,
-    _has_exemption,
-    _may_lock,
-    current_locks,
-    grant_unlock,
-    lock_periods,
-)
+from dashboard.store.locks import current_locks, grant_unlock, lock_periods
 from dashboard.store.reads import (
     REWARD_SPLIT_COLUMNS,
     Scope,
-    _check_reward_split,
-    _current_versions,
-    _reward_split,
-    _reward_split_query,
     actual_revisions,
     area_has_data,
     current_actuals,
@@ -68,7 +36,6 @@ from dashboard.store.reporting_lines import (
     RECIPIENT_NAMES,
     REPORTING_LINE_FIELDS,
     REPORTING_LINE_KEY,
-    _line_text,
     department_indicators,
     department_lines,
     departments,
@@ -82,13 +49,11 @@ from dashboard.store.rules import (
     ConcurrentChange,
     RuleViolation,
     WriteSummary,
-    _require_admin,
     cli_actor,
     deny,
 )
 from dashboard.store.scope import (
     Readable,
-    _check_read,
     check_areas_exist,
     department_families,
     department_family,
@@ -96,9 +61,6 @@ from dashboard.store.scope import (
 )
 from dashboard.store.settings import (
     FRAMEWORK_DIR,
-    _d,
-    _read_csv,
-    _set_setting,
     business_today,
     get_setting,
     is_demo,
@@ -110,17 +72,11 @@ from dashboard.store.settings import (
 from dashboard.store.targets import (
     FROZEN_FIELDS,
     TARGET_FIELDS,
-    _insert_version,
-    _milestone_text,
-    _partnership_id,
-    _version_in_force,
     agree_target_change,
     pending_target_changes,
     propose_target_change,
     save_targets,
 )
-
-_frame = read_frame  # the old private name
 
 __all__ = [
     "FRAMEWORK_DIR",
@@ -131,7 +87,6 @@ __all__ = [
     "REPORTING_LINE_KEY",
     "REWARD_SPLIT_COLUMNS",
     "TARGET_FIELDS",
-    "_BACKDATE",
     "AccessDenied",
     "Actor",
     "Backdate",
@@ -141,32 +96,6 @@ __all__ = [
     "RuleViolation",
     "Scope",
     "WriteSummary",
-    "_audit",
-    "_check_locks",
-    "_check_read",
-    "_check_reward_split",
-    "_check_value_writes",
-    "_commentary_kind",
-    "_current_revisions",
-    "_current_versions",
-    "_d",
-    "_differs",
-    "_frame",
-    "_has_exemption",
-    "_insert_version",
-    "_line_text",
-    "_may_lock",
-    "_milestone_text",
-    "_outcome_id",
-    "_partnership_id",
-    "_read_csv",
-    "_require_admin",
-    "_reward_split",
-    "_reward_split_query",
-    "_save_agreement",
-    "_set_setting",
-    "_version_in_force",
-    "_wall_clock_of_write",
     "actual_revisions",
     "add_commentary",
     "agree_target_change",

@@ -24,15 +24,15 @@ def test_a_write_that_commits_after_a_later_numbered_one_still_changes_the_versi
         seen = [before]
         for action in ("test-first", "test-second"):
             with db.write_transaction(engine) as conn:
-                store._audit(conn, admin, action)
+                store.audit._audit(conn, admin, action)
             seen.append(store.data_version(engine))
         assert len(set(seen)) == 3
         assert seen[-1] == _newest_id(engine)
         return
     with db.write_transaction(engine) as slow:
-        store._audit(slow, admin, "test-slow")  # draws the lower id, commits last
+        store.audit._audit(slow, admin, "test-slow")  # draws the lower id, commits last
         with db.write_transaction(engine) as fast:
-            store._audit(fast, admin, "test-fast")
+            store.audit._audit(fast, admin, "test-fast")
         between = store.data_version(engine)  # the newest id is already the fast write's
         assert between != before
     after = store.data_version(engine)
@@ -47,7 +47,7 @@ def test_with_no_write_in_progress_the_version_is_the_newest_audit_id(
     engine: Engine, admin: store.Actor, db_url: str
 ) -> None:
     with db.write_transaction(engine) as conn:
-        store._audit(conn, admin, "test-write")
+        store.audit._audit(conn, admin, "test-write")
     version = store.data_version(engine)
     assert version == _newest_id(engine) > 0
     assert store.data_version(engine) == version  # reading again does not change it
@@ -69,7 +69,7 @@ def test_with_no_write_in_progress_the_version_is_the_newest_audit_id(
         slow.execute(text("SELECT pg_current_xact_id()"))
         assert store.data_version(engine) == version
         with db.write_transaction(engine) as fast:
-            store._audit(fast, admin, "test-fast")
+            store.audit._audit(fast, admin, "test-fast")
         between = store.data_version(engine)
-        store._audit(slow, admin, "test-slow")
+        store.audit._audit(slow, admin, "test-slow")
     assert store.data_version(engine) not in (version, between)
