@@ -51,6 +51,7 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     )  # fmt: skip
     sections = {
         "Performance": [pages[k] for k in ("overview", "block", "partnership", "indicator")],
+        "Across areas": _across_area_pages(actor),
         "Upward reporting": _reporting_pages(actor),
         "Account": [pages["account"], pages["help"]],
     }
@@ -97,6 +98,32 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     return sections
 
 
+def _across_area_pages(actor: Actor) -> list[StreamlitPage]:
+    """The Government Office's views across its areas, and the comparison of one indicator.
+    The region page is for those who read more than one area (GO, departments,
+    administrators); the national view for administrators and departments; comparing an
+    indicator across areas is open to everyone (each sees the areas it may read)."""
+    pages: dict[str, StreamlitPage] = st.session_state[REGISTRY]
+    across = bool(actor.of_role("admin", "go", "department"))
+    national = bool(actor.of_role("admin", "department"))
+    pages.update(
+        region=st.Page(
+            "../pages/region.py", title="Region", icon=":material/map:", url_path="region",
+            visibility="visible" if across else "hidden",
+        ),
+        national=st.Page(
+            "../pages/national.py", title="National view", icon=":material/public:",
+            url_path="national", visibility="visible" if national else "hidden",
+        ),
+        compare=st.Page(
+            "../pages/compare.py", title="Compare areas", icon=":material/compare_arrows:",
+            url_path="compare",
+        ),
+    )  # fmt: skip
+    # hidden pages stay registered: their URLs show the store's refusal, not another page
+    return [pages[k] for k in ("region", "national", "compare")]
+
+
 def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     """Vertical accountability: returns to departments, the GO review, the reporting map."""
     pages: dict[str, StreamlitPage] = st.session_state[REGISTRY]
@@ -122,8 +149,12 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
             "../pages/burden.py", title="Reporting burden", icon=":material/stacked_bar_chart:",
             url_path="burden",
         ),
+        capacity=st.Page(
+            "../pages/capacity.py", title="Capacity assessment", icon=":material/verified:",
+            url_path="capacity", visibility="visible" if review_visible else "hidden",
+        ),
     )  # fmt: skip
-    return [pages[k] for k in ("returns", "review", "reporting_lines", "burden")]
+    return [pages[k] for k in ("returns", "review", "capacity", "reporting_lines", "burden")]
 
 
 def help_link(topic: str, label: str = HELP_TITLE) -> str:

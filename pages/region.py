@@ -1,0 +1,6 @@
+"""Placeholder while the page is built (replaced in this session)."""
+
+import streamlit as st
+
+st.title("region")
+st.info("This page is being built.")
