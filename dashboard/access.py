@@ -9,12 +9,13 @@ the grants: the menu only mirrors what the store already allows.
 |------------|----------------------------------------------------|--------------------------------------|
 | admin      | everything                                         | everything, users                    |
 | officer    | all of one LSP (area)                              | values and commentary of any of its  |
-|            |                                                    | targets; period locks and unlocks    |
+|            |                                                    | targets; period locks and unlocks;   |
+|            |                                                    | the capacity self-assessment         |
 | board      | all of one LSP                                     | board-level commentary               |
 | lead       | all of one LSP                                     | values and commentary of the targets |
 |            |                                                    | its partnerships own                 |
-| go         | every area of one region                           | nothing yet (GO agreement to refresh |
-|            |                                                    | changes and reviews: to come)        |
+| go         | every area of one region                           | capacity assessments, review         |
+|            |                                                    | sign-off of its region's areas       |
 | department | the indicators reporting to it, in every area      | nothing                              |
 | viewer     | all of one LSP                                     | nothing                              |
 """
@@ -156,6 +157,19 @@ def can_sign_off_review(actor: Actor, region_code: str | None) -> bool:
     """Marking an area's six-monthly review pack as reviewed: admin, or the area's GO."""
     return actor.is_admin or any(
         g.region_code == region_code and region_code is not None for g in actor.of_role("go")
+    )
+
+
+def can_record_go_assessment(actor: Actor, region_code: str | None) -> bool:
+    """A GO capacity assessment of an area (with its sign-off recommendation): admin, or a GO
+    of the area's region."""
+    return can_sign_off_review(actor, region_code)
+
+
+def can_record_self_assessment(actor: Actor, area_code: str) -> bool:
+    """The partnership's own capacity self-assessment: admin, or the area's officer."""
+    return actor.is_admin or any(
+        g.role == "officer" and g.area_code == area_code for g in actor.grants
     )
 
 

@@ -7,6 +7,7 @@ Alembic migrations in `data_models/migrations`.
 
 from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
+from data_models.capacity import CapacityAssessment, CapacityCharacteristic, CapacityRating
 from data_models.framework import Indicator, Outcome, ReportingLine
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
 from data_models.system import AuditEvent, LockExemption, PeriodLock, ReviewSignOff, Setting
@@ -14,6 +15,8 @@ from data_models.target import Target, TargetAgreement, TargetMilestone, TargetV
 from data_models.values import ActualRevision, Commentary
 from data_models.vocab import (
     AGREEMENT_STATUSES,
+    CAPACITY_KINDS,
+    CAPACITY_LEVELS,
     DATA_QUALITY_GRADES,
     FREQUENCIES,
     MEASURES,
@@ -23,11 +26,14 @@ from data_models.vocab import (
     POLARITIES,
     RECIPIENT_TYPES,
     REPORTING_STATUSES,
+    SIGNOFF_RECOMMENDATIONS,
     VALUE_STATUSES,
 )
 
 __all__ = [
     "AGREEMENT_STATUSES",
+    "CAPACITY_KINDS",
+    "CAPACITY_LEVELS",
     "DATA_QUALITY_GRADES",
     "FREQUENCIES",
     "MEASURES",
@@ -37,6 +43,7 @@ __all__ = [
     "POLARITIES",
     "RECIPIENT_TYPES",
     "REPORTING_STATUSES",
+    "SIGNOFF_RECOMMENDATIONS",
     "VALUE_STATUSES",
     "ActualRevision",
     "Agreement",
@@ -44,6 +51,9 @@ __all__ = [
     "AreaType",
     "AuditEvent",
     "Block",
+    "CapacityAssessment",
+    "CapacityCharacteristic",
+    "CapacityRating",
     "Commentary",
     "Department",
     "DepartmentSuccession",

@@ -11,3 +11,6 @@ AGREEMENT_STATUSES = ("draft", "signed")
 PARTNERSHIP_KINDS = ("executive", "thematic")
 RECIPIENT_TYPES = ("department", "go", "regulator", "lsp_board")
 REPORTING_STATUSES = ("continues", "stops", "replaced")
+CAPACITY_LEVELS = ("strong", "adequate", "developing", "weak")  # best first
+CAPACITY_KINDS = ("go", "self")
+SIGNOFF_RECOMMENDATIONS = ("ready", "ready_with_conditions", "not_ready")

@@ -4,7 +4,7 @@ Every read and write takes the acting user (`Actor`) so access can be enforced h
 core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
 versions, and every change writes an audit row in the same transaction.
 
-One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`.
+One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`.
 This package re-exports their functions, so callers write `store.save_actuals(...)`.
 """
 
@@ -15,6 +15,15 @@ from dashboard.store.actuals import save_actuals, target_owners
 from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
 from dashboard.store.audit import audit_frame, audit_summary, bare, data_version
 from dashboard.store.bulk import bulk_insert
+from dashboard.store.capacity import (
+    CAPACITY_FRAMEWORK_COLUMNS,
+    capacity_assessments,
+    capacity_framework,
+    latest_capacity,
+    record_capacity_assessment,
+    record_capacity_assessments,
+    save_capacity_framework,
+)
 from dashboard.store.clock import Backdate, backdated, recorded_now, utcnow, wall_clock
 from dashboard.store.commentary import add_commentary, record_commentary
 from dashboard.store.frames import read_frame
@@ -79,6 +88,7 @@ from dashboard.store.targets import (
 )
 
 __all__ = [
+    "CAPACITY_FRAMEWORK_COLUMNS",
     "FRAMEWORK_DIR",
     "FROZEN_FIELDS",
     "FROZEN_RULE",
@@ -107,6 +117,8 @@ __all__ = [
     "bare",
     "bulk_insert",
     "business_today",
+    "capacity_assessments",
+    "capacity_framework",
     "check_areas_exist",
     "cli_actor",
     "current_actuals",
@@ -122,6 +134,7 @@ __all__ = [
     "get_setting",
     "grant_unlock",
     "is_demo",
+    "latest_capacity",
     "list_areas",
     "load_commentary",
     "load_indicators",
@@ -133,6 +146,8 @@ __all__ = [
     "rag_tolerance",
     "read_frame",
     "readable",
+    "record_capacity_assessment",
+    "record_capacity_assessments",
     "record_commentary",
     "recorded_now",
     "reference_codes",
@@ -142,6 +157,7 @@ __all__ = [
     "review_states",
     "save_actuals",
     "save_areas",
+    "save_capacity_framework",
     "save_indicators",
     "save_reporting_lines",
     "save_targets",
