@@ -289,6 +289,43 @@ def import_reporting_lines(file: FileArg, dry_run: DryRun = False) -> None:
     _import("reporting_lines", file, dry_run)
 
 
+@import_app.command("capacity-framework")
+def import_capacity_framework(file: FileArg) -> None:
+    """The capacity assessment framework: one characteristic a row (code, name, condition,
+    description, display_order, strong, adequate, developing, weak, active); a changed row
+    updates it, active=false retires it (never deleted)."""
+    from dashboard.tabular import OPERATOR, UnreadableFile, native_output_to_log, read_table
+
+    if not file.exists():
+        _err(f"{file}: no such file")
+        raise typer.Exit(2)
+    try:
+        with native_output_to_log():
+            table = read_table(file, OPERATOR)
+    except UnreadableFile as exc:
+        _err(f"{file}: {exc}")
+        raise typer.Exit(1) from None
+    columns = store.CAPACITY_FRAMEWORK_COLUMNS
+    required = [c for c in columns if c not in ("description", "display_order", "active")]
+    problems = [f"column {c}: required column is missing" for c in required if c not in table]
+    problems += [f"column {c}: unknown column" for c in table.columns if c not in columns]
+    if not problems:
+        try:
+            summary = store.save_capacity_framework(
+                _engine(), _actor(), table.to_dicts(), first_row=2
+            )
+        except store.RuleViolation as exc:
+            problems = getattr(exc, "problems", [str(exc)])
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        _err("\n".join([f"{file}: refused, nothing was written ({count})", *problems]))
+        raise typer.Exit(1)
+    _err(
+        f"{file}: {table.height} characteristics; added {summary.inserted}, updated "
+        f"{summary.updated}, unchanged {summary.unchanged}"
+    )
+
+
 @app.command("lock")
 def lock(
     area: Annotated[str, typer.Option("--area", help="Area code.")],
@@ -363,6 +400,23 @@ def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -
 def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
     """One row per target: latest value, expected value, RAG, direction, forecast."""
     _export("status", area, as_at, output)
+
+
+@export_app.command("capacity")
+def export_capacity(area: AreaOpt, output: OutOpt = None) -> None:
+    """Every capacity assessment of an area (GO and self), one row per assessment x
+    characteristic, oldest first, with the overall judgement and the sign-off recommendation."""
+    from dashboard.reports.capacity import capacity_export
+
+    engine = _engine()
+    try:
+        store.check_areas_exist(engine, [area])
+    except store.RuleViolation:
+        _err(f"--area: '{area}' is not a known area code")
+        raise typer.Exit(2) from None
+    assessments, ratings = store.capacity_assessments(engine, _actor(), area)  # read check
+    framework = store.capacity_framework(engine, include_retired=True)
+    _write_csv(capacity_export(framework, assessments, ratings), output)
 
 
 # ---- upward returns (issue 6): a department's return and the GO review pack

@@ -178,7 +178,9 @@ def _framework_values(rows: Sequence[Mapping[str, Any]], first_row: int) -> list
             }
         )
     if errors:
-        raise RuleViolation("; ".join(errors))
+        refused = RuleViolation("; ".join(errors))
+        refused.problems = errors  # type: ignore[attr-defined]  # one line each for a report
+        raise refused
     return parsed
 
 
