@@ -97,22 +97,24 @@ def group_areas(areas: pl.DataFrame, area_code: str, group: str) -> pl.DataFrame
     return members.with_columns(distance=pl.lit(None, pl.Float64))
 
 
-def how_chosen(areas: pl.DataFrame, area_code: str, group: str) -> str:
-    """One sentence saying how the group's areas are chosen, in the reader's words."""
+def how_chosen(areas: pl.DataFrame, area_code: str, group: str, *, seen: bool = True) -> str:
+    """One sentence saying how the group's areas are chosen, in the reader's words (`seen`:
+    the group is of the areas the reader can see, else of every area)."""
     row = areas.filter(pl.col("area_code") == area_code).row(0, named=True)
+    you = " you can see" if seen else ""
     if group == "region":
-        return f"Every area you can see in the {row['region_name']} region."
+        return f"Every area{you} that the {row['region_name']} covers."
     if group == "type":
         kind = LA_TYPE_WORDS.get(row["la_type"], str(row["la_type"]).replace("_", " "))
-        return f"Every area you can see of the same authority type ({kind})."
+        return f"Every area{you} of the same authority type ({kind})."
     if group == "neighbours":
         return (
-            f"The {NEIGHBOURS} areas you can see closest to {row['area_name']} in deprivation "
+            f"The {NEIGHBOURS} areas{you} closest to {row['area_name']} in deprivation "
             "rank and population: the distance adds the squares of the rank difference ÷ 150 "
             "and of the difference in log₁₀ population ÷ 1.5 (15 places of rank weigh as much "
             "as a population 1.4 times larger); equal distances go to the lower area code."
         )
-    return "Every area you can see."
+    return f"Every area{you}."
 
 
 def comparison(

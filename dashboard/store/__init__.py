@@ -4,7 +4,7 @@ Every read and write takes the acting user (`Actor`) so access can be enforced h
 core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
 versions, and every change writes an audit row in the same transaction.
 
-One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`.
+One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`.
 This package re-exports their functions, so callers write `store.save_actuals(...)`.
 """
 
@@ -26,6 +26,11 @@ from dashboard.store.capacity import (
 )
 from dashboard.store.clock import Backdate, backdated, recorded_now, utcnow, wall_clock
 from dashboard.store.commentary import add_commentary, record_commentary
+from dashboard.store.distribution import (
+    MINIMUM_AREAS,
+    indicator_distribution,
+    reference_areas,
+)
 from dashboard.store.frames import read_frame
 from dashboard.store.locks import current_locks, grant_unlock, lock_periods
 from dashboard.store.reads import (
@@ -92,6 +97,7 @@ __all__ = [
     "FRAMEWORK_DIR",
     "FROZEN_FIELDS",
     "FROZEN_RULE",
+    "MINIMUM_AREAS",
     "RECIPIENT_NAMES",
     "REPORTING_LINE_FIELDS",
     "REPORTING_LINE_KEY",
@@ -133,6 +139,7 @@ __all__ = [
     "departments",
     "get_setting",
     "grant_unlock",
+    "indicator_distribution",
     "is_demo",
     "latest_capacity",
     "list_areas",
@@ -150,6 +157,7 @@ __all__ = [
     "record_capacity_assessments",
     "record_commentary",
     "recorded_now",
+    "reference_areas",
     "reference_codes",
     "reported_indicators",
     "reporting_lines",

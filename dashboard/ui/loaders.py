@@ -391,3 +391,60 @@ def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:
     return _meeting_chart(
         database_url(), actor(), area_code, as_at.isoformat(), target_id, data_version()
     )
+
+
+# ---- compare areas (issue 13) ----
+# One assessment of every area the user reads (never a load per area), kept as a resource
+# (not copied on each hit: at national scale it is large), and the one indicator's rows
+# cached per indicator.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Assessment:
+    codes = _areas(url, who, version)["area_code"].to_list()
+    return assess_areas(_engine(url), who, codes, date.fromisoformat(as_at))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare_inputs(
+    url: str, who: Actor, indicator_code: str, as_at: str, version: int
+) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+    result = _readable_assessment(url, who, as_at, version)
+    of_indicator = pl.col("indicator_code") == indicator_code
+    everyone = store.readable(_engine(url), who).areas is None
+    return result.targets.filter(of_indicator), result.scope.actuals.filter(of_indicator), everyone
+
+
+def compare_inputs(indicator_code: str, as_at: date) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+    """For comparing an indicator across every area the user reads: its assessed targets,
+    their actuals, and whether those areas are all areas (the national figures)."""
+    return _compare_inputs(
+        database_url(), actor(), indicator_code, as_at.isoformat(), data_version()
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _distribution(
+    url: str, who: Actor, indicator_code: str, area_code: str, group: str, as_at: str,
+    version: int,
+) -> tuple[dict[str, object], dict[str, object], str]:  # fmt: skip
+    from dashboard.reports import compare
+
+    eng, day = _engine(url), date.fromisoformat(as_at)
+    everyone = store.reference_areas(eng)
+    members = compare.group_areas(everyone, area_code, group)["area_code"].to_list()
+    return (
+        store.indicator_distribution(eng, who, indicator_code, members, day),
+        store.indicator_distribution(eng, who, indicator_code, everyone["area_code"], day),
+        compare.how_chosen(everyone, area_code, group, seen=False),
+    )
+
+
+def distribution(
+    indicator_code: str, area_code: str, group: str, as_at: date
+) -> tuple[dict[str, object], dict[str, object], str]:
+    """For a reader of one area: the spread (n, quartiles, median; never rows) of the
+    indicator over the area's comparison group and over all areas, and how the group is
+    chosen (`store.indicator_distribution`)."""
+    return _distribution(
+        database_url(), actor(), indicator_code, area_code, group, as_at.isoformat(),
+        data_version(),
+    )  # fmt: skip
