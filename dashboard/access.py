@@ -191,9 +191,14 @@ def writable_partnerships(actor: Actor, area_code: str) -> set[str] | None:
 
 def landing_page(actor: Actor) -> str:
     """Where the actor opens (the navigation's default page): their own work. A department
-    user, who reads only its indicators across areas, opens on its returns; everyone else on
-    the LSP overview (a partnership lead's narrowed to the targets it reports)."""
-    return "returns" if read_scope(actor).indicator_limited else "overview"
+    user, who reads only its indicators across areas, opens on its returns; a Government
+    Office officer (only GO grants) on the region page, its areas at a glance; everyone else
+    on the LSP overview (a partnership lead's narrowed to the targets it reports)."""
+    if read_scope(actor).indicator_limited:
+        return "returns"
+    if actor.grants and all(g.role == "go" for g in actor.grants):
+        return "region"
+    return "overview"
 
 
 def describe(grants: Iterable[Grant]) -> str:

@@ -49,6 +49,7 @@ from dashboard import db, store
 from dashboard.metrics.periods import period_ends, period_label
 from dashboard.store import Actor, WriteSummary
 from data_models import Area, ReportingLine
+from seed_data.capacity_demo import seed_capacity_demo
 from seed_data.demo_users import seed_demo_users
 
 __all__ = ["AREAS", "DEFAULT_SEED", "DEMO_TODAY", "AreaSpec", "DemoSummary", "seed_demo"]
@@ -1472,6 +1473,7 @@ def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSum
         store.set_setting(engine, actor, "today", DEMO_TODAY.isoformat(), "demo business date")
         store.set_setting(engine, actor, "demo", "true", "demo data loaded")
     seed_demo_users(engine, actor)
+    seed_capacity_demo(engine, actor, [a.spec.code for a in plan.areas])
 
     return _summary(plan, len(inds), lines, values, notes, refresh_summary)
 

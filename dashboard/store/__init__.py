@@ -46,6 +46,12 @@ from dashboard.store.reads import (
     load_scope,
     reference_codes,
 )
+from dashboard.store.regions import (
+    can_read_region,
+    list_regions,
+    readable_regions,
+    region_areas,
+)
 from dashboard.store.reporting_lines import (
     RECIPIENT_NAMES,
     REPORTING_LINE_FIELDS,
@@ -123,6 +129,7 @@ __all__ = [
     "bare",
     "bulk_insert",
     "business_today",
+    "can_read_region",
     "capacity_assessments",
     "capacity_framework",
     "check_areas_exist",
@@ -143,6 +150,7 @@ __all__ = [
     "is_demo",
     "latest_capacity",
     "list_areas",
+    "list_regions",
     "load_commentary",
     "load_indicators",
     "load_scope",
@@ -153,12 +161,14 @@ __all__ = [
     "rag_tolerance",
     "read_frame",
     "readable",
+    "readable_regions",
     "record_capacity_assessment",
     "record_capacity_assessments",
     "record_commentary",
     "recorded_now",
     "reference_areas",
     "reference_codes",
+    "region_areas",
     "reported_indicators",
     "reporting_lines",
     "review_signoffs",

@@ -448,3 +448,63 @@ def distribution(
         database_url(), actor(), indicator_code, area_code, group, as_at.isoformat(),
         data_version(),
     )  # fmt: skip
+
+# ---- region and national views (issue 13) ----
+# Each view reads and assesses all its areas in one pass through the store (never one load
+# per area); the filtered tables are cached too, so a filter change is one polars pass.
+@st.cache_data(show_spinner=False, max_entries=16)
+def _region_view(url: str, who: Actor, region_code: str, as_at: str, version: int):
+    from dashboard.reports import region
+
+    return region.region_view(_engine(url), who, region_code, date.fromisoformat(as_at))
+
+
+def region_view(region_code: str, as_at: date):
+    """A region's areas and their one assessment (`reports.region.RegionView`); the store
+    refuses (AccessDenied) a region the user's grants do not cover."""
+    return _region_view(database_url(), actor(), region_code, as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _region_tables(
+    url: str, who: Actor, region_code: str, as_at: str, block: str | None,
+    cohort: int | None, la_type: str | None, version: int,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    from dashboard.reports import region
+
+    view = _region_view(url, who, region_code, as_at, version)
+    return region.region_tables(view, region.Filters(block, cohort, la_type))
+
+
+def region_tables(
+    region_code: str, as_at: date, *, block: str | None = None, cohort: int | None = None,
+    la_type: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """The region grid and its red flags (`reports.region.region_tables`) for the filters."""
+    return _region_tables(
+        database_url(), actor(), region_code, as_at.isoformat(), block, cohort, la_type,
+        data_version(),
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _national_view(url: str, who: Actor, as_at: str, version: int):
+    from dashboard.reports import region
+
+    return region.national_view(_engine(url), who, date.fromisoformat(as_at))
+
+
+def national_view(as_at: date):
+    """The nine regions × four blocks (`reports.region.NationalView`), cached; refused
+    (AccessDenied) for anyone but administrators and departments."""
+    return _national_view(database_url(), actor(), as_at.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _regions(url: str, who: Actor, version: int) -> pl.DataFrame:
+    return store.readable_regions(_engine(url), who)
+
+
+def readable_regions() -> pl.DataFrame:
+    """The regions whose region page the user may open: region_code, region_name."""
+    return _regions(database_url(), actor(), data_version())

@@ -341,7 +341,8 @@ def test_users_page_lists_users_for_the_admin(access_db: str) -> None:
 # ------------------------------------------------------------------ landing on your own work
 
 
-LANDING = {"department": "Department returns"}  # everyone else: their area's overview
+# everyone else: their area's overview; the GO its region's page, titled with its name
+LANDING = {"department": "Department returns", "go": "Government Office for the East Midlands"}
 
 
 @pytest.mark.parametrize("user", DEMO_USERS)

@@ -9,11 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 
 from dashboard import db, store
 from seed_data.demo import AREAS, DEMO_TODAY, DemoSummary, add_months, seed_demo
+from seed_data.demo_users import DEMO_REGION
 
 ADMIN = store.cli_actor("demo-test")
 
@@ -347,3 +349,57 @@ def test_seeded_commentary_is_written_by_the_target_s_lead_officer(sql) -> None:
     assert all(author == lead == user for author, lead, user in rows), rows[:3]
     users = {u for (u,) in sql("SELECT user FROM audit_event WHERE action = 'commentary'")}
     assert not any(u.startswith("cli:") or u == ADMIN.name for u in users)
+
+
+def test_capacity_assessments_two_rounds_in_the_go_region_and_beyond(demo, sql) -> None:
+    """Every area of the demo GO's region and a few others: a self-assessment before each of
+    two GO rounds (spring 2008, the October 2008 review), some characteristics moving each
+    way, D10 ready with conditions; recorded by the GO / officer, backdated."""
+    _, engine, _ = demo
+    region = {c for (c,) in sql("SELECT code FROM area WHERE region_code = ?", DEMO_REGION)}
+    rounds = sql(
+        "SELECT area_code, kind, count(*), min(assessed_on), max(assessed_on), max(recorded_at) "
+        "FROM capacity_assessment GROUP BY area_code, kind"
+    )
+    per_area = defaultdict(dict)
+    for area, kind, n, first, last, recorded in rounds:
+        per_area[area][kind] = n
+        assert first < "2008-04-01" and "2008-09-01" < last < "2008-11-01", (area, kind)
+        assert datetime.fromisoformat(recorded).date() <= DEMO_TODAY
+    assert region <= set(per_area)
+    others = set(per_area) - region
+    assert 2 <= len(others) <= 3
+    assert all(kinds == {"go": 2, "self": 2} for kinds in per_area.values())
+    characteristics = sql("SELECT count(*) FROM capacity_characteristic WHERE active")[0][0]
+    assert characteristics == 11
+    counts = sql("SELECT count(*) FROM capacity_rating GROUP BY assessment_id")
+    assert {n for (n,) in counts} == {characteristics}
+
+    from dashboard.reports import capacity as report
+
+    framework = store.capacity_framework(engine)
+    moved = Counter()
+    for area in per_area:
+        assessments, ratings = store.capacity_assessments(engine, ADMIN, area)
+        summary = report.movement_summary(report.capacity_history(assessments, ratings))
+        assert summary["up"] >= 1 and summary["up"] + summary["down"] + summary["same"] == 11
+        moved.update(summary)
+        go = assessments.filter(assessments["kind"] == "go")["id"].to_list()
+        own = assessments.filter(assessments["kind"] == "self")["id"].to_list()
+        assert report.compare_with_self(framework, ratings, go[-1], own[-1])["differs"].sum() >= 1
+    assert moved["down"] >= len(per_area) // 2
+    latest_all = store.latest_capacity(engine, ADMIN, sorted(per_area))
+    assert latest_all.height == len(per_area)
+    latest = latest_all.row(by_predicate=pl.col("area_code") == "D10", named=True)
+    assert latest["recommendation"] == "ready_with_conditions" and latest["conditions"]
+    assert latest["recorded_by"] == "go"
+    own_d10 = sql("SELECT DISTINCT recorded_by FROM capacity_assessment WHERE area_code = 'D10' "
+                  "AND kind = 'self'")  # fmt: skip
+    assert own_d10 == [("officer",)]
+    audit = sql("SELECT action, count(*) FROM audit_event WHERE action LIKE 'capacity%' "
+                "GROUP BY action")  # fmt: skip
+    assert dict(audit) == {
+        "capacity:go": 2 * len(per_area),
+        "capacity:self": 2 * len(per_area),
+        "capacity_framework:create": 11,
+    }
