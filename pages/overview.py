@@ -10,7 +10,7 @@ from dashboard.formatting import money, percent
 from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
-from dashboard.ui import components, loaders, meeting, nav, state
+from dashboard.ui import capacity, components, loaders, meeting, nav, state
 from dashboard.ui.plain import indicator_label, md
 
 area_code = state.area_code()
@@ -36,6 +36,7 @@ st.query_params.pop(meeting.SLIDE, None)  # a slide number means nothing outside
 
 st.title(f"{md(area['area_name'])} LSP overview")
 components.agreement_caption(result, area, as_at)
+capacity.overview_line(area_code)  # the latest GO capacity judgement, linked
 if targets.is_empty():
     components.no_targets()
     st.stop()

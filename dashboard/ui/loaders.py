@@ -344,6 +344,40 @@ def review_signoffs(areas: tuple[str, ...], review: date) -> pl.DataFrame:
     return _review_signoffs(database_url(), actor(), areas, review.isoformat(), data_version())
 
 
+# ---- capacity assessment (issue 13) ----
+@st.cache_data(show_spinner=False, max_entries=4)
+def _capacity_framework(url: str, include_retired: bool, version: int) -> pl.DataFrame:
+    return store.capacity_framework(_engine(url), include_retired=include_retired)
+
+
+def capacity_framework(*, include_retired: bool = False) -> pl.DataFrame:
+    """The characteristics of the capacity framework in display order (reference data)."""
+    return _capacity_framework(database_url(), include_retired, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _capacity_assessments(
+    url: str, who: Actor, area_code: str, version: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return store.capacity_assessments(_engine(url), who, area_code)
+
+
+def capacity_assessments(area_code: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An area's GO and self-assessments, oldest first, and their ratings; the store refuses
+    (AccessDenied) an area the user may not read."""
+    return _capacity_assessments(database_url(), actor(), area_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _latest_capacity(url: str, who: Actor, areas: tuple[str, ...], version: int) -> pl.DataFrame:
+    return store.latest_capacity(_engine(url), who, list(areas))
+
+
+def latest_capacity(area_codes: tuple[str, ...]) -> pl.DataFrame:
+    """The latest GO capacity judgement of each of the areas that has one, in one read."""
+    return _latest_capacity(database_url(), actor(), tuple(sorted(area_codes)), data_version())
+
+
 # ---- charts: a page's Vega-Lite specs, built once per data version ----
 @st.cache_data(show_spinner=False, max_entries=64)
 def _chart_spec(
