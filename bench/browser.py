@@ -33,7 +33,8 @@ PAGE_TIMEOUT_MS = 300_000
 SESSIONS = 25
 BLANK_VISITS = 5
 # Pages that read across areas (goal ≤ 3× the blank page); every other page is one area's (≤ 2×).
-ACROSS_AREAS = {"returns", "audit", "burden", "reporting-lines", "users"}
+# The region and national views (issue 13) assess every area they show in one pass.
+ACROSS_AREAS = {"returns", "audit", "burden", "reporting-lines", "users", "region", "national"}
 SETTLED = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;

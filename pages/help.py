@@ -48,7 +48,7 @@ st.markdown(
             ("Due and overdue", "due"),
             ("Provisional, final, revised", "value-status"),
             ("Reporting burden", "burden"),
-            ("Capacity assessment", "capacity"),
+            ("Region and national views", "region"),
         )
     )
 )
@@ -260,33 +260,36 @@ st.markdown(
     "stops once the LAA is signed, 1 item a year is left: 4 items saved."
 )
 
-# ---- capacity assessment
-st.subheader("Capacity assessment: the four-point scale and sign-off", anchor="capacity")
+# ---- region and national views
+st.subheader("Region and national views", anchor="region")
 st.markdown(
-    "Before it recommends an agreement for sign-off, the Government Office judges how well the "
-    "partnership can manage its performance. It uses a framework of characteristics, grouped "
-    "under the four conditions for success: clarity of vision; performance improvement "
-    "capacity; meaningful accountability within and between partnerships; and simplified, "
-    "integrated vertical performance management. Each characteristic is rated on a "
-    "four-point scale: ●●●● **Strong**, ●●●○ **Adequate**, ●●○○ **Developing** and "
-    "●○○○ **Weak**. For every characteristic the framework describes each level with "
-    "examples of strengths and weaknesses; on the form, the help beside a characteristic "
-    "shows them, so everyone rates against the same picture."
+    "The **region page** lists every area a Government Office covers, one row each. For each "
+    "block it counts the targets on track (●), behind (▲), off track (✖) and without data (○), "
+    "the same counts as on the area's own overview, with the block's rating on performance, "
+    "progress and risk. Each row also shows the area's reward forecast against its maximum "
+    "grant with the forecast's 80% range, the money at stake on the cliff edge, the values "
+    "overdue (due for more than 30 days), whether the Government Office has signed off the "
+    "current six-monthly review, its latest judgement of the partnership's performance "
+    "management capacity, and the area's cohort: the year its agreement started."
 )
 st.markdown(
-    "The partnership's performance officer records a **self-assessment** on the same "
-    "framework. The page sets the Government Office's levels beside the partnership's own: "
-    "▲ where the partnership rates itself higher, ▼ where it rates itself lower, = where they "
-    "agree. A difference is a question for the next conversation, not a mark against anyone."
+    "In the chart each bar is an area's reward forecast as a share of its own maximum. The "
+    "dotted line at 60% is a guide: each reward target pays nothing below 60% of its stretch, "
+    "so an area whose bar or range reaches below the line has targets close to that edge."
 )
 st.markdown(
-    "The Government Office's assessment ends with its **recommendation for sign-off** and its "
-    "date: ✔ **Ready for sign-off**, ▲ **Ready with conditions** (each condition listed, one "
-    "per line) or ✖ **Not ready**. The latest one shows on the area's overview, the region "
-    "page and the six-monthly review pack. Saving an assessment never overwrites: it adds a "
-    "new dated version, and every earlier version can still be read."
+    "**Red flags** list what to challenge first, worst first: reward targets that are off "
+    "track and getting worse; reward targets on the cliff edge, with the money at stake; "
+    "values overdue by more than 30 days; and targets off track or getting worse that have no "
+    "commentary yet. A target flagged for several reasons shows them all."
 )
 st.markdown(
-    "*Example.* Data quality rated ●●○○ Developing in March and ●●●○ Adequate in October "
-    "shows as ↗ improved in what moved since the previous assessment."
+    "The **national view** adds the same counts up for each of the nine regions. A department "
+    "analyst sees only the targets on its own indicators, and the reward figures are the share "
+    "of each area's grant that those targets carry."
+)
+st.markdown(
+    "*Example.* A region of two areas whose children's blocks have 5 on track and 6 off track, "
+    "and 5 on track and 4 off track, shows 10 on track and 10 off track for that block on the "
+    "national view."
 )

@@ -63,7 +63,7 @@ cols[3].metric(
 st.subheader("Regions")
 st.caption(
     "Each block: ● on track · ▲ behind · ✖ off track · ○ no data, summed over the region's "
-    "areas. Open › shows the region's page, area by area."
+    f"areas. Open › shows the region's page, area by area. {nav.help_link('region')}"
 )
 st.dataframe(
     draw.national_table(grid, blocks), hide_index=True, width="stretch", key="national_grid",

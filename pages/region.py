@@ -92,7 +92,7 @@ st.subheader("Areas")
 st.caption(
     "Each block: ● on track · ▲ behind · ✖ off track · ○ no data, then its rating "
     "(performance · progress" + ("" if department else " · risk") + "). Sort by any column; "
-    "Open › shows the area's overview at this date."
+    f"Open › shows the area's overview at this date. {nav.help_link('region')}"
 )
 table = draw.region_table(grid, shown_blocks, risk=not department)
 st.dataframe(

@@ -49,7 +49,6 @@ from data_models import (
     TargetMilestone,
     TargetVersion,
 )
-from seed_data.capacity_demo import seed_capacity_scale
 from seed_data.demo import (
     AREA_TYPES,
     COHORTS,
@@ -1158,8 +1157,6 @@ def seed_scale(
     if not db.is_sqlite(engine):
         with db.write_transaction(engine) as conn:
             _reset_sequences(conn)
-    # Two rounds of capacity assessment (self, then the GO's) for every area, in one write.
-    seed_capacity_scale(engine, actor, [(a.code, a.region) for a in areas], seed)
     db.refresh_statistics(engine)
     with store.backdated(SETTINGS_AT):
         store.set_setting(

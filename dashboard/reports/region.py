@@ -317,13 +317,8 @@ class RegionView:
     areas: pl.DataFrame  # store.list_areas rows of the region
     assessment: Assessment
     signoffs: pl.DataFrame  # reports.returns.review_signoff_state
-    capacity: pl.DataFrame | None  # store.latest_capacity
+    capacity: pl.DataFrame  # store.latest_capacity
     whole_agreement: bool  # False for a department: its indicators' share of each maximum
-
-
-def _latest_capacity(engine: Engine, actor: Actor, area_codes: list[str]) -> pl.DataFrame | None:
-    latest = getattr(store, "latest_capacity", None)  # the capacity assessment's store read
-    return latest(engine, actor, area_codes) if latest is not None and area_codes else None
 
 
 def region_view(engine: Engine, actor: Actor, region_code: str, as_at: date) -> RegionView:
@@ -340,7 +335,7 @@ def region_view(engine: Engine, actor: Actor, region_code: str, as_at: date) -> 
         areas=areas,
         assessment=assess_areas(engine, actor, codes, as_at),
         signoffs=review_signoff_state(engine, actor, codes, review_period(as_at)),
-        capacity=_latest_capacity(engine, actor, codes),
+        capacity=store.latest_capacity(engine, actor, codes),
         whole_agreement=not access.read_scope(actor).indicator_limited,
     )
 

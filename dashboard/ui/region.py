@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.formatting import STATUS, direction_expr, status_expr
+from dashboard.reports.capacity import LEVEL_LABELS, RECOMMENDATION_LABELS
 from dashboard.ui import components, nav, state
 
 ALL = "all"
@@ -21,11 +22,6 @@ LA_TYPES = {
     "unitary": "Unitary",
     "metropolitan": "Metropolitan",
     "london_borough": "London borough",
-}
-RECOMMENDATIONS = {
-    "ready": "ready for sign-off",
-    "ready_with_conditions": "ready with conditions",
-    "not_ready": "not ready",
 }
 COUNTS_HELP = "● on track · ▲ behind · ✖ off track · ○ no data (targets of the block)"
 
@@ -87,9 +83,11 @@ def region_table(grid: pl.DataFrame, blocks: Sequence[str], *, risk: bool) -> pl
         .otherwise(
             pl.format(
                 "{} · {} ({})",
-                pl.col("capacity_overall").str.to_titlecase(),
+                pl.col("capacity_overall").replace_strict(
+                    LEVEL_LABELS, default=pl.col("capacity_overall")
+                ),
                 pl.col("capacity_recommendation").replace_strict(
-                    RECOMMENDATIONS, default=pl.col("capacity_recommendation")
+                    RECOMMENDATION_LABELS, default=pl.col("capacity_recommendation")
                 ),
                 pl.col("capacity_assessed_on").dt.strftime("%d %b %Y"),
             )

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import db, store
 from dashboard.access import Actor, Grant
 from dashboard.reports import region as core
+from dashboard.reports.capacity import LEVEL_LABELS
 from seed_data.demo import DEMO_TODAY
 from tests.app.conftest import all_text, app, chart_spec, charts, errors
 
@@ -87,6 +88,12 @@ def test_the_grid_shows_the_cores_numbers(demo_db: str) -> None:
             f"○ {row['CYP_no_data']}"
         )
     assert set(table["Cohort"]) == set(grid["cohort"])
+    judged = grid.filter(pl.col("capacity_overall").is_not_null())
+    assert judged.height > 0
+    for row in judged.iter_rows(named=True):
+        (cell,) = table.filter(pl.col("Area") == row["area_name"])["GO capacity judgement"]
+        assert cell.startswith(LEVEL_LABELS[row["capacity_overall"]] + " · ")
+        assert f"{row['capacity_assessed_on']:%d %b %Y}" in cell
 
 
 def test_each_area_links_to_its_overview_keeping_the_as_at_date(demo_db: str) -> None:

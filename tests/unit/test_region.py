@@ -91,6 +91,17 @@ def test_signoff_and_reward_range_are_per_area(demo: Engine) -> None:
     assert (grid["prg_gbp"] <= grid["prg_high_gbp"]).all()
 
 
+def test_each_area_carries_its_latest_go_capacity_judgement(demo: Engine) -> None:
+    view = core.region_view(demo, GOEM, REGION, DEMO_TODAY)
+    grid, _ = core.region_tables(view, core.Filters())
+    latest = store.latest_capacity(demo, ADMIN, region_codes(demo))
+    assert latest.height > 0  # the demo assesses its GO's areas
+    shown = grid.join(latest, on="area_code", how="left")
+    assert shown["capacity_overall"].to_list() == shown["overall"].to_list()
+    assert shown["capacity_recommendation"].to_list() == shown["recommendation"].to_list()
+    assert shown["capacity_assessed_on"].to_list() == shown["assessed_on"].to_list()
+
+
 def test_filters_narrow_areas_and_blocks(demo: Engine) -> None:
     view = core.region_view(demo, ADMIN, REGION, DEMO_TODAY)
     whole, _ = core.region_tables(view, core.Filters())
