@@ -67,15 +67,8 @@ def assess_areas(
     milestones = scope.milestones.filter(pl.col("target_id").is_in(ids_t))
     actuals = scope.actuals.filter(pl.col("target_id").is_in(ids_t))
     tol = store.rag_tolerance(engine) if tolerance is None else tolerance
-    assessed = metrics.assess(targets, milestones, actuals, agreements, as_at, tol)
+    assessed = _assessed(targets, milestones, actuals, agreements, as_at, tol)
     scope = store.Scope(targets, milestones, actuals, agreements, scope.commentary)
-    # Freshness: when each target's latest value was recorded.
-    updated = (
-        actuals.filter(pl.col("period") <= as_at)
-        .group_by("target_id")
-        .agg(last_updated=pl.col("recorded_at").max())
-    )
-    assessed = assessed.join(updated, on="target_id", how="left", maintain_order="left")
     return Assessment(
         as_at=as_at,
         scope=scope,
@@ -84,3 +77,58 @@ def assess_areas(
         blocks=metrics.block_assessment(assessed, agreements),
         missing=missing_values(targets, actuals.filter(pl.col("period") <= as_at), as_at),
     )
+
+
+def _assessed(
+    targets: pl.DataFrame,
+    milestones: pl.DataFrame,
+    actuals: pl.DataFrame,
+    agreements: pl.DataFrame,
+    as_at: date,
+    tolerance: float,
+) -> pl.DataFrame:
+    """`metrics.assess` with each target's freshness: when its latest value was recorded."""
+    assessed = metrics.assess(targets, milestones, actuals, agreements, as_at, tolerance)
+    updated = (
+        actuals.filter(pl.col("period") <= as_at)
+        .group_by("target_id")
+        .agg(last_updated=pl.col("recorded_at").max())
+    )
+    return assessed.join(updated, on="target_id", how="left", maintain_order="left")
+
+
+def assess_known_at(
+    engine: Engine,
+    actor: Actor,
+    base: Assessment,
+    as_at: date,
+    known_at: datetime,
+    *,
+    tolerance: float | None = None,
+) -> pl.DataFrame:
+    """The assessed targets of `base`'s areas at an earlier `as_at` with only the revisions
+    recorded by `known_at`: `assess_areas(..., as_at, known_at=known_at).targets`, but only
+    the values are read again. Targets, milestones and agreements do not depend on when a
+    value was recorded, so `base`'s are reused (the overview's "since last quarter" counts
+    cost one read of values, not a second scope). When an area's agreement in force at
+    `as_at` is not `base`'s, the whole assessment is made afresh."""
+    agreements = base.scope.agreements
+    started = pl.col("agreement_start")
+    # base's agreement is the latest started by base.as_at (else the area's first): it is also
+    # the one in force at the earlier date when it had started by then, or had not started
+    # at all at base.as_at.
+    same = agreements.select(((started <= as_at) | (started > base.as_at)).all()).item()
+    codes = agreements["area_code"].unique().sort().to_list()
+    if not same or as_at > base.as_at:
+        return assess_areas(engine, actor, codes, as_at, known_at=known_at).targets
+    targets = base.scope.targets
+    values = store.current_actuals(
+        engine, actor, codes, known_at, indicators=targets["indicator_code"].unique().to_list()
+    )
+    actuals = values.join(
+        targets.select("target_id", "area_code", "indicator_code"),
+        on=["area_code", "indicator_code"],
+        maintain_order="left",
+    ).select(base.scope.actuals.columns)
+    tol = store.rag_tolerance(engine) if tolerance is None else tolerance
+    return _assessed(targets, base.scope.milestones, actuals, agreements, as_at, tol)

@@ -68,10 +68,10 @@ department = (
 summary = result.areas.row(0, named=True)
 previous_date = board.previous_quarter_end(as_at)
 # What the board saw last quarter: periods to its end, and only figures recorded by then.
-last_quarter = loaders.assessment(
-    area_code, previous_date, known_at=loaders.end_of_day(previous_date)
+last_quarter = loaders.targets_known_at(
+    area_code, as_at, previous_date, loaders.end_of_day(previous_date)
 )
-change = board.status_change(targets, last_quarter.targets)
+change = board.status_change(targets, last_quarter)
 counts = board.status_counts(targets)
 captions = {
     "green": "at or ahead of trajectory",
@@ -145,8 +145,10 @@ stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if the
 
 st.subheader("Blocks")
 block_summary = board.block_summary(targets, result.blocks)
-block_chart = charts.block_status_chart(block_summary)
-st.altair_chart(block_chart, width="stretch", key="block_status_chart")
+block_chart = loaders.chart_spec(
+    ("block_status", area_code, as_at), lambda: charts.block_status_chart(block_summary)
+)
+st.vega_lite_chart(block_chart, width="stretch", key="block_status_chart")
 components.block_rows(block_summary, risk=department is None)
 
 exceptions = board.exceptions(listed, result.scope.commentary, as_at)

@@ -292,9 +292,15 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
     for row in rows[:limit]:
         card(row)
     if len(rows) > limit:
-        with st.expander(f"{len(rows) - limit} more exceptions"):
-            for row in rows[limit:]:
-                card(row)
+        # Drawn only once opened (a rerun): a national area's forty-odd cards were most of
+        # the overview's elements, sent and laid out though the expander was closed.
+        more = st.expander(
+            f"{len(rows) - limit} more exceptions", key="more_exceptions", on_change="rerun"
+        )
+        if more.open:
+            with more:
+                for row in rows[limit:]:
+                    card(row)
 
 
 def quote(text: str, author: str | None, at=None) -> None:  # type: ignore[no-untyped-def]

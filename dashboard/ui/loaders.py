@@ -24,8 +24,11 @@ from dashboard.settings import get_settings
 def _load_libraries() -> None:
     """Import the libraries the first chart and the first forecast need (altair and
     scipy.special: about a second together) with this module, on the server's first run of
-    the entrypoint, so that a page that draws a chart never waits for them."""
+    the entrypoint, so that a page that draws a chart never waits for them. pandas too
+    (about 0.4 s): Streamlit imports it at a page's first table, and its Styler (the review
+    pack's coloured tables) compiles templates at import."""
     import altair  # noqa: F401
+    import pandas.io.formats.style  # noqa: F401
     import scipy.special  # noqa: F401
 
 
@@ -78,6 +81,30 @@ def assessment(area_code: str, as_at: date, *, known_at: datetime | None = None)
     """An area's assessment at `as_at`; with `known_at`, only revisions recorded by then."""
     known = known_at.isoformat() if known_at else None
     return _assessment(database_url(), actor(), area_code, as_at.isoformat(), known, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _targets_known_at(
+    url: str, who: Actor, area_code: str, base_as_at: str, as_at: str, known: str, version: int
+) -> pl.DataFrame:
+    from dashboard.analysis import assess_known_at
+
+    base = _assessment(url, who, area_code, base_as_at, None, version)
+    return assess_known_at(
+        _engine(url), who, base, date.fromisoformat(as_at), datetime.fromisoformat(known)
+    )
+
+
+def targets_known_at(
+    area_code: str, base_as_at: date, as_at: date, known_at: datetime
+) -> pl.DataFrame:
+    """The area's targets assessed at an earlier `as_at` with the revisions recorded by
+    `known_at` (`assessment(area_code, as_at, known_at=...).targets`), from the scope of its
+    assessment at `base_as_at` and one read of values."""
+    return _targets_known_at(
+        database_url(), actor(), area_code, base_as_at.isoformat(), as_at.isoformat(),
+        known_at.isoformat(), data_version(),
+    )  # fmt: skip
 
 
 def end_of_day(day: date) -> datetime:

@@ -190,3 +190,12 @@ def links(nodes: Any) -> list[tuple[str, dict[str, str]]]:
         for n in nodes
         if getattr(n, "type", None) == "page_link"
     ]
+
+
+def open_exceptions(at: AppTest) -> AppTest:
+    """Open a page's "N more exceptions" expander (its cards are drawn only once opened)."""
+    for more in at.expander:
+        if more.label.endswith("more exceptions"):
+            at.session_state[more.key] = True
+            return at.run()
+    return at

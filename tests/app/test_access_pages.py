@@ -36,6 +36,7 @@ from tests.app.conftest import (
     errors,
     links,
     open_page,
+    open_exceptions,
     query,
     section,
 )
@@ -401,7 +402,7 @@ def test_my_targets_narrows_a_leads_lists_to_its_partnership(demo_db: str) -> No
 
 
 def exception_links(at: AppTest) -> list[dict[str, str]]:
-    return [p for _, p in links(section(at, "Exceptions"))]
+    return [p for _, p in links(section(open_exceptions(at), "Exceptions"))]
 
 
 def test_department_deep_link_to_the_overview_still_works(demo_db: str) -> None:

@@ -16,6 +16,7 @@ from tests.app.conftest import (
     charts,
     errors,
     links,
+    open_exceptions,
     open_page,
     query,
 )
@@ -81,7 +82,7 @@ def test_exceptions_are_the_partnerships_own(demo_db: str) -> None:
     owned = result.targets.filter(pl.col("partnership") == OWNER)
     expected = board.exceptions(owned, result.scope.commentary, result.as_at)
     assert expected.height
-    at = open_page("partnership", area="D05", partnership=OWNER)
+    at = open_exceptions(open_page("partnership", area="D05", partnership=OWNER))
     assert any(h.value == f"Exceptions ({expected.height})" for h in at.subheader)
     shown = [p["indicator"] for _, p in links(at.main) if "indicator" in p and "tab" not in p]
     assert shown == expected["indicator_code"].to_list()
