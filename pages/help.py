@@ -49,6 +49,7 @@ st.markdown(
             ("Provisional, final, revised", "value-status"),
             ("Reporting burden", "burden"),
             ("Region and national views", "region"),
+            ("Capacity assessment", "capacity"),
         )
     )
 )
@@ -292,4 +293,35 @@ st.markdown(
     "*Example.* A region of two areas whose children's blocks have 5 on track and 6 off track, "
     "and 5 on track and 4 off track, shows 10 on track and 10 off track for that block on the "
     "national view."
+)
+
+# ---- capacity assessment
+st.subheader("Capacity assessment: the four-point scale and sign-off", anchor="capacity")
+st.markdown(
+    "Before it recommends an agreement for sign-off, the Government Office judges how well the "
+    "partnership can manage its performance. It uses a framework of characteristics, grouped "
+    "under the four conditions for success: clarity of vision; performance improvement "
+    "capacity; meaningful accountability within and between partnerships; and simplified, "
+    "integrated vertical performance management. Each characteristic is rated on a "
+    "four-point scale: ●●●● **Strong**, ●●●○ **Adequate**, ●●○○ **Developing** and "
+    "●○○○ **Weak**. For every characteristic the framework describes each level with "
+    "examples of strengths and weaknesses; on the form, the help beside a characteristic "
+    "shows them, so everyone rates against the same picture."
+)
+st.markdown(
+    "The partnership's performance officer records a **self-assessment** on the same "
+    "framework. The page sets the Government Office's levels beside the partnership's own: "
+    "▲ where the partnership rates itself higher, ▼ where it rates itself lower, = where they "
+    "agree. A difference is a question for the next conversation, not a mark against anyone."
+)
+st.markdown(
+    "The Government Office's assessment ends with its **recommendation for sign-off** and its "
+    "date: ✔ **Ready for sign-off**, ▲ **Ready with conditions** (each condition listed, one "
+    "per line) or ✖ **Not ready**. The latest one shows on the area's overview, the region "
+    "page and the six-monthly review pack. Saving an assessment never overwrites: it adds a "
+    "new dated version, and every earlier version can still be read."
+)
+st.markdown(
+    "*Example.* Data quality rated ●●○○ Developing in March and ●●●○ Adequate in October "
+    "shows as ↗ improved in what moved since the previous assessment."
 )

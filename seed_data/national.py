@@ -49,6 +49,7 @@ from data_models import (
     TargetMilestone,
     TargetVersion,
 )
+from seed_data.capacity_demo import seed_capacity_scale
 from seed_data.demo import (
     AREA_TYPES,
     COHORTS,
@@ -1157,6 +1158,8 @@ def seed_scale(
     if not db.is_sqlite(engine):
         with db.write_transaction(engine) as conn:
             _reset_sequences(conn)
+    # Two rounds of capacity assessment (self, then the GO's) for every area, in one write.
+    seed_capacity_scale(engine, actor, [(a.code, a.region) for a in areas], seed)
     db.refresh_statistics(engine)
     with store.backdated(SETTINGS_AT):
         store.set_setting(

@@ -17,7 +17,7 @@ from tests.app.conftest import all_text, app, errors
 HELP = "../pages/help.py"
 TOPICS = (
     "trajectory", "status", "direction", "forecast", "reward", "cliff-edge", "block-assessment",
-    "due", "value-status", "burden", "region",
+    "due", "value-status", "burden", "region", "capacity",
 )  # fmt: skip
 DEMO_USERS = ("admin", "officer", "board", "lead", "go", "department", "viewer")
 
@@ -117,3 +117,20 @@ def test_every_page_styles_the_keyboard_focus(demo_db: str) -> None:
     assert '[data-testid="stSidebarNav"] a:focus-visible' in html
     assert '[data-testid="stSkipToContent"]:focus' in html
     assert "outline:3px solid" in html
+
+
+def test_capacity_section_explains_the_scale_the_self_assessment_and_sign_off(
+    demo_db: str,
+) -> None:
+    """The capacity page links here: the four levels with their symbols, the self-assessment
+    beside the GO's, and the three recommendations for sign-off, in the page's own words."""
+    from dashboard.reports import capacity as report
+    from dashboard.ui import capacity
+
+    text = all_text(open_help())
+    for level in report.LEVEL_LABELS:
+        assert capacity.LEVEL_DOTS[level] in text
+    for label in report.RECOMMENDATION_LABELS.values():
+        assert f"**{label}**" in text
+    assert "**self-assessment**" in text and "▲ where the partnership rates itself higher" in text
+    assert "adds a new dated version" in text
