@@ -70,8 +70,10 @@ def link_expr(page: str, **columns: str) -> pl.Expr:
     )
 
 
-def money_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
+def money_columns(frame: pl.DataFrame, *, pounds: bool = False) -> pl.DataFrame:
+    """Money as floats (tables and downloads); whole pounds on screen (`pounds`)."""
+    money = pl.col(pl.Decimal).cast(pl.Float64)
+    return frame.with_columns(money.round(0) if pounds else money)
 
 
 def region_table(grid: pl.DataFrame, blocks: Sequence[str], *, risk: bool) -> pl.DataFrame:
@@ -102,7 +104,7 @@ def region_table(grid: pl.DataFrame, blocks: Sequence[str], *, risk: bool) -> pl
         if "go_signoff" in grid.columns
         else pl.lit("–")
     )
-    shown = money_columns(grid).select(
+    shown = money_columns(grid, pounds=True).select(
         pl.col("area_name").alias("Area"),
         link_expr("overview", area="area_code").alias("Overview"),
         pl.col("la_type").replace_strict(LA_TYPES, default=pl.col("la_type")).alias("Type"),
@@ -167,7 +169,7 @@ def region_column_config(blocks: Sequence[str], names: dict[str, str], *, risk: 
 
 def flags_table(flags: pl.DataFrame) -> pl.DataFrame:
     """The red flags as the page shows them, worst first."""
-    return money_columns(flags).select(
+    return money_columns(flags, pounds=True).select(
         pl.col("why").alias("Why flagged"),
         pl.col("area_name").alias("Area"),
         pl.format("{} {}", "indicator_code", "indicator_name").alias("Indicator"),
@@ -218,7 +220,7 @@ def filters(
 
 def national_table(grid: pl.DataFrame, blocks: Sequence[str]) -> pl.DataFrame:
     """The national grid as the page shows it: a row per region, a link to its page."""
-    return money_columns(grid).select(
+    return money_columns(grid, pounds=True).select(
         pl.col("region_name").alias("Region"),
         link_expr("region", region="region_code").alias("Region page"),
         pl.col("areas").alias("Areas"),
