@@ -319,3 +319,25 @@ def test_demo_region_has_red_flags_of_the_region_only(demo: Engine) -> None:
     assert flags.height > 0
     assert set(flags["area_code"]) <= set(region_codes(demo))
     assert flags["severity"].is_sorted()
+
+
+# ------------------------------------------------------------------------------ speed
+
+
+def test_each_view_reads_its_areas_in_one_pass(
+    demo: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One scope read for all the areas of a view, never one per area (issue 13 item 6)."""
+    calls: list[int] = []
+    real = store.load_scope
+
+    def counted(engine, actor, area_codes, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(area_codes))
+        return real(engine, actor, area_codes, **kwargs)
+
+    monkeypatch.setattr(store, "load_scope", counted)
+    core.region_view(demo, GOEM, REGION, DEMO_TODAY)
+    assert calls == [len(region_codes(demo))]
+    calls.clear()
+    core.national_view(demo, ADMIN, DEMO_TODAY)
+    assert calls == [store.list_areas(demo, ADMIN).height]
