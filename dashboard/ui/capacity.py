@@ -159,7 +159,11 @@ def comparison(framework: pl.DataFrame, assessments: pl.DataFrame, ratings: pl.D
     st.dataframe(
         shown, hide_index=True, width="stretch", key="capacity_comparison",
         height=min(38 + 35 * shown.height, 560),
-        column_config={"Difference": st.column_config.TextColumn(width="large")},
+        column_config={
+            "Condition for success": st.column_config.TextColumn(width="medium"),
+            "Characteristic": st.column_config.TextColumn(width="medium"),
+            "Difference": st.column_config.TextColumn(width="large"),
+        },
     )  # fmt: skip
     picked = [i for i in ids.values() if i is not None]
     detail = (
@@ -210,8 +214,8 @@ def history(
 
     def chart() -> Any:
         return capacity_heatmap(
-            cells, subtitle=f"{report.KIND_LABELS[kind]}s of {area['area_name']}, oldest first; "
-            "each cell is a characteristic's level.",
+            cells, title=f"{report.KIND_LABELS[kind]}s of {area['area_name']}",
+            subtitle="Oldest first; each cell is a characteristic's level on that date.",
         )  # fmt: skip
 
     what = ("capacity_heatmap", area["area_code"], kind, tuple(cells["assessment_id"].unique()))
@@ -244,7 +248,7 @@ def history(
             pl.col("movement").replace_strict(report.MOVEMENT_LABELS, default="– not rated before")
             .alias("Movement"),
         ),
-        hide_index=True, width="stretch", key="capacity_moved",
+        hide_index=True, width="stretch", key="capacity_moved", height=38 + 35 * changes.height,
     )  # fmt: skip
 
 
@@ -286,8 +290,9 @@ def record_form(
     st.caption(
         (f"Prefilled from the assessment of {previous['assessed_on']:%d %B %Y}: change what has "
          "moved. " if previous else "")
-        + "Saving adds a new dated version; earlier versions are kept. A characteristic "
-        "left without a level is not rated."
+        + "The ? beside each characteristic shows what each level looks like. Saving adds a "
+        "new dated version; earlier versions are kept. A characteristic left without a level "
+        "is not rated."
     )  # fmt: skip
     with st.form(f"capacity_form_{kind}", border=False):
         for condition, group in framework.group_by("condition", maintain_order=True):
@@ -410,18 +415,23 @@ def versions(
             pl.col("weaknesses").alias("Weaknesses"),
         ),
         hide_index=True, width="stretch", key="capacity_version_table",
+        column_config={"Condition for success": st.column_config.TextColumn(width="medium")},
     )  # fmt: skip
     st.markdown("**Download every assessment of this area** (one row per characteristic rated)")
     components.table_downloads(export, f"capacity-{area['area_code']}", "capacity_download")
 
 
 # ----------------------------------------------------------------------- the framework
-FRAMEWORK_HELP = {
-    "code": "A short unique code, e.g. VISION (at most 20 characters)",
-    "condition": "The condition for success (or group) the characteristic belongs to",
-    "display_order": "Where it is listed: lowest first",
-    "active": "Untick to retire it: old assessments keep it, new ones cannot rate it",
-}
+FRAMEWORK_LABELS = {  # the grid's headers (its columns keep the file's names)
+    "code": ("Code", "A short unique code, e.g. VISION (at most 20 characters)"),
+    "name": ("Characteristic", None),
+    "condition": ("Condition for success", "The condition (or group) it belongs to"),
+    "description": ("Description", None),
+    "display_order": ("Order", "Where it is listed: lowest first"),
+    **{lv: (lv.capitalize(), f"What {lv} looks like: example strengths and weaknesses")
+       for lv in CAPACITY_LEVELS},
+    "active": ("Active", "Untick to retire it: old assessments keep it, new ones cannot rate it"),
+}  # fmt: skip
 
 
 def _save_framework(rows: list[dict], first_row: int) -> bool:
@@ -475,7 +485,10 @@ def framework_editor() -> None:
         edited = st.data_editor(
             framework.select(report_columns()), key=f"capacity_framework_editor_{round_}",
             num_rows="add", hide_index=True, width="stretch",
-            column_config={c: st.column_config.Column(help=h) for c, h in FRAMEWORK_HELP.items()},
+            column_config={
+                c: st.column_config.Column(label, help=tip)
+                for c, (label, tip) in FRAMEWORK_LABELS.items()
+            },
         )  # fmt: skip
         saved = st.form_submit_button(
             "Save the framework", type="primary", key="capacity_framework_save"
@@ -487,7 +500,9 @@ def framework_editor() -> None:
     st.markdown("**Upload a framework file (CSV or Excel)**")
     st.caption("Columns: " + ", ".join(report_columns()) + " (active is optional: empty is true). "
                "Characteristics are added or updated by code; those not in the file are kept.")  # fmt: skip
-    file = st.file_uploader("Framework file", type=["csv", "xlsx"], key="capacity_framework_upload")
+    file = st.file_uploader(  # a fresh box after each save
+        "Framework file", type=["csv", "xlsx"], key=f"capacity_framework_upload_{round_}"
+    )
     if file is not None and (table := _read_upload(file.name, file.getvalue())) is not None:
         st.caption(f"{table.height} rows read from {md(file.name)}.")
         check = st.button(

@@ -177,7 +177,7 @@ def test_go_levels_beside_the_self_assessment_with_differences_marked(assessed: 
 
 def test_the_heatmap_has_a_column_per_go_assessment(assessed: str) -> None:
     at = open_capacity("go")
-    (chart,) = [c for c in charts(at) if "How capacity moved" in c.proto.spec]
+    (chart,) = [c for c in charts(at) if "Government Office assessments of" in c.proto.spec]
     data = chart_data(chart)
     go = versions(assessed, "go")
     assert set(data["assessment_id"]) == set(go["id"])
@@ -187,7 +187,7 @@ def test_the_heatmap_has_a_column_per_go_assessment(assessed: str) -> None:
     assert "↗ improved" in moved["Movement"].to_list()
     # the self-assessments on request
     at.radio(key="capacity_history_kind").set_value("self").run()
-    (chart,) = [c for c in charts(at) if "How capacity moved" in c.proto.spec]
+    (chart,) = [c for c in charts(at) if "self-assessments of" in c.proto.spec]
     assert set(chart_data(chart)["assessment_id"]) == set(versions(assessed, "self")["id"])
 
 
@@ -335,3 +335,14 @@ def test_the_overview_carries_the_judgement_and_a_link(assessed: str) -> None:
         "GO capacity judgement (20 Nov 2008): ●●●○ Adequate · Ready with conditions (2 conditions)"
     )
     assert ("Capacity assessment", {"area": AREA}) in links(at.main)
+
+
+def test_a_departments_overview_has_no_capacity_line(assessed: str) -> None:
+    """The capacity page is not in a department's menu: its overview does not point there."""
+    at = app("department")
+    at.query_params["area"] = AREA
+    at.switch_page("../pages/overview.py")
+    at.run()
+    assert not errors(at), errors(at)
+    assert not [c for c in at.caption if c.value.startswith("GO capacity judgement")]
+    assert "Capacity assessment" not in [label for label, _ in links(at.main)]
