@@ -64,7 +64,7 @@ with tabs["Assessment"]:
     st.subheader("GO assessment beside the self-assessment", anchor=False)
     capacity.comparison(framework, shown, ratings)
     st.subheader("How capacity moved", anchor=False)
-    capacity.history(everything, shown, ratings, area)
+    capacity.history(everything, shown, ratings, area, as_at)
 
 if kinds:
     with tabs["Record an assessment"]:

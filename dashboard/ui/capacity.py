@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import access, store, tabular
+from dashboard import access, charts, store, tabular
 from dashboard.access import AccessDenied, Actor
 from dashboard.charts_capacity import capacity_heatmap
 from dashboard.reports import capacity as report
@@ -165,6 +165,9 @@ def comparison(framework: pl.DataFrame, assessments: pl.DataFrame, ratings: pl.D
             "Difference": st.column_config.TextColumn(width="large"),
         },
     )  # fmt: skip
+    components.table_downloads(
+        shown, f"capacity-{assessments['area_code'][0]}-go-and-self", "capacity_comparison"
+    )
     picked = [i for i in ids.values() if i is not None]
     detail = (
         ratings.filter(pl.col("assessment_id").is_in(picked))
@@ -192,8 +195,9 @@ def comparison(framework: pl.DataFrame, assessments: pl.DataFrame, ratings: pl.D
 
 # --------------------------------------------------------------------- how capacity moved
 def history(
-    framework: pl.DataFrame, assessments: pl.DataFrame, ratings: pl.DataFrame, area: dict
-) -> None:
+    framework: pl.DataFrame, assessments: pl.DataFrame, ratings: pl.DataFrame, area: dict,
+    as_at: date,
+) -> None:  # fmt: skip
     kind = st.radio(
         "Assessments shown", ["go", "self"], format_func=lambda k: report.KIND_LABELS[k],
         horizontal=True, key="capacity_history_kind",
@@ -220,6 +224,10 @@ def history(
 
     what = ("capacity_heatmap", area["area_code"], kind, tuple(cells["assessment_id"].unique()))
     st.vega_lite_chart(loaders.chart_spec(what, chart), key="capacity_heatmap")
+    components.chart_download(
+        chart, f"capacity-{area['area_code']}-{kind}.png", "capacity_heatmap_png",
+        title=charts.export_heading("How capacity moved", area["area_name"], as_at),
+    )  # fmt: skip
     versions = (
         moved.select("assessment_id", "assessed_on").unique().sort("assessed_on", "assessment_id")
     )

@@ -185,6 +185,7 @@ def test_the_heatmap_has_a_column_per_go_assessment(assessed: str) -> None:
     moved = pl.from_pandas(next(d.value for d in at.dataframe if "Movement" in d.value.columns))
     assert moved.height == framework(assessed).height
     assert "↗ improved" in moved["Movement"].to_list()
+    assert "PNG" in {b.proto.label for b in at.get("download_button")}
     # the self-assessments on request
     at.radio(key="capacity_history_kind").set_value("self").run()
     (chart,) = [c for c in charts(at) if "self-assessments of" in c.proto.spec]

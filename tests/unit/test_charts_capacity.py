@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import vl_convert as vlc
 
-from dashboard import charts_capacity
+from dashboard import charts, charts_capacity
 
 RATINGS = pl.DataFrame(
     {
@@ -83,3 +83,11 @@ def test_optional_columns_may_be_missing() -> None:
     bare = RATINGS.select("assessment_id", "assessed_on", "name", "level")
     data = charts_capacity.heatmap_data(bare)
     assert data["condition"].to_list() == [""] * bare.height
+
+
+def test_the_chart_exports_as_an_image_with_its_heading() -> None:
+    png = charts.chart_png(
+        charts_capacity.capacity_heatmap(RATINGS),
+        title=charts.export_heading("How capacity moved", "Thornbury Vale", date(2008, 11, 30)),
+    )
+    assert png.startswith(b"\x89PNG")
