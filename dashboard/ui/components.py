@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -378,7 +379,7 @@ def trajectory(  # type: ignore[no-untyped-def]
     title: str | None = None,
 ) -> None:
     """The big trajectory chart of one target, with a PNG download."""
-    from dashboard import charts
+    from dashboard import charts, charts_spec
 
     rows = result.targets.filter(pl.col("target_id") == target_id)
     if rows.is_empty():
@@ -386,21 +387,24 @@ def trajectory(  # type: ignore[no-untyped-def]
     row = rows.row(0, named=True)
     icon, word, _ = STATUS.get(row["rag"], STATUS[None])
 
-    def chart():  # type: ignore[no-untyped-def]
-        _, data = _chart_inputs(result, [target_id])
-        return charts.trajectory_chart(
-            data,
-            title=title or _chart_title(row["indicator_code"], row["indicator_name"]),
-            subtitle=f"{row['block_name']} · {icon} {word}",
-            unit=row["unit"],
-            polarity=row["polarity"],
-            decimals=int(row["decimals"]),
-            height=height,
-            font_size=font_size,
-        )
+    drawn: dict[str, Any] = {
+        "title": title or _chart_title(row["indicator_code"], row["indicator_name"]),
+        "subtitle": f"{row['block_name']} · {icon} {word}",
+        "unit": row["unit"],
+        "polarity": row["polarity"],
+        "decimals": int(row["decimals"]),
+        "height": height,
+        "font_size": font_size,
+    }
+
+    def chart():  # type: ignore[no-untyped-def]  # the Altair chart, for the PNG
+        return charts.trajectory_chart(_chart_inputs(result, [target_id])[1], **drawn)
+
+    def spec() -> dict[str, Any]:  # the same spec without Altair's cost (charts_spec)
+        return charts_spec.trajectory_spec(_chart_inputs(result, [target_id])[1], **drawn)
 
     what = ("trajectory", row["area_code"], result.as_at, target_id, height, font_size, title)
-    st.vega_lite_chart(loaders.chart_spec(what, chart), width="stretch", key=f"{key}_chart")
+    st.vega_lite_chart(loaders.chart_spec(what, spec), width="stretch", key=f"{key}_chart")
     heading = f"{row['indicator_code']} {row['indicator_name']}"
     chart_download(
         chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png",
@@ -415,19 +419,24 @@ def small_multiples(  # type: ignore[no-untyped-def]
     """One small trajectory chart per target, in the same visual language as the big one.
     The image download is headed `title` (default: the targets' block) with the area and
     as-at date."""
-    from dashboard import charts
+    from dashboard import charts, charts_spec
 
     if targets.is_empty():
         return
     ids = targets["target_id"].to_list()
     rows = result.targets.filter(pl.col("target_id").is_in(pl.Series(ids).implode()))
 
-    def chart():  # type: ignore[no-untyped-def]
-        _, data = _chart_inputs(result, ids)
-        return charts.small_multiples(data, rows, columns=columns, width=250)
+    def chart():  # type: ignore[no-untyped-def]  # the Altair chart, for the PNG
+        return charts.small_multiples(
+            _chart_inputs(result, ids)[1], rows, columns=columns, width=250
+        )
+
+    def spec() -> dict[str, Any]:  # the same spec without Altair's cost (charts_spec)
+        data = _chart_inputs(result, ids)[1]
+        return charts_spec.small_multiples_spec(data, rows, columns=columns, width=250)
 
     what = ("small_multiples", result.as_at, tuple(ids), columns)
-    st.vega_lite_chart(loaders.chart_spec(what, chart), key=f"{key}_chart")
+    st.vega_lite_chart(loaders.chart_spec(what, spec), key=f"{key}_chart")
     if title is None:
         blocks = rows["block_name"].drop_nulls().unique()
         title = str(blocks[0]) if blocks.len() == 1 else "Trajectories"

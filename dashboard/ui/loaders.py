@@ -411,13 +411,16 @@ def _chart_spec(
     url: str, who: Actor, what: tuple[object, ...], version: int, _build: Callable[[], Any]
 ) -> dict[str, Any]:
     # not re-validated: the builders' specs are checked in the chart tests, and validation
-    # is a third of the time a chart takes; `_build` is not part of the key (`what` is)
-    return _build().to_dict(validate=False)
+    # is a third of the time a chart takes; `_build` is not part of the key (`what` is).
+    # A builder may give the spec itself (dashboard.charts_spec: no Altair objects at all).
+    built = _build()
+    return built if isinstance(built, dict) else built.to_dict(validate=False)
 
 
 def chart_spec(what: tuple[object, ...], build: Callable[[], Any]) -> dict[str, Any]:
-    """The Vega-Lite spec of the Altair chart `build()` makes, cached on `what` (everything
-    the chart is drawn from besides the data: codes, dates, sizes) and the data version.
+    """The Vega-Lite spec `build()` makes (or that of the Altair chart it makes), cached on
+    `what` (everything the chart is drawn from besides the data: codes, dates, sizes) and the
+    data version.
     Building an Altair chart of a block's small multiples took a second of every run."""
     return _chart_spec(database_url(), actor(), what, data_version(), build)
 
