@@ -187,3 +187,13 @@ def test_the_go_lands_on_its_region(demo_db: str) -> None:
     at = app("go").run(timeout=60)
     assert not errors(at), errors(at)
     assert [t.value for t in at.title] == ["Government Office for the East Midlands"]
+
+
+@pytest.mark.parametrize("user", AREA_ROLES)
+def test_an_area_role_is_refused_its_own_region_by_link(demo_db: str, user: str) -> None:
+    """An area's own people read their area, not its region: a link naming the region is
+    refused by the store, not shown."""
+    at = open_region(user, region=REGION)
+    (error,) = [e.value for e in at.error]
+    assert "may not see this region" in error
+    assert not at.dataframe
