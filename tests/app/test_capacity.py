@@ -347,3 +347,19 @@ def test_a_departments_overview_has_no_capacity_line(assessed: str) -> None:
     assert not errors(at), errors(at)
     assert not [c for c in at.caption if c.value.startswith("GO capacity judgement")]
     assert "Capacity assessment" not in [label for label, _ in links(at.main)]
+
+
+def test_an_area_without_assessments_says_so(assessed: str) -> None:
+    engine = db.get_engine(assessed)
+    codes = store.list_areas(engine, reader())["area_code"].to_list()
+    assessed_codes = set(store.latest_capacity(engine, reader(), codes)["area_code"])
+    bare = next(c for c in sorted(codes) if c not in assessed_codes and c != AREA)
+    assert store.capacity_assessments(engine, reader(), bare)[0].is_empty(), bare
+    at = open_capacity("admin", area=bare)
+    assert not errors(at), errors(at)
+    text = all_text(at)
+    assert "No Government Office assessment dated on or before 30 November 2008" in text
+    assert "The partnership has not recorded a self-assessment yet." in text
+    infos = [i.value for i in at.info]
+    assert "No assessment of this area yet: nothing to compare." in infos
+    assert submit_buttons(at) == {"capacity_save_go"}  # the first assessment is recorded here
