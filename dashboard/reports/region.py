@@ -4,7 +4,9 @@ Pure functions over one `dashboard.analysis.Assessment` of all the areas in view
 through the store, never a load per area): the region grid (area × block status counts and
 three-axis ratings, with each area's reward forecast, cliff edge, overdue values, review
 sign-off and capacity judgement), the region's red flags, and the national grid (region ×
-block). No Streamlit, no SQL: the pages, the loaders and the tests call the same functions.
+block). No Streamlit and no SQL: the pages, the loaders and the tests call the same
+functions; the view builders at the end (`region_view`, `national_view`) read through the
+store, which checks access first.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ COUNTS = ("green", "amber", "red", "no_data")
 AXES = ("performance", "progress", "risk")
 MONEY = pl.Decimal(38, 2)
 
-# Red flags, worst first: (rule, the phrase the table shows).
+# Why a red flag is raised, worst first (the phrases the table shows).
 FLAG_REWARD_WORSENING = "Reward target off track and worsening"
 FLAG_CLIFF_EDGE = "Cliff edge: forecast just below 60% of its stretch"
 FLAG_OVERDUE = "Value overdue more than 30 days"
