@@ -3,6 +3,8 @@ cliff edge, overdue values, review sign-off and capacity — and the red flags t
 
 from __future__ import annotations
 
+from html import escape
+
 import polars as pl
 import streamlit as st
 
@@ -51,6 +53,7 @@ if not codes:
 if len(codes) == 1:
     region_code = codes[0]
     st.query_params["region"] = region_code
+    st.sidebar.html(f'<div class="laa-area"><b>Region</b><br>{escape(names[region_code])}</div>')
 else:
     region_code = state.select(
         "region", "Region", codes, format_func=lambda c: names[c], container=st.sidebar,

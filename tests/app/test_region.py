@@ -68,6 +68,7 @@ def test_the_go_sees_exactly_its_regions_areas(demo_db: str) -> None:
     at = open_region("go")
     assert [t.value for t in at.title] == ["Government Office for the East Midlands"]
     assert not [s for s in at.sidebar.selectbox if s.label == "Region"]  # one region: fixed
+    assert any("East Midlands" in str(h.proto) for h in at.sidebar.get("html"))  # named
     table = grid_table(at)
     assert set(table["Area"]) == region_area_names(demo_db)
     assert table.height == len(region_area_names(demo_db))
