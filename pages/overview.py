@@ -36,7 +36,7 @@ st.query_params.pop(meeting.SLIDE, None)  # a slide number means nothing outside
 
 st.title(f"{md(area['area_name'])} LSP overview")
 components.agreement_caption(result, area, as_at)
-capacity.overview_line(area_code)  # the latest GO capacity judgement, linked
+capacity.overview_line(area_code, as_at)  # the GO capacity judgement then, linked
 if targets.is_empty():
     components.no_targets()
     st.stop()

@@ -525,24 +525,28 @@ def report_columns() -> list[str]:
 
 
 # ------------------------------------------------------------------------- the overview
-def overview_line(area_code: str) -> None:
-    """One caption line for the LSP overview: the latest GO capacity judgement and sign-off
-    recommendation, with a link to the capacity page (one cached read)."""
+def overview_line(area_code: str, as_at: date | None = None) -> None:
+    """One caption line for the LSP overview: the GO's latest capacity judgement dated on or
+    before `as_at` (any date when None) and its sign-off recommendation, with a link to the
+    capacity page (one cached read of the area's assessments)."""
     who = loaders.actor()
     if who.of_role("department") and not who.of_role("admin", "go", *access.AREA_ROLES):
         return  # a department's overview is its indicators: the page is not in its menu
     try:
-        found = report.latest_judgement(loaders.latest_capacity((area_code,)), area_code)
+        assessments, _ = loaders.capacity_assessments(area_code)
     except AccessDenied:
         return
+    if as_at is not None:
+        assessments = assessments.filter(pl.col("assessed_on") <= as_at)
+    go = latest(assessments, "go")
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        if found is None:
+        if go is None:
             st.caption("Capacity: no Government Office assessment yet.")
         else:
-            conditions = len(found["conditions"])
+            conditions = len(go["conditions"])
             st.caption(
-                f"GO capacity judgement ({found['assessed_on']:%d %b %Y}): "
-                f"{level_words(found['overall'])} · {found['signoff_recommendation']}"
+                f"GO capacity judgement ({go['assessed_on']:%d %b %Y}): "
+                f"{level_words(go['overall'])} · {report.recommendation_label(go['recommendation'])}"
                 + (
                     f" ({conditions} condition{'s' if conditions != 1 else ''})"
                     if conditions

@@ -336,6 +336,13 @@ def test_the_overview_carries_the_judgement_and_a_link(assessed: str) -> None:
         "GO capacity judgement (20 Nov 2008): ●●●○ Adequate · Ready with conditions (2 conditions)"
     )
     assert ("Capacity assessment", {"area": AREA}) in links(at.main)
+    # on an earlier as-at date, the judgement of then
+    at = app("board")
+    at.query_params.update(area=AREA, as_at="2008-11-10")
+    at.switch_page("../pages/overview.py")
+    at.run()
+    line = next(c.value for c in at.caption if c.value.startswith("GO capacity judgement"))
+    assert line == "GO capacity judgement (04 Nov 2008): ●○○○ Weak · Not ready"
 
 
 def test_a_departments_overview_has_no_capacity_line(assessed: str) -> None:
