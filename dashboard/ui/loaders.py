@@ -395,16 +395,6 @@ def capacity_assessments(area_code: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _capacity_assessments(database_url(), actor(), area_code, data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _latest_capacity(url: str, who: Actor, areas: tuple[str, ...], version: int) -> pl.DataFrame:
-    return store.latest_capacity(_engine(url), who, list(areas))
-
-
-def latest_capacity(area_codes: tuple[str, ...]) -> pl.DataFrame:
-    """The latest GO capacity judgement of each of the areas that has one, in one read."""
-    return _latest_capacity(database_url(), actor(), tuple(sorted(area_codes)), data_version())
-
-
 # ---- charts: a page's Vega-Lite specs, built once per data version ----
 @st.cache_data(show_spinner=False, max_entries=64)
 def _chart_spec(
