@@ -141,7 +141,7 @@ def seed_demo(
         int, typer.Option(help="Random seed (the same seed gives the same data).")
     ] = 2005,
 ) -> None:
-    """Fill the database with the deterministic demo: 20 fictional areas in 9 regions."""
+    """Fill the database with the deterministic demo: 26 fictional areas in the 9 regions."""
     from seed_data.demo import seed_demo as run_seed
 
     actor = _actor()  # an unknown --as name is refused before anything is written

@@ -1,15 +1,17 @@
-"""The built-in demo: twenty fictional areas and their 2005–10 Local Area Agreements.
+"""The built-in demo: 26 fictional areas and their 2005–10 Local Area Agreements.
 
 `seed_demo` writes a complete, plausible history through the store (DOMAIN.md): the
-40-indicator framework and its reporting lines, 20 invented areas over the 9 Government
-Offices in the three real start cohorts (April 2005 pilots with three blocks, April 2006 and
-April 2007 with four), their thematic partnerships and lead officers, 30–40 targets per area of
-which 9–12 are stretched reward targets, actual values with provisional figures and
-corrections, exception commentary, a few refreshed ordinary targets, signed agreements and the
-`today` / `demo` settings.
+40-indicator framework and its reporting lines, 26 invented areas over the 9 Government
+Offices (8 in the East Midlands, the demo GO's region) in the three real start cohorts (April
+2005 pilots with three blocks, April 2006 and April 2007 with four), their thematic
+partnerships and lead officers, 30–40 targets per area of which 9–12 are stretched reward
+targets, actual values with provisional figures and corrections, exception commentary, a few
+refreshed ordinary targets, signed agreements and the `today` / `demo` settings.
 
-It is deterministic: every random draw comes from one `numpy.random.default_rng(seed)` in a
-fixed order and no wall clock is read. Every timestamp is a plausible backdated time (a value
+It is deterministic: every random draw comes from `numpy.random.default_rng` in a fixed
+order and no wall clock is read. The areas come in waves (`AREA_WAVES`), each planned from its
+own generator (`seed`, then `seed + 1`, ...), so a wave added later leaves the earlier areas'
+figures as they were, value for value. Every timestamp is a plausible backdated time (a value
 is recorded around its period end plus the indicator's lag), so the same seed gives the same
 database content, row for row, on every run.
 
@@ -52,7 +54,15 @@ from data_models import Area, ReportingLine
 from seed_data.capacity_demo import seed_capacity_demo
 from seed_data.demo_users import seed_demo_users
 
-__all__ = ["AREAS", "DEFAULT_SEED", "DEMO_TODAY", "AreaSpec", "DemoSummary", "seed_demo"]
+__all__ = [
+    "AREAS",
+    "AREA_WAVES",
+    "DEFAULT_SEED",
+    "DEMO_TODAY",
+    "AreaSpec",
+    "DemoSummary",
+    "seed_demo",
+]
 
 DEMO_TODAY = date(2008, 11, 30)
 """The demo's business date: the 2005 pilots have finished, the 2006 and 2007 cohorts run on."""
@@ -83,6 +93,7 @@ class AreaSpec:
     cohort: int
     skills_stretch: bool = False  # Skills for Life as a cumulative (3-year total) reward target
     agreed_share: bool = False  # one reward target with an agreed share of the grant
+    deprivation: tuple[int, int] | None = None  # a narrower rank range than its type's
 
     @property
     def slug(self) -> str:
@@ -93,7 +104,7 @@ class AreaSpec:
         return PILOT_BLOCKS if self.cohort == 2005 else ALL_BLOCKS
 
 
-AREAS: tuple[AreaSpec, ...] = (
+FIRST_AREAS: tuple[AreaSpec, ...] = (
     AreaSpec("D01", "Castlemere", "GONE", "metropolitan", 2005),
     AreaSpec("D02", "Ashworth", "GONW", "metropolitan", 2005),
     AreaSpec("D03", "Trentshire", "GOEM", "county", 2005),
@@ -115,6 +126,20 @@ AREAS: tuple[AreaSpec, ...] = (
     AreaSpec("D19", "Havenport", "GOSE", "unitary", 2007),
     AreaSpec("D20", "Wessex Vale", "GOSW", "county", 2007),
 )
+# So the demo GO's region holds enough areas to compare and assess across (8 with D03, D10):
+# counties and unitaries, a deprived city (Soarford) and a former coalfield (Idledale).
+EAST_MIDLANDS_AREAS: tuple[AreaSpec, ...] = (
+    AreaSpec("D21", "Peakshire", "GOEM", "county", 2006),
+    AreaSpec("D22", "Soarford", "GOEM", "unitary", 2006, agreed_share=True, deprivation=(15, 40)),
+    AreaSpec("D23", "Lindsey Wolds", "GOEM", "county", 2006),
+    AreaSpec("D24", "Fosseshire", "GOEM", "county", 2007, skills_stretch=True),
+    AreaSpec("D25", "Nenebury", "GOEM", "unitary", 2007),
+    AreaSpec("D26", "Idledale", "GOEM", "unitary", 2007, deprivation=(40, 75)),  # ex-coalfield
+)
+# Each wave is planned from its own generator (seed + its index): a new wave goes at the end
+# and never shifts an earlier wave's draws.
+AREA_WAVES: tuple[tuple[AreaSpec, ...], ...] = (FIRST_AREAS, EAST_MIDLANDS_AREAS)
+AREAS: tuple[AreaSpec, ...] = tuple(spec for wave in AREA_WAVES for spec in wave)
 
 # la_type: (population range, net budget requirement £ per head, deprivation rank range)
 AREA_TYPES: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = {
@@ -761,10 +786,13 @@ def _person(rng: np.random.Generator, used: set[str]) -> str:
             return name
 
 
-def _plan_areas(rng: np.random.Generator) -> list[_Area]:
+def _plan_areas(
+    rng: np.random.Generator, specs: Sequence[AreaSpec], ranks: set[int]
+) -> list[_Area]:
+    """The areas of one wave; `ranks` holds the deprivation ranks taken (by earlier waves too)
+    and gains this wave's, so every area's rank is its own."""
     areas = []
-    ranks: set[int] = set()
-    for spec in AREAS:
+    for spec in specs:
         (pop_lo, pop_hi), (head_lo, head_hi), (dep_lo, dep_hi) = AREA_TYPES[spec.la_type]
         population = int(round(rng.uniform(pop_lo, pop_hi), -2))
         net_budget = int(round(population * rng.uniform(head_lo, head_hi), -4))
@@ -772,6 +800,8 @@ def _plan_areas(rng: np.random.Generator) -> list[_Area]:
             dep_hi = min(dep_hi, 115)
         elif spec.region_code in SOUTHERN:
             dep_lo = max(dep_lo, 40)
+        if spec.deprivation is not None:
+            dep_lo, dep_hi = spec.deprivation
         rank = int(rng.integers(dep_lo, dep_hi + 1))
         while rank in ranks:
             rank = int(rng.integers(dep_lo, dep_hi + 1))
@@ -1005,8 +1035,9 @@ def _plan_target(
     )  # fmt: skip
 
 
-def _exactly_sixty(targets: list[_Target]) -> None:
-    """Make one finished pilot reward target land on exactly 60% of its stretch (DOMAIN §5)."""
+def _exactly_sixty(targets: list[_Target]) -> bool:
+    """Make one finished pilot reward target land on exactly 60% of its stretch (DOMAIN §5);
+    False if none of `targets` qualifies."""
     for t in targets:
         if (
             t.area.spec.cohort == 2005
@@ -1022,7 +1053,8 @@ def _exactly_sixty(targets: list[_Target]) -> None:
             t.target_value = _round(w + t.ind.good * 5 * units * step, t.ind.decimals)
             t.final = _round(w + t.ind.good * 3 * units * step, t.ind.decimals)
             t.outcome = 0.6
-            return
+            return True
+    return False
 
 
 # ------------------------------------------------------------------------------- values
@@ -1355,12 +1387,40 @@ class _Plan:
     targets: list[_Target]
     actuals: list[dict[str, Any]]
     commentary: list[dict[str, Any]]
+    exactly_sixty: bool = False  # a pilot reward target was set to land on exactly 60%
 
 
 def build_plan(seed: int, inds: dict[str, Ind]) -> _Plan:
-    """Everything the demo writes, drawn in a fixed order from one generator."""
-    rng = np.random.default_rng(seed)
-    areas = _plan_areas(rng)
+    """Everything the demo writes: each wave of `AREA_WAVES` planned in a fixed order from its
+    own generator (`seed + k` for wave k), merged in the order the store is written."""
+    ranks: set[int] = set()
+    waves: list[_Plan] = []
+    for k, specs in enumerate(AREA_WAVES):
+        need_sixty = not any(w.exactly_sixty for w in waves)  # one such target in the demo
+        rng = np.random.default_rng(seed + k)
+        waves.append(_plan_wave(rng, specs, inds, ranks, need_sixty=need_sixty))
+    actuals = [r for w in waves for r in w.actuals]
+    commentary = [r for w in waves for r in w.commentary]
+    actuals.sort(key=lambda r: (r["recorded_at"], r["area_code"], r["indicator_code"], r["period"]))
+    commentary.sort(key=lambda r: (r["recorded_at"], r["area_code"], r["indicator_code"]))
+    return _Plan(
+        [a for w in waves for a in w.areas],
+        [t for w in waves for t in w.targets],
+        actuals,
+        commentary,
+    )
+
+
+def _plan_wave(
+    rng: np.random.Generator,
+    specs: Sequence[AreaSpec],
+    inds: dict[str, Ind],
+    ranks: set[int],
+    *,
+    need_sixty: bool,
+) -> _Plan:
+    """One wave's areas, targets, values, refreshes and commentary, drawn in a fixed order."""
+    areas = _plan_areas(rng, specs, ranks)
     targets: list[_Target] = []
     by_area: dict[str, list[_Target]] = {}
     for area in areas:
@@ -1374,7 +1434,7 @@ def build_plan(seed: int, inds: dict[str, Ind]) -> _Plan:
             first.agreed_share = float(round(equal * 1.5, -3))
         by_area[area.spec.code] = mine
         targets.extend(mine)
-    _exactly_sixty(targets)
+    sixty = need_sixty and _exactly_sixty(targets)
     for t in targets:
         _plan_values(rng, t)
     for area in areas:
@@ -1386,9 +1446,7 @@ def build_plan(seed: int, inds: dict[str, Ind]) -> _Plan:
         actuals.extend(rows)
         recorded = {r["period"]: r["recorded_at"] for r in rows}  # the latest revision's time
         commentary.extend(_commentary_rows(rng, t, recorded))
-    actuals.sort(key=lambda r: (r["recorded_at"], r["area_code"], r["indicator_code"], r["period"]))
-    commentary.sort(key=lambda r: (r["recorded_at"], r["area_code"], r["indicator_code"]))
-    return _Plan(areas, targets, actuals, commentary)
+    return _Plan(areas, targets, actuals, commentary, exactly_sixty=sixty)
 
 
 # --------------------------------------------------------------------------------- writing

@@ -19,11 +19,11 @@ from dashboard import accounts, db, settings, store
 from dashboard.access import Actor, Grant
 from dashboard.analysis import Assessment, assess_areas
 from dashboard.ui import auth
-from seed_data.demo import DEMO_TODAY, seed_demo
+from seed_data.demo import AREAS, DEMO_TODAY, seed_demo
 from tests.conftest import load_worked_example
 
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-DEMO_AREAS = [f"D{i:02d}" for i in range(1, 21)]
+DEMO_AREAS = [a.code for a in AREAS]
 PAGES = {
     "overview": "../pages/overview.py",  # the default page of most roles, not of departments
     "block": "../pages/block.py",
@@ -79,7 +79,7 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo (20 areas, today 30 Nov 2008) seeded once per session; tests only read it."""
+    """The demo (its `AREAS`, today 30 Nov 2008) seeded once per session; tests only read it."""
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     store.upgrade(url)
     seed_demo(db.get_engine(url), store.cli_actor("tester"))

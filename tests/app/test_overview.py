@@ -78,7 +78,7 @@ def test_empty_database_says_what_to_do(empty_db: str) -> None:
     assert "laa seed demo" in at.info[0].value
 
 
-# --- the demo (20 areas) -----------------------------------------------------------------------
+# --- the demo (every area) -------------------------------------------------------------------
 @pytest.mark.parametrize("area", DEMO_AREAS)
 def test_overview_runs_for_every_demo_area(demo_db: str, area: str) -> None:
     at = open_page("overview", area=area)

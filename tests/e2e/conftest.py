@@ -92,7 +92,7 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database with the demo: 20 areas, today 30 November 2008."""
+    """A database with the demo: every area of `seed_data.demo.AREAS`, today 30 November 2008."""
     return _seeded(tmp_path_factory.mktemp("e2e_demo") / "demo.db", seed_demo)
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from dashboard import db, store
+from seed_data import demo as demo_module
 from seed_data.demo import AREAS, DEMO_TODAY, DemoSummary, add_months, seed_demo
 from seed_data.demo_users import DEMO_REGION
 
@@ -86,9 +87,11 @@ def test_same_seed_gives_the_same_database(demo, tmp_path: Path) -> None:
     assert first["actual_revision"], "values were written"
 
 
-def test_twenty_areas_over_all_nine_regions_in_three_cohorts(sql) -> None:
+def test_areas_over_all_nine_regions_in_three_cohorts(sql) -> None:
     areas = sql("SELECT code, name, region_code, la_type, population, deprivation_rank FROM area")
-    assert len(areas) == 20 == len(AREAS)
+    assert len(areas) == len(AREAS)
+    assert len({a[1] for a in areas}) == len(areas), "every area has its own name"
+    assert len({a[5] for a in areas}) == len(areas), "and its own deprivation rank"
     assert {a[2] for a in areas} == {
         "GONE", "GONW", "GOYH", "GOEM", "GOWM", "GOEE", "GOL", "GOSE", "GOSW"
     }  # fmt: skip
@@ -107,9 +110,62 @@ def test_twenty_areas_over_all_nine_regions_in_three_cohorts(sql) -> None:
     )  # fmt: skip
     assert cohorts == {
         ("2005-04-01", "2008-03-31"): 6,
-        ("2006-04-01", "2009-03-31"): 7,
-        ("2007-04-01", "2010-03-31"): 7,
+        ("2006-04-01", "2009-03-31"): 10,
+        ("2007-04-01", "2010-03-31"): 10,
     }
+
+
+def test_the_demo_go_s_region_holds_eight_areas_the_others_keep_theirs(sql) -> None:
+    """East Midlands: enough areas to compare across, of both types and both running cohorts."""
+    per_region = Counter(r for (r,) in sql("SELECT region_code FROM area"))
+    assert per_region == {
+        "GONE": 2, "GONW": 3, "GOYH": 2, "GOEM": 8, "GOWM": 2, "GOEE": 2, "GOL": 3, "GOSE": 2,
+        "GOSW": 2,
+    }  # fmt: skip
+    goem = sql(
+        "SELECT a.la_type, g.start_date FROM area a JOIN agreement g ON g.area_code = a.code "
+        "WHERE a.region_code = ?",
+        DEMO_REGION,
+    )
+    assert {t for t, _ in goem} == {"county", "unitary"}
+    assert {s for _, s in goem} == {"2005-04-01", "2006-04-01", "2007-04-01"}
+
+
+def test_a_later_wave_of_areas_leaves_the_earlier_ones_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each wave of areas draws from its own generator: planning the first wave alone gives its
+    areas, targets, values and commentary exactly as in the whole demo, value for value."""
+    inds = demo_module._indicators(demo_module.framework_rows())
+    whole = demo_module.build_plan(2005, inds)
+    first_wave = demo_module.AREA_WAVES[0]
+    monkeypatch.setattr(demo_module, "AREA_WAVES", (first_wave,))
+    alone = demo_module.build_plan(2005, inds)
+    assert len(demo_module.AREA_WAVES) == 1 and len(whole.areas) == len(AREAS) > len(first_wave)
+    codes = {a.code for a in first_wave}
+
+    def of_first_wave(plan) -> dict[str, list]:
+        areas = [a for a in plan.areas if a.spec.code in codes]
+        targets = [t for t in plan.targets if t.area.spec.code in codes]
+        return {
+            "areas": [demo_module._area_row(a) | {"signed": a.signed} for a in areas],
+            "targets": [demo_module._target_row(t, refreshed=True) for t in targets],
+            "values": [r for r in plan.actuals if r["area_code"] in codes],
+            "commentary": [r for r in plan.commentary if r["area_code"] in codes],
+        }
+
+    assert of_first_wave(whole) == of_first_wave(alone)
+    # The first wave is still the 20-area demo as it was seeded before any wave was added
+    # (its summary then: 699 targets, 6083 value revisions, 221 commentaries).
+    first = of_first_wave(whole)
+    assert len(codes) == 20
+    assert (len(first["targets"]), len(first["values"]), len(first["commentary"])) == (
+        699,
+        6083,
+        221,
+    )
+    assert sum(t.outcome == 0.6 and t.reward for t in whole.targets) == 1, "one exact 60% target"
+    assert len({a.deprivation_rank for a in whole.areas}) == len(whole.areas)
 
 
 def test_every_agreement_is_signed_weeks_before_it_starts(sql) -> None:
@@ -123,7 +179,7 @@ def test_thirty_to_forty_targets_with_nine_to_twelve_reward_targets(sql) -> None
     per_area: dict[str, list[tuple]] = defaultdict(list)
     for row in _current_targets(sql):
         per_area[row[0]].append(row)
-    assert len(per_area) == 20
+    assert len(per_area) == len(AREAS)
     for area, rows in per_area.items():
         assert 30 <= len(rows) <= 40, area
         pilot = rows[0][3] == "2005-04-01"
@@ -212,7 +268,7 @@ def test_commentary_explains_recent_shortfalls(sql) -> None:
         "AND a.indicator_code = c.indicator_code AND a.period = c.period) FROM commentary c"
     )
     assert len(rows) >= 100
-    assert len({r[0] for r in rows}) == 20
+    assert len({r[0] for r in rows}) == len(AREAS)
     for _, _, _, text, author, recorded_at, value_at in rows:
         assert "Why:" in text and "Action:" in text
         assert ", " in author  # "Name, Job title"
@@ -237,7 +293,8 @@ def test_settings_and_summary(demo, sql) -> None:
     _, engine, summary = demo
     assert store.business_today(engine) == DEMO_TODAY
     assert store.is_demo(engine)
-    assert summary.areas == 20
+    assert summary.areas == len(AREAS)
+    assert f"{len(AREAS)} areas, " in str(summary)
     assert summary.targets == sql("SELECT count(*) FROM target")[0][0]
     assert summary.reward_targets == sum(r[6] is not None for r in _current_targets(sql))
     assert summary.actual_revisions == sql("SELECT count(*) FROM actual_revision")[0][0]
