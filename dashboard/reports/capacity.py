@@ -7,6 +7,8 @@ Pure functions over the store's frames (`store.capacity_framework`,
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 from data_models import CAPACITY_LEVELS, SIGNOFF_RECOMMENDATIONS
@@ -201,6 +203,27 @@ def capacity_export(
               nulls_last=True)
         .select(EXPORT_COLUMNS)
     )  # fmt: skip
+
+
+def judgement_at(assessments: pl.DataFrame, as_at: date) -> dict | None:
+    """The GO's latest judgement assessed on or before `as_at` (the frame of
+    `store.capacity_assessments` of one area) in words, as `latest_judgement`, with its
+    summary; None if the GO had not assessed the area by then."""
+    go = assessments.filter((pl.col("kind") == "go") & (pl.col("assessed_on") <= as_at)).sort(
+        "assessed_on", "id"
+    )
+    if go.is_empty():
+        return None
+    found = go.row(-1, named=True)
+    latest = pl.DataFrame(
+        [{**{k: found[k] for k in ("area_code", "assessed_on", "overall", "recommendation",
+                                   "recommendation_date", "conditions", "recorded_by")},
+          "assessment_id": found["id"]}],
+        schema_overrides={"conditions": pl.List(pl.Utf8), "recommendation": pl.Utf8},
+    )  # fmt: skip
+    judgement = latest_judgement(latest, found["area_code"])
+    assert judgement is not None
+    return {**judgement, "summary": found["summary"]}
 
 
 def latest_judgement(latest: pl.DataFrame, area_code: str) -> dict | None:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from dashboard import store
 from dashboard.analysis import assess_areas
 from dashboard.reports import board
+from dashboard.reports.capacity import judgement_at
 from dashboard.reports.exports import money_column
 from dashboard.reports.returns import review_period, review_signoff_state
 from dashboard.store import Actor
@@ -24,9 +25,16 @@ from dashboard.store import Actor
 REVIEW_COLUMNS = (
     "area_code", "block_code", "performance", "progress", "risk", "targets", "green", "amber",
     "red", "reward_forecast_gbp", "reward_maximum_gbp", "exceptions",
+    # The GO's latest capacity judgement of the area by the as-at date (the same on every
+    # block's row; empty when the GO had not assessed it): level and sign-off recommendation.
+    "capacity_judgement", "capacity_assessed_on", "signoff_recommendation",
 )  # fmt: skip
 
 NO_COMMENTARY = "no commentary yet"
+CAPACITY_ITEMS = (
+    "capacity judgement (GO)", "capacity assessed on", "sign-off recommendation",
+    "conditions of sign-off",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,15 +49,29 @@ class ReviewPack:
     exceptions: pl.DataFrame  # one row per exception, worst first, with commentary
     reward: pl.DataFrame  # one row per reward target: forecast reward and its range
     signoff: str  # "reviewed by ... on ..." or "not reviewed"
+    # The GO's latest capacity judgement by the as-at date (`reports.capacity.judgement_at`:
+    # judgement, assessed_on, signoff_recommendation, conditions, ...), None if none.
+    capacity: dict | None = None
 
     def table(self) -> pl.DataFrame:
         """The CLI's CSV: exactly REVIEW_COLUMNS, money as pounds to 2 dp."""
         return self.blocks.select(
-            *[c for c in REVIEW_COLUMNS if not c.endswith("_gbp") and c != "exceptions"],
-            money_column("reward_forecast_gbp").alias("reward_forecast_gbp"),
-            money_column("reward_maximum_gbp").alias("reward_maximum_gbp"),
-            "exceptions",
+            money_column(c).alias(c) if c.endswith("_gbp") else pl.col(c) for c in REVIEW_COLUMNS
         )
+
+    def capacity_values(self) -> list[str]:
+        """The About sheet's lines on the capacity judgement (CAPACITY_ITEMS), in words."""
+        found = self.capacity
+        if found is None:
+            return ["not assessed by the Government Office yet", "", "", ""]
+        return [
+            found["judgement"],
+            found["assessed_on"].isoformat(),
+            found["signoff_recommendation"]
+            + (f" ({found['recommendation_date'].isoformat()})" if found["recommendation_date"]
+               else ""),
+            "; ".join(found["conditions"]),
+        ]  # fmt: skip
 
     def csv_bytes(self) -> bytes:
         from dashboard.formatting import spreadsheet_safe
@@ -63,9 +85,9 @@ class ReviewPack:
         about = pl.DataFrame(
             {
                 "item": ["area", "review (half-year ending)", "as at", "GO sign-off",
-                         "generated"],
+                         *CAPACITY_ITEMS, "generated"],
                 "value": [f"{self.area_code} {self.area_name}", self.review.isoformat(),
-                          self.as_at.isoformat(), self.signoff,
+                          self.as_at.isoformat(), self.signoff, *self.capacity_values(),
                           datetime.now().strftime("%Y-%m-%d %H:%M")],
             }
         )  # fmt: skip
@@ -115,7 +137,13 @@ def review_pack(engine: Engine, actor: Actor, area_code: str, as_at: date) -> Re
         .join(joined, on="block_code", how="left")
         .with_columns(area_code=pl.lit(area_code), exceptions=pl.col("exceptions").fill_null(""))
         .sort("block_order")
-        .select(*REVIEW_COLUMNS, "block_name", "block_order", "no_data", "reward_targets")
+        .select(
+            *REVIEW_COLUMNS[: REVIEW_COLUMNS.index("exceptions") + 1],
+            "block_name",
+            "block_order",
+            "no_data",
+            "reward_targets",
+        )
     )
     reward = targets.filter(pl.col("is_reward")).select(
         "block_code",
@@ -132,6 +160,13 @@ def review_pack(engine: Engine, actor: Actor, area_code: str, as_at: date) -> Re
     )
     review = review_period(as_at)
     signoff = review_signoff_state(engine, actor, [area_code], review)["go_signoff"][0]
+    assessments, _ = store.capacity_assessments(engine, actor, area_code)
+    capacity = judgement_at(assessments, as_at)
+    blocks = blocks.with_columns(
+        pl.lit(capacity and capacity["overall"], pl.Utf8).alias("capacity_judgement"),
+        pl.lit(capacity and capacity["assessed_on"], pl.Date).alias("capacity_assessed_on"),
+        pl.lit(capacity and capacity["recommendation"], pl.Utf8).alias("signoff_recommendation"),
+    )
     return ReviewPack(
         area_code=area_code,
         area_name=str(result.scope.agreements["area_name"][0]),
@@ -141,4 +176,5 @@ def review_pack(engine: Engine, actor: Actor, area_code: str, as_at: date) -> Re
         exceptions=exceptions,
         reward=reward,
         signoff=signoff,
+        capacity=capacity,
     )

@@ -758,7 +758,8 @@ RETURN_HEADER = (
 )
 REVIEW_HEADER = (
     "area_code,block_code,performance,progress,risk,targets,green,amber,red,"
-    "reward_forecast_gbp,reward_maximum_gbp,exceptions"
+    "reward_forecast_gbp,reward_maximum_gbp,exceptions,"
+    "capacity_judgement,capacity_assessed_on,signoff_recommendation"
 )
 
 
@@ -812,6 +813,14 @@ def test_export_return_and_review_on_the_demo(eng: Engine, tmp_path: Path) -> No
     header, blocks = parse_csv(review.stdout)
     assert review.stdout.splitlines()[0] == REVIEW_HEADER == ",".join(header)
     assert [b["block_code"] for b in blocks] == pack.table()["block_code"].to_list()
+    # The GO's capacity judgement by the period (the March 2008 assessment), on every row.
+    judged = {(b["capacity_judgement"], b["capacity_assessed_on"], b["signoff_recommendation"])
+              for b in blocks}  # fmt: skip
+    assert pack.capacity is not None and judged == {
+        (pack.capacity["overall"], pack.capacity["assessed_on"].isoformat(),
+         pack.capacity["recommendation"])
+    }  # fmt: skip
+    assert pack.capacity["assessed_on"].strftime("%Y-%m") == "2008-03"
     assert review.stderr.endswith(": not reviewed\n")
     signed = run("review", "signoff", "--area", "D10", "--period", "2008-11-30", "--note", "ok")
     assert signed.stderr == "D10: the review of the half-year ending 2008-09-30 is reviewed\n"

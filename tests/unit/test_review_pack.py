@@ -22,7 +22,7 @@ from dashboard import analysis, db, store
 from dashboard.access import AccessDenied, Actor, Grant
 from dashboard.reports.returns import department_return
 from dashboard.reports.review import NO_COMMENTARY, REVIEW_COLUMNS, review_pack
-from data_models import AuditEvent, ReviewSignOff
+from data_models import AuditEvent, CapacityAssessment, ReviewSignOff
 from seed_data.demo import DEMO_TODAY, seed_demo
 from tests.conftest import _BACKENDS, backend_database
 
@@ -203,3 +203,58 @@ def test_excel_pack_has_the_blocks(demo: Engine) -> None:
     blocks = pl.read_excel(io.BytesIO(pack.excel_bytes()), sheet_name="Blocks")
     assert blocks.columns == list(REVIEW_COLUMNS)
     assert blocks["block_code"].to_list() == pack.table()["block_code"].to_list()
+
+
+def go_judgement(engine: Engine, area: str, as_at: date) -> tuple | None:
+    """The GO's newest capacity assessment of an area on or before a date, by SQL."""
+    a = CapacityAssessment
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(a.overall, a.assessed_on, a.recommendation, a.conditions)
+            .where(a.area_code == area, a.kind == "go", a.assessed_on <= as_at)
+            .order_by(a.assessed_on.desc(), a.id.desc())
+            .limit(1)
+        ).first()
+    return tuple(found) if found else None
+
+
+@pytest.mark.parametrize("as_at", [DEMO_TODAY, date(2008, 9, 30)])
+def test_the_pack_carries_the_go_s_capacity_judgement(demo: Engine, as_at: date) -> None:
+    """The trailing columns, the page's `capacity` and the About sheet hold the GO's latest
+    judgement by the as-at date (October's review on today, March's before it)."""
+    expected = go_judgement(demo, AREA, as_at)
+    assert expected is not None
+    overall, assessed_on, recommendation, conditions = expected
+    assert assessed_on.month == (10 if as_at == DEMO_TODAY else 3)
+    pack = review_pack(demo, GOEM, AREA, as_at)
+    table = pack.table()
+    assert table.columns[-3:] == ["capacity_judgement", "capacity_assessed_on",
+                                  "signoff_recommendation"]  # fmt: skip
+    assert set(table.select(table.columns[-3:]).rows()) == {(overall, assessed_on, recommendation)}
+    assert pack.capacity is not None
+    assert pack.capacity["conditions"] == (conditions or "").splitlines()
+    assert pack.capacity["judgement"] == overall.capitalize()
+    about = dict(pl.read_excel(io.BytesIO(pack.excel_bytes()), sheet_name="About").iter_rows())
+    assert about["capacity judgement (GO)"] == overall.capitalize()
+    assert about["capacity assessed on"] == assessed_on.isoformat()
+    assert about["sign-off recommendation"].startswith(
+        {"ready": "Ready for sign-off", "ready_with_conditions": "Ready with conditions",
+         "not_ready": "Not ready"}[recommendation]
+    )  # fmt: skip
+    header, *rows = list(csv.reader(io.StringIO(pack.csv_bytes().decode("utf-8"))))
+    assert header == list(REVIEW_COLUMNS)
+    assert {tuple(r[-3:]) for r in rows} == {(overall, assessed_on.isoformat(), recommendation)}
+
+
+def test_a_pack_before_any_go_assessment_has_empty_capacity_columns(demo: Engine) -> None:
+    as_at = date(2008, 1, 31)
+    assert go_judgement(demo, AREA, as_at) is None
+    pack = review_pack(demo, ADMIN, AREA, as_at)
+    assert pack.capacity is None
+    trailing = pack.table().select("capacity_judgement", "capacity_assessed_on",
+                                   "signoff_recommendation")  # fmt: skip
+    assert all(v is None for row in trailing.rows() for v in row)
+    _, first = list(csv.reader(io.StringIO(pack.csv_bytes().decode("utf-8"))))[:2]
+    assert first[-3:] == ["", "", ""]
+    about = dict(pl.read_excel(io.BytesIO(pack.excel_bytes()), sheet_name="About").iter_rows())
+    assert about["capacity judgement (GO)"] == "not assessed by the Government Office yet"
