@@ -29,7 +29,7 @@ from dashboard.formatting import (
 from dashboard.metrics import period_label_expr
 from dashboard.reports.returns import review_period
 from dashboard.reports.review import NO_COMMENTARY
-from dashboard.ui import components, loaders, nav, state
+from dashboard.ui import capacity, components, loaders, nav, state
 from dashboard.ui.plain import indicator_label, md
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ st.caption(
     f"{area['region_name']} · values, statuses and forecasts as they stood on "
     f"{as_at:%d %B %Y} (the as-at date in the sidebar)"
 )
+capacity.overview_line(area_code, as_at)  # the GO's capacity judgement the pack carries
 
 signoff_col, pack_col = st.columns([3, 2], gap="medium")
 mine = signed.filter(pl.col("area_code") == area_code)

@@ -161,6 +161,20 @@ def test_the_review_period_follows_the_as_at_date(demo_db: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("as_at", [DEMO_TODAY, date(2008, 5, 15)])
+def test_the_pack_shows_the_go_s_capacity_judgement_of_its_date(demo_db: str, as_at: date) -> None:
+    """The judgement line is the pack's own: October's review today, March's in May."""
+    found = expected_pack(demo_db, as_at=as_at).capacity
+    assert found is not None and found["assessed_on"] <= as_at
+    at = open_review("go", as_at=as_at.isoformat())
+    assert not errors(at), errors(at)
+    line = f"GO capacity judgement ({found['assessed_on']:%d %b %Y}): "
+    (caption,) = [c.value for c in at.caption if c.value.startswith("GO capacity judgement")]
+    assert caption.startswith(line), caption
+    assert f"{found['judgement']} · {found['signoff_recommendation']}" in caption
+    assert f"({len(found['conditions'])} condition" in caption
+
+
 def test_the_pack_downloads_in_one_click(demo_db: str) -> None:
     at = open_review("go")
     found = {b.proto.label: b.proto.id for b in at.get("download_button")}
