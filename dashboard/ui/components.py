@@ -252,15 +252,28 @@ def with_value_texts(
     from dashboard.formatting import value_expr
 
     unit = pl.col("unit").fill_null("").cast(pl.Utf8)
-    shown = frame.with_columns(
-        _decimals=pl.col("decimals").fill_null(0).cast(pl.Int64),
-        _unit=unit,
-        _number_unit=pl.when(unit == "%").then(pl.lit("%")).otherwise(pl.lit("count")),
+    wanted = [(c, f"{c}_text", unit) for c in columns] + [
+        (c, f"{c}_number", pl.when(unit == "%").then(pl.lit("%")).otherwise(pl.lit("count")))
+        for c in numbers
+    ]
+    if frame.is_empty() or not wanted:
+        return frame.with_columns(pl.lit(None, pl.Utf8).alias(name) for _, name, _ in wanted)
+    # One long column formatted by one expression, then spread back: `value_expr` is a large
+    # expression, and planning fifteen of them (the Indicator page's figures) took 0.1 s.
+    rows = frame.with_row_index("_row")
+    long = pl.concat(
+        rows.select(
+            "_row", _name=pl.lit(name), _value=pl.col(column).cast(pl.Float64),
+            _decimals=pl.col("decimals").fill_null(0).cast(pl.Int64), _unit=shown_unit,
+        )
+        for column, name, shown_unit in wanted
+    )  # fmt: skip
+    texts = long.select("_row", "_name", _text=value_expr("_value", "_decimals", "_unit")).pivot(
+        on="_name", index="_row", values="_text"
     )
-    return shown.with_columns(
-        *(value_expr(c, "_decimals", "_unit").alias(f"{c}_text") for c in columns),
-        *(value_expr(c, "_decimals", "_number_unit").alias(f"{c}_number") for c in numbers),
-    ).drop("_decimals", "_unit", "_number_unit")
+    return rows.join(
+        texts.select("_row", *(name for _, name, _ in wanted)), on="_row", maintain_order="left"
+    ).drop("_row")
 
 
 def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:

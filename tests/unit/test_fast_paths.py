@@ -114,3 +114,54 @@ def test_a_later_agreement_is_assessed_afresh(demo: Demo) -> None:
     derived = analysis.assess_known_at(demo.engine, actor, base, before, _end_of_day(before))
     fresh = analysis.assess_areas(demo.engine, actor, [code], before, known_at=_end_of_day(before))
     assert_frame_equal(derived, fresh.targets)
+
+
+def _texts_one_expression_per_column(
+    frame: pl.DataFrame, *columns: str, numbers: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """The previous `components.with_value_texts`: a `value_expr` per column."""
+    from dashboard.formatting import value_expr
+
+    unit = pl.col("unit").fill_null("").cast(pl.Utf8)
+    shown = frame.with_columns(
+        _decimals=pl.col("decimals").fill_null(0).cast(pl.Int64),
+        _unit=unit,
+        _number_unit=pl.when(unit == "%").then(pl.lit("%")).otherwise(pl.lit("count")),
+    )
+    return shown.with_columns(
+        *(value_expr(c, "_decimals", "_unit").alias(f"{c}_text") for c in columns),
+        *(value_expr(c, "_decimals", "_number_unit").alias(f"{c}_number") for c in numbers),
+    ).drop("_decimals", "_unit", "_number_unit")
+
+
+TEXTS = ("baseline_value", "without_reward_value", "target_value")
+NUMBERS = ("latest_value", "target_value", "expected_value", "forecast_value", "forecast_low")
+
+
+def test_value_texts_in_one_pass_equal_one_expression_per_column(demo: Demo) -> None:
+    from dashboard.ui.components import with_value_texts
+
+    actor = demo.actors["admin"]
+    targets = analysis.assess_areas(
+        demo.engine, actor, _readable_areas(demo, actor), DEMO_TODAY
+    ).targets
+    for frame in (targets, targets.head(1), targets.head(0)):
+        assert_frame_equal(
+            with_value_texts(frame, *TEXTS, numbers=NUMBERS),
+            _texts_one_expression_per_column(frame, *TEXTS, numbers=NUMBERS),
+        )
+    # figures no demo value has: huge, infinite, not a number, negative, missing, no unit
+    odd = pl.DataFrame(
+        {
+            "unit": ["%", "count", "rate per 100000", None, "£", "ratio"],
+            "decimals": [1, 0, 2, None, 3, 2],
+            "latest_value": [1e308, float("inf"), float("nan"), -12345.678, None, 0.005],
+            "target_value": [-float("inf"), 9.96e20, 1234567.0, 0.0, 2.5, None],
+        }
+    )
+    assert_frame_equal(
+        with_value_texts(odd, "latest_value", numbers=("target_value", "latest_value")),
+        _texts_one_expression_per_column(
+            odd, "latest_value", numbers=("target_value", "latest_value")
+        ),
+    )
