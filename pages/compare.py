@@ -35,8 +35,8 @@ st.info(CONTEXT_LINE, icon=":material/balance:")
 
 if view.lonely:
     st.info(
-        f"You can see only {md(area['area_name'])}'s own figures: the group's median and "
-        "quartiles below are worked out over its areas without showing any of their rows.",
+        "No other area you can see is in this group: its median and quartiles below are worked "
+        "out over all of its areas, without showing any area's figures.",
         icon=":material/lock:",
     )
 if view.suppressed:

@@ -49,6 +49,7 @@ st.markdown(
             ("Provisional, final, revised", "value-status"),
             ("Reporting burden", "burden"),
             ("Region and national views", "region"),
+            ("Comparing areas", "compare"),
             ("Capacity assessment", "capacity"),
         )
     )
@@ -293,6 +294,35 @@ st.markdown(
     "*Example.* A region of two areas whose children's blocks have 5 on track and 6 off track, "
     "and 5 on track and 4 off track, shows 10 on track and 10 off track for that block on the "
     "national view."
+)
+
+# ---- comparing areas
+st.subheader("Comparing areas", anchor="compare")
+st.markdown(
+    "The compare page sets one indicator of an area beside other areas: those of the same "
+    "Government Office region, those of the same authority type (county, unitary, "
+    "metropolitan district, London borough), the **10 nearest neighbours**, or all areas. "
+    "Neighbours are the areas closest in deprivation rank and population: the distance adds "
+    "the squares of the difference in rank divided by 150 and of the difference in the "
+    "logarithm of population divided by 1.5, so 15 places of rank count as much as a "
+    "population 1.4 times larger. You see only the areas you may read; someone who reads one "
+    "area sees the group's median and quartiles, never another area's figures, and none when "
+    "fewer than 5 areas have a value."
+)
+st.markdown(
+    "Counts (such as people in treatment) are shown **per 1,000 population**, so that a large "
+    "county and a small unitary compare. The **median** is the middle value; the **lower and "
+    "upper quartiles** cut off the lowest and highest quarter, so half the areas lie between "
+    "them. They are worked out as a spreadsheet's QUARTILE.INC does."
+)
+st.markdown(
+    "*Example.* Six areas with 1, 2, 4, 7, 11 and 16: the median is 5.5 (halfway between 4 and "
+    "7), the lower quartile 2.5 and the upper quartile 10."
+)
+st.markdown(
+    "There is **no league table by default**: areas are listed by name, and ranking them is "
+    "your choice. Deprivation, population and starting points differ between areas, and "
+    "figures can be for different periods: a low value is a question to ask, not a verdict."
 )
 
 # ---- capacity assessment

@@ -60,6 +60,7 @@ facts = [
 if row["measure"] == "cumulative":
     facts.append("cumulative: values are running totals from the agreement start")
 st.caption(" · ".join(md(fact) for fact in facts))  # names, units: plain text
+nav.link("compare", "Compare with other areas", icon=":material/compare_arrows:", indicator=code)
 
 icon, word, colour = STATUS.get(row["rag"], STATUS[None])
 cols = st.columns(5)

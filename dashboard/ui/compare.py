@@ -37,7 +37,7 @@ class CompareView:
     def lonely(self) -> bool:
         """Whether the user reads no other area of the group (the statistics are then the
         store's spread of the whole group, without its rows)."""
-        return self.frame.height <= 1
+        return "suppressed" in self.statistics.columns
 
     @property
     def suppressed(self) -> bool:
@@ -52,7 +52,7 @@ def build(area_code: str, indicator_code: str, group: str, as_at: date) -> Compa
     every = compare.comparison(targets, areas, indicator_code, area_code, "all")
     everyone_label = "National: all areas" if everyone else "All areas you can see"
     how = compare.how_chosen(areas, area_code, group)
-    if frame.height > 1:
+    if frame.height > 1 or everyone:
         stats = compare.group_statistics(
             frame, every, group_label=compare.GROUPS[group], everyone_label=everyone_label
         )

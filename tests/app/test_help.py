@@ -8,16 +8,18 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db, store
+from dashboard.reports import compare
 from tests.app.conftest import all_text, app, errors
 
 HELP = "../pages/help.py"
 TOPICS = (
     "trajectory", "status", "direction", "forecast", "reward", "cliff-edge", "block-assessment",
-    "due", "value-status", "burden", "region", "capacity",
+    "due", "value-status", "burden", "region", "compare", "capacity",
 )  # fmt: skip
 DEMO_USERS = ("admin", "officer", "board", "lead", "go", "department", "viewer")
 
@@ -117,6 +119,18 @@ def test_every_page_styles_the_keyboard_focus(demo_db: str) -> None:
     assert '[data-testid="stSidebarNav"] a:focus-visible' in html
     assert '[data-testid="stSkipToContent"]:focus' in html
     assert "outline:3px solid" in html
+
+
+def test_comparing_areas_says_how_groups_and_quartiles_work(demo_db: str) -> None:
+    """The compare page's rules in users' words, with an example that QUARTILE.INC agrees with."""
+    text = all_text(open_help())
+    for words in ("10 nearest neighbours", "per 1,000 population", "no league table by default",
+                  "a question to ask, not a verdict", "fewer than 5 areas"):  # fmt: skip
+        assert words in text, words
+    stats = compare.statistics(pl.Series([1.0, 2, 4, 7, 11, 16]), "example")
+    assert (stats.lower_quartile, stats.median, stats.upper_quartile) == (2.5, 5.5, 10.0)
+    assert "the median is 5.5" in text and "lower quartile 2.5" in text
+    assert "upper quartile 10" in text
 
 
 def test_capacity_section_explains_the_scale_the_self_assessment_and_sign_off(
