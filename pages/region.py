@@ -91,6 +91,15 @@ cols[2].metric(
 )  # fmt: skip
 cols[3].metric("Red flags", flags.height, border=True)
 
+challenge = core.areas_to_challenge(grid, flags)
+if not challenge.is_empty():
+    st.subheader("Where to challenge first")
+    for row in challenge.iter_rows(named=True):  # at most three links
+        nav.link(
+            "overview", f"{md(row['area_name'])} ({row['area_code']}): {row['flags']} red flags, "
+            f"{row['red']} targets off track", icon=":material/flag:", area=row["area_code"],
+        )  # fmt: skip
+
 st.subheader("Areas")
 st.caption(
     "Each block: ● on track · ▲ behind · ✖ off track · ○ no data, then its rating "

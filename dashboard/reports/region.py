@@ -269,6 +269,24 @@ def red_flags(
     )
 
 
+def areas_to_challenge(grid: pl.DataFrame, flags: pl.DataFrame, n: int = 3) -> pl.DataFrame:
+    """The areas to challenge first: the most red flags of the worst kind (reward targets off
+    track and worsening), then the most red flags, then the most targets off track; ties by
+    name. area_code, area_name, flags, worst (how many of the worst kind), red, at_stake_gbp."""
+    counted = flags.group_by("area_code").agg(
+        flags=pl.len().cast(pl.Int64), worst=(pl.col("severity") == 0).sum().cast(pl.Int64)
+    )
+    return (
+        grid.select("area_code", "area_name", "red", "at_stake_gbp")
+        .join(counted, on="area_code", how="left")
+        .with_columns(pl.col("flags", "worst").fill_null(0), pl.col("red").fill_null(0))
+        .filter((pl.col("flags") > 0) | (pl.col("red") > 0))
+        .sort(["worst", "flags", "red", "area_name"], descending=[True, True, True, False])
+        .head(n)
+        .select("area_code", "area_name", "flags", "worst", "red", "at_stake_gbp")
+    )
+
+
 def national_grid(
     assessment: Assessment,
     areas: pl.DataFrame,

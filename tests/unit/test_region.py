@@ -341,3 +341,34 @@ def test_each_view_reads_its_areas_in_one_pass(
     calls.clear()
     core.national_view(demo, ADMIN, DEMO_TODAY)
     assert calls == [store.list_areas(demo, ADMIN).height]
+
+
+def test_areas_to_challenge_puts_the_worst_flags_first() -> None:
+    """Worst-kind flags first, then most flags, then most off track; areas with nothing
+    flagged and nothing off track are left out; at most n."""
+    from dashboard.reports.region import areas_to_challenge
+
+    grid = pl.DataFrame(
+        {
+            "area_code": ["A", "B", "C", "D", "E"],
+            "area_name": ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"],
+            "red": [1, 4, 0, 2, 0],
+            "at_stake_gbp": [None, 1000.0, None, None, None],
+        }
+    )
+    flags = pl.DataFrame(
+        {
+            "area_code": ["A", "B", "B", "B", "D", "D", "D"],
+            "severity": [0, 1, 2, 3, 1, 3, 3],
+        }
+    )
+    top = areas_to_challenge(grid, flags, n=3)
+    assert top["area_code"].to_list() == ["A", "B", "D"]  # A's one flag is of the worst kind
+    assert top.row(1, named=True) == {
+        "area_code": "B", "area_name": "Beta", "flags": 3, "worst": 0, "red": 4,
+        "at_stake_gbp": 1000.0,
+    }  # fmt: skip
+    everyone = areas_to_challenge(grid, flags, n=10)
+    assert "C" not in everyone["area_code"].to_list() and "E" not in everyone["area_code"]
+    tie = areas_to_challenge(grid.with_columns(red=pl.lit(1)), flags.filter(pl.col("severity") > 0))
+    assert tie["area_code"].to_list() == ["B", "D", "A"]  # equal flags: by name
