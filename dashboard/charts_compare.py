@@ -11,7 +11,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard.charts import BLUE, GREY, INK, apply_config, polarity_phrase, unit_title
+from dashboard.charts import BLUE, FONT, GREY, INK, apply_config, polarity_phrase, unit_title
 from dashboard.formatting import value_expr
 
 OTHER = "Other areas in the group"
@@ -150,7 +150,7 @@ def trajectories_chart(
     shown = data.with_columns(
         who=_who(chosen_name),
         facet=pl.when(pl.col("chosen"))
-        .then(pl.concat_str(pl.lit("◆ "), pl.col("area_name"), pl.lit(" (this area)")))
+        .then(pl.concat_str(pl.col("area_name"), pl.lit(" (this area)")))
         .otherwise(pl.col("area_name")),
         order=pl.when(pl.col("chosen")).then(0).otherwise(1),
         provisional=pl.col("status") == "provisional",
@@ -163,9 +163,13 @@ def trajectories_chart(
         color=alt.Color("who:N", scale=colour, title=None, legend=alt.Legend(orient="top")),
     )
     line = base.mark_line(strokeWidth=2)
-    dots = base.mark_point(size=30).encode(
+    dots = base.mark_point(size=30, filled=True, strokeWidth=1.5).encode(
         shape=alt.Shape("who:N", scale=shape, title=None),
-        fill=alt.condition("datum.provisional", alt.value("white"), alt.Color("who:N")),
+        # hollow (white inside) when provisional; the outline keeps the area's colour
+        fill=alt.condition(
+            "datum.provisional", alt.value("white"), alt.Fill("who:N", scale=colour, legend=None)
+        ),
+        stroke=alt.Stroke("who:N", scale=colour, legend=None),
         tooltip=[
             alt.Tooltip("area_name:N", title="Area"),
             alt.Tooltip("period_label:N", title="Period"),
@@ -181,7 +185,9 @@ def trajectories_chart(
                 "facet:N",
                 title=None,
                 sort=facets["facet"].to_list(),
-                header=alt.Header(labelFontSize=12, labelColor=INK, labelAnchor="start"),
+                header=alt.Header(
+                    labelFontSize=12, labelColor=INK, labelAnchor="start", labelFont=FONT
+                ),
             ),
             columns=columns,
         )

@@ -97,10 +97,15 @@ def test_small_multiples_put_the_chosen_area_first_in_blue() -> None:
         data, indicator="X1", unit="%", polarity="higher", per_1000=False
     ).to_dict()
     sort = spec["facet"]["sort"]
-    assert sort[0] == "◆ Oakham (this area)" and sort[1:] == ["Elm", "Zeal"]
+    assert sort[0] == "Oakham (this area)" and sort[1:] == ["Elm", "Zeal"]
     line, dots = spec["spec"]["layer"]
     assert line["encoding"]["color"]["scale"]["range"][0] == BLUE
     assert dots["encoding"]["shape"]["scale"]["range"] == ["diamond", "circle"]
+    # provisional points hollow; otherwise filled in the same colours, with one legend only
+    fill = dots["encoding"]["fill"]
+    assert fill["condition"]["value"] == "white" and fill["legend"] is None
+    assert fill["scale"] == line["encoding"]["color"]["scale"]
+    assert dots["encoding"]["stroke"]["legend"] is None
     rows = spec["datasets"][spec["data"]["name"]]
     assert {r["area_name"] for r in rows} == {"Oakham", "Zeal", "Elm"}
     assert [r["provisional"] for r in rows if r["area_name"] == "Oakham"] == [False, True]
