@@ -36,8 +36,8 @@ from tests.app.conftest import (
     assess,
     errors,
     links,
-    open_page,
     open_exceptions,
+    open_page,
     query,
     section,
 )
