@@ -128,6 +128,9 @@ def strip_plot(
         width=width,
         height=110,
         description=description,
+        # fit the width only: a stretched chart's "fit" would squeeze title, legend and axis
+        # into the 110 px of the plot and clip them
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
     )
     return apply_config(chart)  # type: ignore[return-value]
 

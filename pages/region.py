@@ -55,8 +55,12 @@ if len(codes) == 1:
     st.query_params["region"] = region_code
     st.sidebar.html(f'<div class="laa-area"><b>Region</b><br>{escape(names[region_code])}</div>')
 else:
+    # until one is chosen, the region of the area picked in the sidebar
+    areas = loaders.areas()
+    home = areas.filter(pl.col("area_code") == state.area_code())["region_code"].to_list()
     region_code = state.select(
         "region", "Region", codes, format_func=lambda c: names[c], container=st.sidebar,
+        default=home[0] if home else None,
         help="The Government Office region whose areas you are looking at.",
     )  # fmt: skip
 view = loaders.region_view(region_code, as_at)

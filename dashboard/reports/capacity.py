@@ -217,7 +217,8 @@ def judgement_at(assessments: pl.DataFrame, as_at: date) -> dict | None:
     found = go.row(-1, named=True)
     latest = pl.DataFrame(
         [{**{k: found[k] for k in ("area_code", "assessed_on", "overall", "recommendation",
-                                   "recommendation_date", "conditions", "recorded_by")},
+                                   "recommendation_date", "conditions", "recorded_by",
+                                   "recorded_by_name")},
           "assessment_id": found["id"]}],
         schema_overrides={"conditions": pl.List(pl.Utf8), "recommendation": pl.Utf8},
     )  # fmt: skip
@@ -243,4 +244,5 @@ def latest_judgement(latest: pl.DataFrame, area_code: str) -> dict | None:
         "recommendation_date": found["recommendation_date"],
         "conditions": list(found["conditions"] or []),
         "recorded_by": found["recorded_by"],
+        "recorded_by_name": found["recorded_by_name"],
     }

@@ -355,7 +355,7 @@ def region_view(engine: Engine, actor: Actor, region_code: str, as_at: date) -> 
         areas=areas,
         assessment=assess_areas(engine, actor, codes, as_at),
         signoffs=review_signoff_state(engine, actor, codes, review_period(as_at)),
-        capacity=store.latest_capacity(engine, actor, codes),
+        capacity=store.latest_capacity(engine, actor, codes, as_at),
         whole_agreement=not access.read_scope(actor).indicator_limited,
     )
 

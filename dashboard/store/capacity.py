@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, true
 
 from dashboard import access, db
 from dashboard.access import Actor
@@ -31,6 +31,7 @@ from data_models import (
     CapacityAssessment,
     CapacityCharacteristic,
     CapacityRating,
+    User,
 )
 
 # The columns of a framework file and of `capacity_framework` (descriptors by level name).
@@ -66,6 +67,7 @@ ASSESSMENT_SCHEMA: dict[str, Any] = {
     "recommendation": pl.Utf8,
     "recommendation_date": pl.Date,
     "conditions": pl.List(pl.Utf8),
+    "recorded_by_name": pl.Utf8,  # the person's full name (the user name if not a user)
 }
 RATING_SCHEMA: dict[str, Any] = {
     "assessment_id": pl.Int64,
@@ -84,6 +86,7 @@ LATEST_COLUMNS = (
     "recommendation_date",
     "conditions",
     "recorded_by",
+    "recorded_by_name",
 )
 _LEVEL_WORDS = "strong, adequate, developing or weak"
 _RECOMMENDATION_WORDS = "ready, ready with conditions or not ready"
@@ -507,7 +510,8 @@ def _assessment_query() -> Any:
         a.recommendation,
         a.recommendation_date,
         a.conditions,
-    )
+        func.coalesce(User.display_name, a.recorded_by).label("recorded_by_name"),
+    ).outerjoin(User, User.username == a.recorded_by)
 
 
 def capacity_assessments(
@@ -515,7 +519,7 @@ def capacity_assessments(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every assessment of an area, oldest first (by date, then as recorded), and their
     ratings: (id, area_code, kind, assessed_on, recorded_at, recorded_by, overall, summary,
-    recommendation, recommendation_date, conditions as a list) and (assessment_id,
+    recommendation, recommendation_date, conditions as a list, recorded_by_name) and (assessment_id,
     characteristic_code, level, evidence, strengths, weaknesses)."""
     _check_read(engine, actor, [area_code], "the capacity assessments")
     a = CapacityAssessment
@@ -543,10 +547,13 @@ def capacity_assessments(
     )
 
 
-def latest_capacity(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> pl.DataFrame:
+def latest_capacity(
+    engine: Engine, actor: Actor, area_codes: Sequence[str], as_at: date | None = None
+) -> pl.DataFrame:
     """The latest GO assessment of each area that has one (by date, then as recorded), in one
     query: area_code, assessment_id, assessed_on, overall, recommendation,
-    recommendation_date, conditions (a list), recorded_by."""
+    recommendation_date, conditions (a list), recorded_by, recorded_by_name. With `as_at`, only assessments
+    dated on or before it count: the judgement the GO had made by then."""
     codes = sorted(set(area_codes))
     _check_read(engine, actor, codes, "the capacity assessments")
     a = CapacityAssessment
@@ -558,6 +565,7 @@ def latest_capacity(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> 
             .label("rank")
         )
         .where(a.kind == "go", a.area_code.in_(codes))
+        .where(a.assessed_on <= as_at if as_at is not None else true())
         .subquery()
     )
     query = (
@@ -570,6 +578,7 @@ def latest_capacity(engine: Engine, actor: Actor, area_codes: Sequence[str]) -> 
             ranked.c.recommendation_date,
             ranked.c.conditions,
             ranked.c.recorded_by,
+            ranked.c.recorded_by_name,
         )
         .where(ranked.c.rank == 1)
         .order_by(ranked.c.area_code)

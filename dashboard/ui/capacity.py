@@ -98,7 +98,9 @@ def judgement(assessments: pl.DataFrame, as_at: date) -> None:
                 f"<div>{_small('Recommendation for sign-off')}"
                 f"{recommendation_badge(go['recommendation'])} on {when:%d %B %Y}</div></div>"
                 + (f'<ol style="margin:0.3rem 0 0 0">{conditions}</ol>' if conditions else "")
-                + _small(f"Assessed on {go['assessed_on']:%d %B %Y} by {escape(go['recorded_by'])}")
+                + _small(
+                    f"Assessed on {go['assessed_on']:%d %B %Y} by {escape(go['recorded_by_name'])}"
+                )
             )
             if go["summary"]:
                 components.plain(go["summary"])
@@ -107,7 +109,7 @@ def judgement(assessments: pl.DataFrame, as_at: date) -> None:
         else:
             st.caption(
                 f"Latest self-assessment: {own['assessed_on']:%d %B %Y}, overall "
-                f"{level_words(own['overall'])}, by {md(own['recorded_by'])}."
+                f"{level_words(own['overall'])}, by {md(own['recorded_by_name'])}."
             )
 
 
@@ -211,7 +213,9 @@ def history(
         on="characteristic_code",
         how="left",
     ).join(
-        assessments.select(pl.col("id").alias("assessment_id"), "recorded_by"),
+        assessments.select(
+            pl.col("id").alias("assessment_id"), pl.col("recorded_by_name").alias("recorded_by")
+        ),
         on="assessment_id",
         how="left",
     )
@@ -395,7 +399,7 @@ def versions(
     newest = assessments.sort("assessed_on", "id", descending=True)
     labels = {
         r["id"]: f"{r['assessed_on']:%d %b %Y} · {report.KIND_LABELS[r['kind']]} · by "
-        f"{r['recorded_by']} (recorded {r['recorded_at']:%d %b %Y %H:%M} UTC)"
+        f"{r['recorded_by_name']} (recorded {r['recorded_at']:%d %b %Y %H:%M} UTC)"
         for r in newest.iter_rows(named=True)
     }
     picked = st.selectbox("Version", list(labels), format_func=labels.get, key="capacity_version")

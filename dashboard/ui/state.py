@@ -53,10 +53,12 @@ def select(
     widget: Callable[..., Any] | None = None,
     container: Any = None,
     publish_default: bool = True,
+    default: str | None = None,
     **kwargs: Any,
 ) -> str:
-    """A selection remembered across pages and carried in the URL as `?name=`."""
-    value = _resolve(name, options, options[0])
+    """A selection remembered across pages and carried in the URL as `?name=`; `default`
+    (else the first option) when nothing was chosen yet."""
+    value = _resolve(name, options, default if default in options else options[0])
     draw = widget or (container or st).selectbox
     draw(label, options, format_func=format_func, key=f"w_{name}", **kwargs)
     _publish(name, value, None if publish_default else options[0])

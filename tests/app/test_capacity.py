@@ -155,7 +155,8 @@ def test_the_judgement_is_the_stores_latest(assessed: str) -> None:
     assert "Ready with conditions</span> on 25 November 2008" in text
     for condition in latest["conditions"]:
         assert f"<li>{condition}</li>" in text
-    assert f"Assessed on {latest['assessed_on']:%d %B %Y} by go" in text
+    assert latest["recorded_by"] == "go" and latest["recorded_by_name"] != "go"  # a full name
+    assert f"Assessed on {latest['assessed_on']:%d %B %Y} by {latest['recorded_by_name']}" in text
     assert "Latest self-assessment: 03 November 2008" in text
 
 

@@ -153,6 +153,18 @@ def test_an_administrator_picks_any_region(demo_db: str) -> None:
     assert set(grid_table(at)["Area"]) == region_area_names(demo_db)
 
 
+def test_an_administrator_starts_on_the_region_of_the_area_in_the_sidebar(demo_db: str) -> None:
+    engine = db.get_engine(demo_db)
+    first = str(store.list_regions(engine)["region_code"][0])
+    areas = store.list_areas(engine, store.cli_actor("reader"))
+    other = areas.filter(pl.col("region_code") != first).row(0, named=True)
+    at = open_region("admin", area=other["area_code"])
+    assert not errors(at), errors(at)
+    assert set(grid_table(at)["Area"]) == region_area_names(demo_db, other["region_code"])
+    (picker,) = [s for s in at.sidebar.selectbox if s.label == "Region"]
+    assert picker.value == other["region_code"]
+
+
 def test_a_department_sees_only_its_indicators(demo_db: str) -> None:
     grid, _ = expected(demo_db, HOME_OFFICE)
     whole, _ = expected(demo_db, store.cli_actor("reader"))

@@ -25,7 +25,8 @@ def _assessments(rows: list[tuple[int, str, date, str, str | None, list[str]]]) 
             {
                 "id": i, "area_code": "D10", "kind": kind, "assessed_on": on,
                 "recorded_at": datetime(on.year, on.month, on.day, 10, tzinfo=UTC),
-                "recorded_by": "Gordon Ellis", "overall": overall, "summary": "",
+                "recorded_by": "gellis", "recorded_by_name": "Gordon Ellis", "overall": overall,
+                "summary": "",
                 "recommendation": rec, "recommendation_date": on if rec else None,
                 "conditions": conditions,
             }
@@ -143,7 +144,7 @@ def test_labels_and_latest_judgement() -> None:
             "area_code": ["D10"], "assessment_id": [7], "assessed_on": [date(2008, 10, 20)],
             "overall": ["adequate"], "recommendation": ["ready_with_conditions"],
             "recommendation_date": [date(2008, 10, 24)], "conditions": [["A", "B"]],
-            "recorded_by": ["Gordon Ellis"],
+            "recorded_by": ["gellis"], "recorded_by_name": ["Gordon Ellis"],
         }
     )  # fmt: skip
     judgement = report.latest_judgement(latest, "D10")

@@ -181,8 +181,9 @@ def test_two_saves_are_two_versions_both_kept(engine, areas) -> None:  # type: i
     latest = store.latest_capacity(engine, GO, ["E01", "E02"])
     assert latest.columns == list(store.capacity.LATEST_COLUMNS)
     assert latest.rows() == [
-        ("E01", second, date(2008, 10, 20), "strong", "ready", date(2008, 10, 20), [], "go-em")
-    ]
+        ("E01", second, date(2008, 10, 20), "strong", "ready", date(2008, 10, 20), [], "go-em",
+         "go-em")  # no such user: the name recorded stands
+    ]  # fmt: skip
 
 
 def test_latest_is_by_date_then_as_recorded_and_ignores_self(engine, areas) -> None:  # type: ignore[no-untyped-def]
@@ -198,6 +199,32 @@ def test_latest_is_by_date_then_as_recorded_and_ignores_self(engine, areas) -> N
     assert latest["assessment_id"].to_list() == [newer]
     assert latest["recommendation"].to_list() == ["not_ready"]
     assert store.latest_capacity(engine, GO, []).height == 0
+
+
+def test_assessments_name_the_person_who_recorded_them(engine, areas, admin) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import accounts
+
+    accounts.add_user(engine, admin, "go-em", "Priya Shah", None)
+    _go(engine, assessed_on=date(2008, 3, 1))
+    assessments, _ = store.capacity_assessments(engine, GO, "E01")
+    assert assessments.select("recorded_by", "recorded_by_name").rows() == [("go-em", "Priya Shah")]
+    latest = store.latest_capacity(engine, GO, ["E01"])
+    assert latest["recorded_by_name"].to_list() == ["Priya Shah"]
+
+
+def test_latest_as_at_a_date_is_the_judgement_made_by_then(engine, areas) -> None:  # type: ignore[no-untyped-def]
+    early = _go(engine, assessed_on=date(2008, 3, 1))
+    late = _go(engine, assessed_on=date(2008, 10, 1), recommendation="not_ready", conditions=[])
+    at = {
+        day: store.latest_capacity(engine, GO, ["E01"], day)["assessment_id"].to_list()
+        for day in (date(2008, 2, 28), date(2008, 3, 1), date(2008, 9, 30), date(2008, 10, 1))
+    }
+    assert at == {
+        date(2008, 2, 28): [],
+        date(2008, 3, 1): [early],
+        date(2008, 9, 30): [early],
+        date(2008, 10, 1): [late],
+    }
 
 
 def test_self_assessment_by_the_officer_beside_the_go(engine, areas) -> None:  # type: ignore[no-untyped-def]
