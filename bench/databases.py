@@ -158,7 +158,11 @@ def without_values(target: Target, scale: str) -> str:
     url = create(target, f"{scale}_import", template=scale)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DELETE FROM audit_event WHERE action IN ('value', 'status', 'data_quality', 'commentary')"))
+        conn.execute(
+            text(
+                "DELETE FROM audit_event WHERE action IN ('value', 'status', 'data_quality', 'commentary')"
+            )
+        )
         conn.execute(text("DELETE FROM commentary"))
         conn.execute(text("DELETE FROM actual_revision"))
         conn.execute(text("VACUUM" if target.server_url is None else "VACUUM ANALYZE"))
