@@ -189,12 +189,18 @@ def writable_partnerships(actor: Actor, area_code: str) -> set[str] | None:
     }
 
 
+def department_only(actor: Actor) -> bool:
+    """True for a department user with no other role: it reads its own indicators across
+    areas, not an area's own documents (the review pack, the capacity assessment)."""
+    return read_scope(actor).indicator_limited
+
+
 def landing_page(actor: Actor) -> str:
     """Where the actor opens (the navigation's default page): their own work. A department
     user, who reads only its indicators across areas, opens on its returns; a Government
     Office officer (only GO grants) on the region page, its areas at a glance; everyone else
     on the LSP overview (a partnership lead's narrowed to the targets it reports)."""
-    if read_scope(actor).indicator_limited:
+    if department_only(actor):
         return "returns"
     if actor.grants and all(g.role == "go" for g in actor.grants):
         return "region"

@@ -23,15 +23,11 @@ st.caption(
     f"partnership's own self-assessment. {nav.help_link('capacity', 'How the scale works')}."
 )
 
-if actor.of_role("department") and not actor.of_role("admin", "go", *access.AREA_ROLES):
-    st.info(
-        "Capacity assessments are between an area's Local Strategic Partnership and its "
-        "Government Office, which records them behind its recommendation for sign-off. A "
-        "department follows its own indicators on its returns instead.",
-        icon=":material/info:",
-    )
-    nav.link("returns", "Open Department returns", icon=":material/outbox:")
-    st.stop()
+components.department_elsewhere(
+    "Capacity assessments are between an area's Local Strategic Partnership and its "
+    "Government Office, which records them behind its recommendation for sign-off. A "
+    "department follows its own indicators on its returns instead."
+)
 
 area_code = state.area_code()
 if area_code is None:

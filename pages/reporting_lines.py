@@ -112,7 +112,7 @@ def upload() -> None:
     st.caption(
         "Columns: indicator_code, recipient_type, recipient_code, return_name, frequency, "
         "laa_status, and optionally format and due_days. Lines in the file are added or "
-        "updated; lines not in it are kept. The same as `laa import reporting-lines FILE`."
+        "updated; lines not in it are kept."
     )
     file = st.file_uploader("Reporting lines file", type=["csv", "xlsx"], key="rl_upload")
     if file is None:
@@ -149,8 +149,7 @@ def upload() -> None:
 
 if lines.is_empty():
     components.empty_state(
-        "No reporting lines yet. An administrator adds them below, or imports them with "
-        "`laa import reporting-lines FILE`."
+        "No reporting lines yet. Add them below, one by one or from a CSV file."
         if actor.is_admin
         else "No reporting lines yet: an administrator adds them on this page."
     )

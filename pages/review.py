@@ -93,15 +93,11 @@ st.caption(
     "and the reward forecast — with the GO's sign-off."
 )
 
-if actor.of_role("department") and not actor.of_role("admin", "go", *access.AREA_ROLES):
-    st.info(
-        "Review packs belong to areas: they are prepared by the Local Strategic Partnership and "
-        "signed off by its Government Office. A department sees each area's GO sign-off on its "
-        "returns instead.",
-        icon=":material/info:",
-    )
-    nav.link("returns", "Open Department returns", icon=":material/outbox:")
-    st.stop()
+components.department_elsewhere(
+    "Review packs belong to areas: they are prepared by the Local Strategic Partnership and "
+    "signed off by its Government Office. A department sees each area's GO sign-off on its "
+    "returns instead."
+)
 
 area_code = state.area_code()
 if area_code is None:

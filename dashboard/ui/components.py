@@ -481,6 +481,17 @@ def sidebar_user(actor) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def department_elsewhere(why: str) -> None:
+    """Stop an area's own page for a department-only user, saying why and where its work is."""
+    from dashboard import access
+    from dashboard.ui import nav
+
+    if access.department_only(loaders.actor()):
+        st.info(why, icon=":material/info:")
+        nav.link("returns", "Open Department returns", icon=":material/outbox:")
+        st.stop()
+
+
 def no_areas() -> None:
     """Why there is nothing to show: no access yet, or no data yet (and what to do)."""
     actor = loaders.actor()
@@ -488,9 +499,9 @@ def no_areas() -> None:
         empty_state("Your account has no access yet: ask an administrator to grant you a role.")
     elif actor.is_admin:
         empty_state(
-            "There are no areas in this database yet. Load the demo with `laa seed demo`, or "
-            "import your own: `laa import indicators FILE`, `laa import areas FILE`, "
-            "`laa import targets FILE`, `laa import actuals FILE` (see the README for the formats)."
+            "There are no areas in this database yet. Whoever runs the dashboard loads the "
+            "demonstration areas, or imports the indicators, areas, targets and values from "
+            "their files (the README describes each file)."
         )
     else:
         empty_state(
@@ -500,9 +511,13 @@ def no_areas() -> None:
 
 
 def no_targets() -> None:
-    """An area without targets: the command for administrators, who to ask for anyone else."""
+    """An area without targets: where they come from for administrators, who to ask for
+    anyone else."""
     if loaders.actor().is_admin:
-        empty_state("This area has no targets yet. Import them with `laa import targets FILE`.")
+        empty_state(
+            "This area has no targets yet: they are imported from the agreement's targets file "
+            "(the README describes it)."
+        )
     else:
         empty_state(
             "This area has no targets yet: its performance officer or an administrator loads them."

@@ -503,6 +503,7 @@ def distribution(
         data_version(),
     )  # fmt: skip
 
+
 # ---- region and national views (issue 13) ----
 # Each view reads and assesses all its areas in one pass through the store (never one load
 # per area); the filtered tables are cached too, so a filter change is one polars pass.

@@ -129,9 +129,7 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
     pages: dict[str, StreamlitPage] = st.session_state[REGISTRY]
     # The review pack is an area's: its GO, the area's own people, and administrators. For a
     # department-only user it is a hidden page whose URL explains that, not another page.
-    review_visible = not actor.of_role("department") or bool(
-        actor.of_role("admin", "go", *access.AREA_ROLES)
-    )
+    review_visible = not access.department_only(actor)
     pages.update(
         returns=st.Page(
             "../pages/returns.py", title="Department returns", icon=":material/outbox:",

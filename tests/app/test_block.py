@@ -101,4 +101,4 @@ def test_empty_database_shows_an_info_box(empty_db: str) -> None:
     at.switch_page(PAGES["block"]).run()
     assert not at.exception
     assert at.title[0].value == "Blocks"
-    assert "laa seed demo" in at.info[0].value
+    assert "loads the demonstration areas" in at.info[0].value

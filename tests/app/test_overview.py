@@ -75,7 +75,7 @@ def test_as_at_earlier_date_hides_later_periods(worked_db: str) -> None:
 def test_empty_database_says_what_to_do(empty_db: str) -> None:
     at = app().run()
     assert not at.exception
-    assert "laa seed demo" in at.info[0].value
+    assert "loads the demonstration areas" in at.info[0].value
 
 
 # --- the demo (every area) -------------------------------------------------------------------

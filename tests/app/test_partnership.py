@@ -111,4 +111,4 @@ def test_empty_database_shows_an_info_box(empty_db: str) -> None:
     at.switch_page(PAGES["partnership"]).run()
     assert not at.exception
     assert at.title[0].value == "Thematic partnerships"
-    assert "laa seed demo" in at.info[0].value
+    assert "loads the demonstration areas" in at.info[0].value

@@ -633,3 +633,22 @@ def test_department_reads_nothing_outside_its_scope(
             assert set(frame["indicator_code"]) <= demo.ho
         if "target_id" in frame.columns:
             assert set(frame["target_id"]) <= set(visible["target_id"])
+
+
+@pytest.mark.parametrize(
+    ("grants", "expected"),
+    [
+        ((Grant("department", department_code="HO"),), True),
+        ((Grant("department", department_code="HO"), Grant("go", region_code="GOEM")), False),
+        ((Grant("department", department_code="HO"), Grant("viewer", area_code="E01")), False),
+        ((Grant("go", region_code="GOEM"),), False),
+        ((Grant("admin"),), False),
+        ((), False),
+    ],
+)
+def test_department_only_is_a_department_with_no_area_or_region(
+    grants: tuple[Grant, ...], expected: bool
+) -> None:
+    from dashboard import access
+
+    assert access.department_only(Actor("someone", grants)) is expected
