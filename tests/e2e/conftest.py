@@ -20,6 +20,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,26 @@ def private_demo_copy(demo_url: str, folder: Path) -> str:
     source.close()
     target.close()
     return f"sqlite:///{folder / 'demo.db'}"
+
+
+@dataclass(frozen=True)
+class Private:
+    """A served private copy of the demo: the app's base URL and its database URL."""
+
+    base: str
+    url: str
+
+
+@pytest.fixture
+def private(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[Private]:
+    """The app over a private copy of the demo database, for a test that writes (its own
+    server, so the shared demo server's caches never see the writes)."""
+    url = private_demo_copy(demo_url, tmp_path)
+    try:
+        with serve(url) as base:
+            yield Private(base, url)
+    finally:
+        db.dispose_all()
 
 
 def server_log_dir(database_url: str) -> Path:

@@ -8,13 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, screenshot, wait_for_app
-from tests.e2e.test_updates import (  # the private server and the lead's tab on My updates
+from tests.e2e.test_updates import (  # the lead's tab on My updates (over `private`)
     _first_row,
     _revision_count,
     _saved_value,
     _type_value,
     lead_page,  # noqa: F401
-    private,  # noqa: F401
 )
 
 pytestmark = pytest.mark.browser

@@ -7,15 +7,12 @@ This test writes, so it runs its own server over a private copy of the demo data
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import polars as pl
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine
 
-from dashboard import db, store
+from dashboard import store
 from dashboard.analysis import assess_areas
 from dashboard.reports import board
 from seed_data.demo import DEMO_TODAY
@@ -23,9 +20,7 @@ from seed_data.demo_users import DEMO_PASSWORD
 from tests.e2e.conftest import (
     assert_no_exception,
     fill_signin,
-    private_demo_copy,
     screenshot,
-    serve,
     wait_for_app,
 )
 
@@ -34,18 +29,6 @@ pytestmark = pytest.mark.browser
 AREA = "D10"
 WHY = "A training provider closed in the spring."
 WHAT = "Connexions places the cohort with two new providers from April."
-
-
-@pytest.fixture
-def private_base(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[str]:
-    """The app over a private copy of the demo database (SQLite's backup: consistent even
-    while the shared demo server has it open)."""
-    url = private_demo_copy(demo_url, tmp_path)
-    try:
-        with serve(url) as base:
-            yield base
-    finally:
-        db.dispose_all()
 
 
 def _silent_exception(demo_url: str) -> str:
@@ -58,19 +41,19 @@ def _silent_exception(demo_url: str) -> str:
     return exceptions.filter(pl.col("commentary").is_null())["indicator_code"][0]
 
 
-def test_officer_follows_no_commentary_yet_and_writes_it(browser, private_base, demo_url) -> None:  # type: ignore[no-untyped-def]
+def test_officer_follows_no_commentary_yet_and_writes_it(browser, private, demo_url) -> None:  # type: ignore[no-untyped-def]
     code = _silent_exception(demo_url)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{private_base}/?area={AREA}")
+        page.goto(f"{private.base}/?area={AREA}")
         fill_signin(page, "officer", DEMO_PASSWORD)
         wait_for_app(page, timeout_ms=90_000)  # a cold server's first run of the overview
         main = page.get_by_test_id("stMain")
         # The first "No commentary yet" link is the first silent exception's.
         main.get_by_role("link", name="No commentary yet").first.click()
         expect(page).to_have_url(
-            f"{private_base}/indicator?area={AREA}&indicator={code}&tab=Commentary"
+            f"{private.base}/indicator?area={AREA}&indicator={code}&tab=Commentary"
         )
         wait_for_app(page, timeout_ms=60_000)
         expect(main.get_by_role("tab", name="Commentary", selected=True)).to_be_visible()
@@ -83,7 +66,7 @@ def test_officer_follows_no_commentary_yet_and_writes_it(browser, private_base, 
         expect(main.get_by_text(WHY)).to_be_visible()
         screenshot(page, "commentary-1-added")
 
-        page.goto(f"{private_base}/?area={AREA}")
+        page.goto(f"{private.base}/?area={AREA}")
         wait_for_app(page, timeout_ms=60_000)
         expect(main.get_by_text(WHY).first).to_be_visible()
         expect(main.get_by_text(f"What is being done: {WHAT}").first).to_be_attached()

@@ -8,8 +8,6 @@ These tests write, so each runs its own server over a private copy of the demo d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -22,9 +20,7 @@ from seed_data.demo import DEMO_TODAY
 from tests.e2e.conftest import (
     VIEWPORT,
     assert_no_exception,
-    private_demo_copy,
     screenshot,
-    serve,
     signed_in,
     wait_for_app,
 )
@@ -34,14 +30,6 @@ pytestmark = pytest.mark.browser
 
 AREA = "D10"
 OFFICER = "Priya Shah, LSP Performance Officer"  # the demo officer's full name
-
-
-@pytest.fixture
-def private(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """(base URL, database URL) of the app over a private copy of the demo."""
-    url = private_demo_copy(demo_url, tmp_path)
-    with serve(url) as base:
-        yield base, url
 
 
 @pytest.fixture
@@ -95,7 +83,7 @@ def _correct(main, value: str, reason: str) -> None:  # type: ignore[no-untyped-
 def test_the_second_of_two_corrections_is_a_conflict_and_keeps_what_was_typed(
     private, two_users
 ) -> None:  # type: ignore[no-untyped-def]
-    base, url = private
+    base, url = private.base, private.url
     path = f"/indicator?area={AREA}&indicator=BV128"
     officer, admin = two_users(base, "officer", path), two_users(base, "admin", path)
     mine, theirs = _open_correction(admin), _open_correction(officer)  # the newest period
@@ -153,7 +141,7 @@ def test_a_grid_row_saved_by_someone_else_meanwhile_is_a_conflict_and_keeps_the_
     """The lead types a value in row 1; the officer saves that same row from their own grid;
     the lead's Save is refused naming row 1 and the officer (it used to say "No value typed"),
     the typed value is still in the grid, and the next Save goes through."""
-    base, url = private
+    base, url = private.base, private.url
     lead_grid, officer_grid = _grids(url)
     row = lead_grid.row(0, named=True)
     at = (

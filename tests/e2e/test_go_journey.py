@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from dashboard import db
 from tests.e2e.conftest import (
     VIEWPORT,
     assert_no_exception,
-    private_demo_copy,
     screenshot,
-    serve,
     signed_in,
     wait_for_app,
 )
@@ -28,16 +24,11 @@ JUDGEMENT = "Delivery planning has not moved since October: not ready until it h
 
 
 @pytest.fixture
-def go_page(browser, browser_path: str, demo_url: str, tmp_path: Path) -> Iterator:  # type: ignore[no-untyped-def]
+def go_page(browser, private) -> Iterator:  # type: ignore[no-untyped-def]
     """The GO signed in on a private copy of the demo (the journey writes an assessment)."""
-    url = private_demo_copy(demo_url, tmp_path)
-    try:
-        with serve(url) as base:
-            context = browser.new_context(viewport=VIEWPORT)
-            yield signed_in(context.new_page(), base, "go")
-            context.close()
-    finally:
-        db.dispose_all()
+    context = browser.new_context(viewport=VIEWPORT)
+    yield signed_in(context.new_page(), private.base, "go")
+    context.close()
 
 
 def _menu(page, name: str) -> None:  # type: ignore[no-untyped-def]

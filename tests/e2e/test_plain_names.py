@@ -10,7 +10,6 @@ This test renames data, so it runs its own server over a private copy of the dem
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,9 +22,7 @@ from tests.e2e.conftest import (
     VIEWPORT,
     assert_no_exception,
     fill_signin,
-    private_demo_copy,
     screenshot,
-    serve,
     wait_for_app,
 )
 
@@ -33,15 +30,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def named_base(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    url = private_demo_copy(demo_url, tmp_path)
-    code = name_with_payloads(db.get_engine(url))
+def named_base(private) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    # renamed before any page is opened: the server's caches have read nothing yet
+    code = name_with_payloads(db.get_engine(private.url))
     db.dispose_all()
-    try:
-        with serve(url) as base:
-            yield base, code
-    finally:
-        db.dispose_all()
+    yield private.base, code
 
 
 def test_payload_names_render_as_typed(browser, named_base) -> None:  # type: ignore[no-untyped-def]

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -22,10 +19,9 @@ from dashboard import accounts, db, entry
 from dashboard.analysis import assess_areas
 from seed_data.demo import DEMO_TODAY
 from tests.e2e.conftest import (
+    Private,
     assert_no_exception,
-    private_demo_copy,
     screenshot,
-    serve,
     signed_in,
     wait_for_app,
 )
@@ -33,23 +29,6 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.browser
 
 AREA = "D10"  # the demo lead's area (one partnership)
-
-
-@dataclass(frozen=True)
-class Private:
-    """A served private copy of the demo: the app's base URL and its database URL."""
-
-    base: str
-    url: str
-
-
-@pytest.fixture
-def private(browser_path: str, demo_url: str, tmp_path: Path) -> Iterator[Private]:
-    """The app over a private copy of the demo database (copied with SQLite's backup, so a
-    running demo server's open WAL is copied consistently)."""
-    url = private_demo_copy(demo_url, tmp_path)
-    with serve(url) as base:
-        yield Private(base, url)
 
 
 @pytest.fixture
