@@ -11,15 +11,14 @@ from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from dashboard.access import Actor
 from dashboard.store import frames
-from dashboard.store.reads import load_scope
+from dashboard.store.reads import area_facts_query, load_scope
 from dashboard.store.rules import RuleViolation, cli_actor, deny
 from dashboard.store.scope import check_areas_exist, readable
 from dashboard.store.settings import rag_tolerance
-from data_models import Area, Region
 
 MINIMUM_AREAS = 5
 DISTRIBUTION_COLUMNS = ("n", "suppressed", "lower_quartile", "median", "upper_quartile")
@@ -30,20 +29,9 @@ _STATISTICS_READER = cli_actor("statistics")
 def reference_areas(engine: Engine) -> pl.DataFrame:
     """Every area's public reference facts (code, name, region, type, population, deprivation
     rank): what comparison groups are drawn from. No performance figures."""
-    query = (
-        select(
-            Area.code.label("area_code"),
-            Area.name.label("area_name"),
-            Area.region_code,
-            Region.name.label("region_name"),
-            Area.la_type,
-            Area.population,
-            Area.deprivation_rank,
-        )
-        .join(Region, Region.code == Area.region_code)
-        .order_by(Area.name)
+    return frames.read_frame(
+        engine, area_facts_query(), {"population": pl.Int64, "deprivation_rank": pl.Int64}
     )
-    return frames.read_frame(engine, query, {"population": pl.Int64, "deprivation_rank": pl.Int64})
 
 
 def indicator_distribution(

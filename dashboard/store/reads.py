@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, case, func, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select
 
 from dashboard.access import Actor
 from dashboard.store import frames
@@ -35,14 +35,10 @@ from data_models import (
 )
 
 
-def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
-    """Areas the actor may see, with their current agreement's dates and status."""
-    latest = (
-        select(Agreement.area_code, func.max(Agreement.start_date).label("start_date"))
-        .group_by(Agreement.area_code)
-        .subquery()
-    )
-    query = (
+def area_facts_query() -> Select:
+    """Every area's public reference facts (code, name, region and its name, type, population,
+    deprivation rank), in name order: no performance figures."""
+    return (
         select(
             Area.code.label("area_code"),
             Area.name.label("area_name"),
@@ -51,17 +47,31 @@ def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
             Area.la_type,
             Area.population,
             Area.deprivation_rank,
+        )
+        .join(Region, Region.code == Area.region_code)
+        .order_by(Area.name)
+    )
+
+
+def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
+    """Areas the actor may see, with their current agreement's dates and status."""
+    latest = (
+        select(Agreement.area_code, func.max(Agreement.start_date).label("start_date"))
+        .group_by(Agreement.area_code)
+        .subquery()
+    )
+    query = (
+        area_facts_query()
+        .add_columns(
             Agreement.start_date.label("agreement_start"),
             Agreement.end_date.label("agreement_end"),
             Agreement.status.label("agreement_status"),
         )
-        .join(Region, Region.code == Area.region_code)
         .outerjoin(latest, latest.c.area_code == Area.code)
         .outerjoin(
             Agreement,
             and_(Agreement.area_code == Area.code, Agreement.start_date == latest.c.start_date),
         )
-        .order_by(Area.name)
     )
     allowed = readable(engine, actor)
     if allowed.areas is not None:
