@@ -173,6 +173,27 @@ def can_record_self_assessment(actor: Actor, area_code: str) -> bool:
     )
 
 
+def can_propose(actor: Actor, area_code: str) -> bool:
+    """Choosing indicators and proposing targets in a draft agreement: admin, or the area's
+    officer (the area proposes; its GO challenges and agrees)."""
+    return can_record_self_assessment(actor, area_code)
+
+
+def can_agree_proposals(actor: Actor, region_code: str | None) -> bool:
+    """Marking a proposed target agreed or challenged, and signing the agreement: admin, or a
+    GO of the area's region (never the area itself)."""
+    return can_sign_off_review(actor, region_code)
+
+
+def can_comment_in_negotiation(actor: Actor, area_code: str, region_code: str | None) -> bool:
+    """Comments in a negotiation: the area's officer and partnership leads, its GO, admin."""
+    return (
+        can_propose(actor, area_code)
+        or can_agree_proposals(actor, region_code)
+        or any(g.role == "lead" and g.area_code == area_code for g in actor.grants)
+    )
+
+
 def can_administer(actor: Actor) -> bool:
     """Users, framework, imports, signing agreements."""
     return actor.is_admin

@@ -9,6 +9,13 @@ from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.capacity import CapacityAssessment, CapacityCharacteristic, CapacityRating
 from data_models.framework import Indicator, Outcome, ReportingLine
+from data_models.negotiation import (
+    AgreementSignature,
+    DraftChoice,
+    NegotiationComment,
+    ProposalVerdict,
+    ProposedTarget,
+)
 from data_models.reference import AreaType, Block, Department, DepartmentSuccession, Region
 from data_models.system import AuditEvent, LockExemption, PeriodLock, ReviewSignOff, Setting
 from data_models.target import Target, TargetAgreement, TargetMilestone, TargetVersion
@@ -28,6 +35,7 @@ from data_models.vocab import (
     REPORTING_STATUSES,
     SIGNOFF_RECOMMENDATIONS,
     VALUE_STATUSES,
+    VERDICTS,
 )
 
 __all__ = [
@@ -45,8 +53,10 @@ __all__ = [
     "REPORTING_STATUSES",
     "SIGNOFF_RECOMMENDATIONS",
     "VALUE_STATUSES",
+    "VERDICTS",
     "ActualRevision",
     "Agreement",
+    "AgreementSignature",
     "Area",
     "AreaType",
     "AuditEvent",
@@ -57,11 +67,15 @@ __all__ = [
     "Commentary",
     "Department",
     "DepartmentSuccession",
+    "DraftChoice",
     "Indicator",
     "LockExemption",
+    "NegotiationComment",
     "Outcome",
     "Partnership",
     "PeriodLock",
+    "ProposalVerdict",
+    "ProposedTarget",
     "Region",
     "ReportingLine",
     "ReviewSignOff",

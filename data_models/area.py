@@ -36,6 +36,7 @@ class Agreement(SQLModel, table=True):
     reward_threshold: Decimal = Field(default=Decimal("0.6"), max_digits=8, decimal_places=6)
     capital_share: Decimal = Field(default=Decimal("0.5"), max_digits=8, decimal_places=6)
     reward_instalments: int = 2
+    max_reward_targets: int = Field(default=12, sa_column_kwargs={"server_default": "12"})
 
 
 class Partnership(SQLModel, table=True):

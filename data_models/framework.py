@@ -24,6 +24,8 @@ class Indicator(SQLModel, table=True):
     block_code: str = Field(foreign_key="block.code", index=True)
     outcome_id: int | None = Field(default=None, foreign_key="outcome.id")
     outcome_type: str = "optional"
+    # why a mandatory indicator is mandatory, e.g. the funding stream that requires it
+    mandatory_reason: str | None = None
     unit: str
     polarity: str
     decimals: int = 1

@@ -40,6 +40,8 @@ class TargetVersion(SQLModel, table=True):
     reason: str | None = None
     # A change proposed at the annual refresh takes effect once the GO records its agreement.
     needs_agreement: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # a geography or group the target is focused on, agreed in the negotiation
+    focus: str | None = None
 
 
 class TargetAgreement(SQLModel, table=True):

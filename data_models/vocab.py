@@ -8,6 +8,7 @@ MEASURES = ("level", "cumulative")
 VALUE_STATUSES = ("provisional", "final")
 DATA_QUALITY_GRADES = ("audited", "checked", "not_checked")
 AGREEMENT_STATUSES = ("draft", "signed")
+VERDICTS = ("agreed", "challenged")  # the GO's verdict on a proposed target
 PARTNERSHIP_KINDS = ("executive", "thematic")
 RECIPIENT_TYPES = ("department", "go", "regulator", "lsp_board")
 REPORTING_STATUSES = ("continues", "stops", "replaced")

@@ -4,7 +4,7 @@ Every read and write takes the acting user (`Actor`) so access can be enforced h
 core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
 versions, and every change writes an audit row in the same transaction.
 
-One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`.
+One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`, `negotiation`.
 This package re-exports their functions, so callers write `store.save_actuals(...)`.
 """
 
@@ -33,6 +33,20 @@ from dashboard.store.distribution import (
 )
 from dashboard.store.frames import read_frame
 from dashboard.store.locks import current_locks, grant_unlock, lock_periods
+from dashboard.store.negotiation import (
+    PROPOSAL_FIELDS,
+    Negotiation,
+    add_negotiation_comment,
+    choose_indicators,
+    create_local_indicator,
+    latest_agreement,
+    load_negotiation,
+    propose_target,
+    record_verdict,
+    sign_negotiated_agreement,
+    signed_document,
+    start_draft,
+)
 from dashboard.store.reads import (
     REWARD_SPLIT_COLUMNS,
     Scope,
@@ -104,6 +118,7 @@ __all__ = [
     "FROZEN_FIELDS",
     "FROZEN_RULE",
     "MINIMUM_AREAS",
+    "PROPOSAL_FIELDS",
     "RECIPIENT_NAMES",
     "REPORTING_LINE_FIELDS",
     "REPORTING_LINE_KEY",
@@ -114,12 +129,14 @@ __all__ = [
     "Backdate",
     "ConcurrentChange",
     "Grant",
+    "Negotiation",
     "Readable",
     "RuleViolation",
     "Scope",
     "WriteSummary",
     "actual_revisions",
     "add_commentary",
+    "add_negotiation_comment",
     "agree_target_change",
     "agreement_for",
     "area_has_data",
@@ -133,7 +150,9 @@ __all__ = [
     "capacity_assessments",
     "capacity_framework",
     "check_areas_exist",
+    "choose_indicators",
     "cli_actor",
+    "create_local_indicator",
     "current_actuals",
     "current_locks",
     "data_version",
@@ -148,15 +167,18 @@ __all__ = [
     "grant_unlock",
     "indicator_distribution",
     "is_demo",
+    "latest_agreement",
     "latest_capacity",
     "list_areas",
     "list_regions",
     "load_commentary",
     "load_indicators",
+    "load_negotiation",
     "load_scope",
     "lock_periods",
     "mark_review",
     "pending_target_changes",
+    "propose_target",
     "propose_target_change",
     "rag_tolerance",
     "read_frame",
@@ -165,6 +187,7 @@ __all__ = [
     "record_capacity_assessment",
     "record_capacity_assessments",
     "record_commentary",
+    "record_verdict",
     "recorded_now",
     "reference_areas",
     "reference_codes",
@@ -181,6 +204,9 @@ __all__ = [
     "save_targets",
     "set_setting",
     "sign_agreement",
+    "sign_negotiated_agreement",
+    "signed_document",
+    "start_draft",
     "sync_reference_data",
     "target_owners",
     "upgrade",

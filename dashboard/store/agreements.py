@@ -173,6 +173,7 @@ def save_indicators(
         "clarifications",
         "stretch_rationale",
         "reward_rationale",
+        "mandatory_reason",
     ]
     for row in rows:
         values = {k: row.get(k) for k in fields if k in row}

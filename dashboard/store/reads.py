@@ -564,6 +564,7 @@ def load_indicators(
         Indicator.clarifications,
         Indicator.stretch_rationale,
         Indicator.reward_rationale,
+        Indicator.mandatory_reason,
     ).outerjoin(Outcome, Outcome.id == Indicator.outcome_id)
     if codes is not None:
         query = query.where(Indicator.code.in_(list(codes)))

@@ -42,6 +42,7 @@ TARGET_FIELDS = (
     "target_value",
     "without_reward_value",
     "agreed_share_gbp",
+    "focus",
 )
 
 
@@ -63,6 +64,14 @@ def save_targets(
     without-reward or stretched figures, or to the set of reward targets, raises RuleViolation.
     """
     _require_admin(actor, "change targets")
+    return write_targets(conn, actor, rows, at)
+
+
+def write_targets(
+    conn: Connection, actor: Actor, rows: Sequence[Mapping[str, Any]], at: datetime | None = None
+) -> WriteSummary:
+    """`save_targets` once the caller has checked who may write them (the negotiated
+    agreement's sign-off writes its targets as the signing Government Office)."""
     summary = WriteSummary()
     at = at or recorded_now(conn)
     known = _Known.read(conn, rows)
