@@ -53,6 +53,7 @@ from dashboard.store import Actor, WriteSummary
 from data_models import Area, ReportingLine
 from seed_data.capacity_demo import seed_capacity_demo
 from seed_data.demo_users import seed_demo_users
+from seed_data.negotiation_demo import seed_negotiation_demo
 
 __all__ = [
     "AREAS",
@@ -1532,6 +1533,7 @@ def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSum
         store.set_setting(engine, actor, "demo", "true", "demo data loaded")
     seed_demo_users(engine, actor)
     seed_capacity_demo(engine, actor, [a.spec.code for a in plan.areas])
+    seed_negotiation_demo(engine)
 
     return _summary(plan, len(inds), lines, values, notes, refresh_summary)
 

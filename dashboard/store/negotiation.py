@@ -35,6 +35,7 @@ from data_models import (
     DraftChoice,
     Indicator,
     NegotiationComment,
+    Partnership,
     ProposalVerdict,
     ProposedTarget,
     User,
@@ -125,6 +126,17 @@ def latest_agreement(engine: Engine, actor: Actor, area_code: str) -> dict[str, 
         return None if found is None else _agreement(conn, int(found[0]))
 
 
+def area_partnerships(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
+    """The area's partnerships (name, kind, block_code): who can own a proposed target."""
+    _check_read(engine, actor, [area_code], "the partnerships")
+    query = (
+        select(Partnership.name, Partnership.kind, Partnership.block_code)
+        .where(Partnership.area_code == area_code)
+        .order_by(Partnership.kind.desc(), Partnership.name)
+    )
+    return frames.read_frame(engine, query, {"block_code": pl.Utf8})
+
+
 def _named(query: Any, by: Any) -> Any:
     """The query with the full name of whoever recorded each row (the user name if none)."""
     return query.add_columns(
@@ -198,8 +210,11 @@ def load_negotiation(engine: Engine, actor: Actor, agreement_id: int) -> Negotia
         s = AgreementSignature
         found = (
             conn.execute(
-                select(s.signed_date, s.signed_at, s.signed_by, s.document_sha256,
-                       s.proposal_ids).where(s.agreement_id == agreement_id)
+                _named(
+                    select(s.signed_date, s.signed_at, s.signed_by, s.document_sha256,
+                           s.proposal_ids),
+                    s.signed_by,
+                ).where(s.agreement_id == agreement_id)
             )
             .mappings()
             .first()

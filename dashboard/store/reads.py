@@ -54,9 +54,17 @@ def area_facts_query() -> Select:
 
 
 def list_areas(engine: Engine, actor: Actor) -> pl.DataFrame:
-    """Areas the actor may see, with their current agreement's dates and status."""
+    """Areas the actor may see, with their current agreement's dates and status: the latest
+    signed one (a draft being negotiated for the next term does not change the area's cohort),
+    else the latest draft."""
+    signed_start = case((Agreement.status == "signed", Agreement.start_date))
     latest = (
-        select(Agreement.area_code, func.max(Agreement.start_date).label("start_date"))
+        select(
+            Agreement.area_code,
+            func.coalesce(func.max(signed_start), func.max(Agreement.start_date)).label(
+                "start_date"
+            ),
+        )
         .group_by(Agreement.area_code)
         .subquery()
     )
@@ -164,6 +172,7 @@ def load_scope(
             TargetVersion.without_reward_value,
             TargetVersion.without_reward_value.is_not(None).label("is_reward"),
             TargetVersion.agreed_share_gbp,
+            TargetVersion.focus,
         )
         .join(Agreement, Agreement.id == Target.agreement_id)
         .join(cur, cur.c.target_id == Target.id)
@@ -202,6 +211,7 @@ def load_scope(
             "plausible_max": pl.Float64,
             "is_reward": pl.Boolean,
             "agreed_share_gbp": pl.Float64,
+            "focus": pl.Utf8,
         },
     ).with_columns(
         pl.col("agreed_share_gbp").cast(pl.Float64), pl.col("is_reward").cast(pl.Boolean)

@@ -533,8 +533,7 @@ def overview_line(area_code: str, as_at: date | None = None) -> None:
     """One caption line for the LSP overview: the GO's latest capacity judgement dated on or
     before `as_at` (any date when None) and its sign-off recommendation, with a link to the
     capacity page (one cached read of the area's assessments)."""
-    who = loaders.actor()
-    if who.of_role("department") and not who.of_role("admin", "go", *access.AREA_ROLES):
+    if access.department_only(loaders.actor()):
         return  # a department's overview is its indicators: the page is not in its menu
     try:
         assessments, _ = loaders.capacity_assessments(area_code)

@@ -230,6 +230,7 @@ def indicator_row(draw: st.DrawFn) -> dict[str, str]:
         "clarifications": "",
         "stretch_rationale": "",
         "reward_rationale": draw(st.sampled_from(["", "Equal share."])),
+        "mandatory_reason": draw(st.sampled_from(["", "Safer and Stronger Communities Fund"])),
     }
 
 
@@ -239,7 +240,7 @@ WORKED_TARGETS = list(csv.DictReader(io.StringIO((WORKED / "targets.csv").read_t
 @st.composite
 def target_row(draw: st.DrawFn) -> dict[str, str]:
     if draw(st.integers(0, 3)) == 0:  # an existing target of the signed X01, maybe unchanged
-        return dict(draw(st.sampled_from(WORKED_TARGETS)))
+        return {"focus": "", **draw(st.sampled_from(WORKED_TARGETS))}
     base, target = draw(
         st.sampled_from(
             [
@@ -262,6 +263,7 @@ def target_row(draw: st.DrawFn) -> dict[str, str]:
         "lead_officer": draw(st.sampled_from(["", "Head of Service"])),
         "measure": draw(st.sampled_from(["", *MEASURES])),
         "milestones": draw(st.sampled_from(["", "2007-03-31:8.5", "2006-09-30:1;2007-09-30:2"])),
+        "focus": draw(st.sampled_from(["", "neighbourhood renewal wards", "Looked-after children"])),
     }
 
 
