@@ -51,6 +51,7 @@ st.markdown(
             ("Region and national views", "region"),
             ("Comparing areas", "compare"),
             ("Capacity assessment", "capacity"),
+            ("Negotiating the agreement", "negotiation"),
         )
     )
 )
@@ -354,4 +355,45 @@ st.markdown(
 st.markdown(
     "*Example.* Data quality rated ●●○○ Developing in March and ●●●○ Adequate in October "
     "shows as ↗ improved in what moved since the previous assessment."
+)
+
+# ---- negotiation
+st.subheader("Negotiating the agreement: proposals, evidence and sign-off", anchor="negotiation")
+st.markdown(
+    "The next agreement is negotiated on the **Negotiation** page. The area's performance "
+    "officer chooses the indicators — every **mandatory** one is listed as required, with the "
+    "reason it is mandatory; **optional** ones come from the government menu; **local** ones "
+    "are created in place with their full definition — and proposes a target for each: "
+    "baseline, milestones, target, owner partnership and lead officer. A **reward target** also "
+    "has its **without reward** figure (what the area expects without the extra effort), its "
+    "share of the reward grant (an agreed amount, or an equal split of what the agreed shares "
+    "leave), the five headings of the negotiation note and, if it has one, its **focus**: a "
+    "geography or group such as neighbourhood renewal wards."
+)
+st.markdown(
+    "For every proposed reward target the page works out the **stretch evidence** from the "
+    "area's own history; nothing of it is typed. The trend of the last 8 values (at least 3) is "
+    "projected to the target period with its 80% range. A without-reward figure better than "
+    "the top of that range is marked **not credible**; one worse than the bottom of the range "
+    "is marked **padded** (part of the stretch is what the trend would bring anyway); a figure "
+    "exactly on the edge of the range is not marked. The stretch is set against the trend's "
+    "yearly improvement: a stretch worth at least a year of it is **challenging**. Value for "
+    "money is the share of the grant per unit of stretch and per head of population. These "
+    "marks are questions for the conversation, never a block."
+)
+st.markdown(
+    "Each proposal is a numbered version. The Government Office comments and marks the latest "
+    "version ● **Agreed** or ✖ **Challenged** (saying why); the area revises, which makes a new "
+    "version ◔ **awaiting** a new verdict. Every version is kept and the page shows what "
+    "changed. The area can never mark its own proposal agreed, and the Government Office never "
+    "rewrites it."
+)
+st.markdown(
+    "The agreement is **ready to sign** when every chosen indicator has an agreed proposal, "
+    "every mandatory indicator is in it, the reward targets are no more than the agreement "
+    "allows and the agreed shares do not add up to more than the reward grant (2.5% of the "
+    "council's net budget requirement). The Government Office then builds the single LAA "
+    "document and signs it: the document's fingerprint (its content hash) is recorded with "
+    "the versions signed, the agreed proposals become the agreement's targets and its reward "
+    "targets are frozen for the three years."
 )

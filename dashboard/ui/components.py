@@ -31,6 +31,9 @@ CSS = """
 .laa-quote {margin:0.2rem 0 0 0; padding:0.3rem 0.8rem; border-left:4px solid #b1b4b6;
   color:#0b0c0c; font-size:0.92rem; white-space:pre-wrap;}
 .laa-quote .by {display:block; color:#505a5f; font-size:0.8rem; margin-top:0.2rem;}
+.laa-facts {display:grid; grid-template-columns:max-content 1fr; gap:0.2rem 1.2rem; margin:0;}
+.laa-facts dt {color:#505a5f; font-size:0.9rem;}
+.laa-facts dd {margin:0; color:#0b0c0c; font-weight:600;}
 </style>
 """
 

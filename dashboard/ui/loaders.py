@@ -563,3 +563,49 @@ def _regions(url: str, who: Actor, version: int) -> pl.DataFrame:
 def readable_regions() -> pl.DataFrame:
     """The regions whose region page the user may open: region_code, region_name."""
     return _regions(database_url(), actor(), data_version())
+
+
+# ---- negotiation of a draft agreement (issue 14) ----
+@st.cache_data(show_spinner=False, max_entries=32)
+def _latest_agreement(url: str, who: Actor, area_code: str, version: int) -> dict | None:
+    return store.latest_agreement(_engine(url), who, area_code)
+
+
+def latest_agreement(area_code: str) -> dict | None:
+    """The area's latest agreement (being negotiated, or the last signed) with its facts."""
+    return _latest_agreement(database_url(), actor(), area_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _negotiation(url: str, who: Actor, agreement_id: int, version: int) -> store.Negotiation:
+    return store.load_negotiation(_engine(url), who, agreement_id)
+
+
+def negotiation(agreement_id: int) -> store.Negotiation:
+    """Everything recorded in an agreement's negotiation (the store checks read access)."""
+    return _negotiation(database_url(), actor(), agreement_id, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _area_values(url: str, who: Actor, area_code: str, version: int) -> pl.DataFrame:
+    return store.current_actuals(_engine(url), who, [area_code])
+
+
+def area_values(area_code: str) -> pl.DataFrame:
+    """The current value of every indicator and period the area has, target or not."""
+    return _area_values(database_url(), actor(), area_code, data_version())
+
+
+def framework_indicators() -> pl.DataFrame:
+    """Every indicator of the outcomes framework (public reference data)."""
+    return _indicators(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _area_partnerships(url: str, who: Actor, area_code: str, version: int) -> pl.DataFrame:
+    return store.area_partnerships(_engine(url), who, area_code)
+
+
+def area_partnerships(area_code: str) -> pl.DataFrame:
+    """The area's partnerships (name, kind, block_code)."""
+    return _area_partnerships(database_url(), actor(), area_code, data_version())

@@ -151,8 +151,15 @@ def _reporting_pages(actor: Actor) -> list[StreamlitPage]:
             "../pages/capacity.py", title="Capacity assessment", icon=":material/verified:",
             url_path="capacity", visibility="visible" if review_visible else "hidden",
         ),
+        negotiation=st.Page(
+            "../pages/negotiation.py", title="Negotiation", icon=":material/handshake:",
+            url_path="negotiation", visibility="visible" if review_visible else "hidden",
+        ),
     )  # fmt: skip
-    return [pages[k] for k in ("returns", "review", "capacity", "reporting_lines", "burden")]
+    return [
+        pages[k]
+        for k in ("returns", "review", "capacity", "negotiation", "reporting_lines", "burden")
+    ]
 
 
 def help_link(topic: str, label: str = HELP_TITLE) -> str:

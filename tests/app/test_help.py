@@ -19,7 +19,7 @@ from tests.app.conftest import all_text, app, errors
 HELP = "../pages/help.py"
 TOPICS = (
     "trajectory", "status", "direction", "forecast", "reward", "cliff-edge", "block-assessment",
-    "due", "value-status", "burden", "region", "compare", "capacity",
+    "due", "value-status", "burden", "region", "compare", "capacity", "negotiation",
 )  # fmt: skip
 DEMO_USERS = ("admin", "officer", "board", "lead", "go", "department", "viewer")
 
@@ -68,6 +68,10 @@ def test_one_section_per_rule_with_its_anchor(demo_db: str) -> None:
         "provisional",
         "revised",
         "items a year",
+        "not credible",
+        "padded",
+        "challenging",
+        "ready to sign",
     ):
         assert words.lower() in text.lower(), words
     assert "DOMAIN" not in text and "§" not in text

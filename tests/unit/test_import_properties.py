@@ -263,7 +263,9 @@ def target_row(draw: st.DrawFn) -> dict[str, str]:
         "lead_officer": draw(st.sampled_from(["", "Head of Service"])),
         "measure": draw(st.sampled_from(["", *MEASURES])),
         "milestones": draw(st.sampled_from(["", "2007-03-31:8.5", "2006-09-30:1;2007-09-30:2"])),
-        "focus": draw(st.sampled_from(["", "neighbourhood renewal wards", "Looked-after children"])),
+        "focus": draw(
+            st.sampled_from(["", "neighbourhood renewal wards", "Looked-after children"])
+        ),
     }
 
 

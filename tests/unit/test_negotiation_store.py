@@ -297,7 +297,9 @@ def test_an_indicator_must_be_chosen_before_its_target(engine, draft: int) -> No
 def test_the_reward_element_follows_the_agreements_settings(engine, draft: int) -> None:  # type: ignore[no-untyped-def]
     store.choose_indicators(engine, OFFICER, draft, ["RECYCLE", "SPORT"])
     store.propose_target(engine, OFFICER, draft, "RECYCLE", proposal(agreed_share_gbp=3_000_000))
-    with pytest.raises(RuleViolation, match=re.escape("Agreed shares: they add up to £5,000,000.01")):
+    with pytest.raises(
+        RuleViolation, match=re.escape("Agreed shares: they add up to £5,000,000.01")
+    ):
         store.propose_target(
             engine, OFFICER, draft, "SPORT", proposal(agreed_share_gbp="2000000.01")
         )
