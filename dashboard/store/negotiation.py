@@ -435,7 +435,8 @@ def start_draft(
     engine: Engine, actor: Actor, area_code: str, start_date: date, end_date: date | None = None
 ) -> int:
     """A new draft agreement for the area (three years from `start_date` by default), with the
-    settings of its previous agreement and the usual pump-priming grant; returns its id."""
+    settings of its previous agreement, the usual pump-priming grant and every mandatory
+    indicator already chosen; returns its id."""
     if not access.can_propose(actor, area_code):
         deny(actor, f"start a draft agreement for {area_code}")
     end_date = end_date or date(start_date.year + 3, start_date.month, start_date.day) - _ONE_DAY
@@ -478,6 +479,18 @@ def start_draft(
         ).inserted_primary_key[0]
         _audit(conn, actor, "agreement:draft", area_code=area_code, period=start_date,
                after=f"draft {start_date} to {end_date}")  # fmt: skip
+        # every mandatory indicator is in the draft from the start: it is required
+        mandatory = conn.execute(
+            select(Indicator.code).where(Indicator.outcome_type == "mandatory").order_by(Indicator.code)
+        ).scalars().all()  # fmt: skip
+        if mandatory:
+            at = recorded_now(conn)
+            conn.execute(
+                DraftChoice.__table__.insert(),  # type: ignore[attr-defined]
+                [{"agreement_id": new_id, "indicator_code": code, "included": True,
+                  "recorded_at": at, "recorded_by": actor.name, "reason": "mandatory"}
+                 for code in mandatory],
+            )  # fmt: skip
     return int(new_id)
 
 

@@ -336,6 +336,8 @@ def test_start_a_draft_after_the_signed_agreement(engine, admin, draft: int) -> 
     assert (agreement["start_date"], agreement["end_date"]) == (date(2012, 4, 1), date(2015, 3, 31))
     assert agreement["pump_priming_gbp"] == Decimal("950000.00")  # £750,000 + £1 a head
     assert agreement["status"] == "draft"
+    choices = store.load_negotiation(engine, OFFICER, new).choices
+    assert choices.select("indicator_code", "included").rows() == [(MANDATORY, True)]
 
 
 def test_a_local_indicator_is_created_in_place(engine, draft: int) -> None:  # type: ignore[no-untyped-def]
