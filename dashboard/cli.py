@@ -381,6 +381,49 @@ def _export(kind: str, area: str, as_at: str | None, output: Path | None) -> Non
     _write_csv(builder(engine, _actor(), area, when), output)
 
 
+@agreement_app.command("document")
+def agreement_document(
+    area: Annotated[str, typer.Option("--area", help="Area code.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")],
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the same content as a web page.")
+    ] = None,
+) -> None:
+    """The single LAA document of the area's latest agreement: the signed document as it was
+    signed, else the draft as it stands (the same file the negotiation page builds today)."""
+    from dashboard import documents
+    from dashboard.reports import agreement_document as build
+
+    engine = _engine()
+    try:
+        agreement = store.latest_agreement(engine, _actor(), area)
+        signed = (
+            store.signed_document(engine, _actor(), int(agreement["agreement_id"]))
+            if agreement is not None
+            else None
+        )
+        if signed is not None:
+            pdf, page, fingerprint = (
+                signed["document_pdf"],
+                signed["document_html"],
+                signed["document_sha256"],
+            )
+        else:
+            made = build.area_document(engine, _actor(), area, store.business_today(engine))
+            pdf = documents.render_pdf(made.document)
+            page, fingerprint = documents.render_html(made.document), made.fingerprint
+    except (store.RuleViolation, documents.DocumentError) as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    output.write_bytes(pdf)
+    if html is not None:
+        html.write_text(page, encoding="utf-8")
+    _err(
+        f"{'signed' if signed is not None else 'draft'} LAA document of {area} written to "
+        f"{output} (fingerprint {fingerprint})"
+    )
+
+
 AreaOpt = Annotated[str, typer.Option("--area", help="Area code.")]
 AsAtOpt = Annotated[
     str | None, typer.Option("--as-at", help="Business date (default: the app's today).")

@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboard.access import AccessDenied
 from dashboard.reports import negotiation as report
-from dashboard.reports.capacity import judgement_at
 from dashboard.ui import agreement_document, components, loaders, nav, state
 from dashboard.ui import capacity as capacity_ui
 from dashboard.ui import negotiation as draw
@@ -42,7 +41,6 @@ may = draw.may(actor, agreement)
 indicators = loaders.framework_indicators()
 mandatory = indicators.filter(pl.col("outcome_type") == "mandatory")["indicator_code"].to_list()
 readiness = report.readiness(negotiation, mandatory_codes=mandatory)
-capacity = judgement_at(loaders.capacity_assessments(area_code)[0], state.today())
 st.caption(
     f"{md(area['area_name'])} · agreement {agreement['start_date']:%d %B %Y} to "
     f"{agreement['end_date']:%d %B %Y} · "
@@ -73,6 +71,6 @@ with tabs[1]:
                 loaders.departments()["code"].to_list(),
             )  # fmt: skip
 with tabs[2]:
-    agreement_document.sign_off(negotiation, readiness, indicators, capacity, may)
+    agreement_document.sign_off(negotiation, readiness, indicators, may)
 with tabs[3]:
     draw.thread(negotiation.comments, int(agreement["agreement_id"]), None, may["comment"])

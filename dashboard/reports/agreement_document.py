@@ -12,13 +12,15 @@ record of what was signed.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Engine
 
+from dashboard.access import Actor
 from dashboard.documents import (
     Bullets,
     Chart,
@@ -57,6 +59,11 @@ def _period(day: date | None) -> str:
     return "–" if day is None else f"{day:%b %Y}"
 
 
+def _figure(value: float | None, period: date | None, decimals: int | None) -> str:
+    """`52.8 (Aug 2007)`; a dash when not proposed yet."""
+    return "–" if value is None else f"{_number(value, decimals or 1)} ({_period(period)})"
+
+
 def dual_trajectory_spec(
     code: str, baseline: tuple[date, float], without: float, stretched: float, target_period: date
 ) -> dict[str, Any]:
@@ -71,13 +78,13 @@ def dual_trajectory_spec(
     ]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 360,
-        "height": 120,
+        "width": 420,
+        "height": 110,
         "title": {"text": f"{code}: baseline to target", "fontSize": 12},
         "data": {"values": rows},
         "mark": {"type": "line", "point": True, "strokeWidth": 2},
         "encoding": {
-            "x": {"field": "period", "type": "temporal", "title": None, "axis": {"format": "%Y"}},
+            "x": {"field": "period", "type": "temporal", "title": None, "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 1}}},
             "y": {"field": "value", "type": "quantitative", "title": None,
                   "scale": {"zero": False}},
             "color": {"field": "line", "type": "nominal", "title": None,
@@ -107,10 +114,11 @@ def build_document(
     proposal and where it stands, so a draft can be read before it is agreed."""
     agreement = negotiation.agreement
     states = readiness.states.join(
-        indicators.select("indicator_code", "name", "block_code", "outcome", "outcome_type",
-                          "decimals", "data_source", "unit", "polarity"),
+        indicators.select("indicator_code", "name", "block_code", "block_name", "block_order",
+                          "outcome", "outcome_type", "decimals", "data_source", "unit",
+                          "polarity"),
         on="indicator_code", how="left",
-    ).sort("block_code", "indicator_code")  # fmt: skip
+    ).sort("block_order", "indicator_code")  # fmt: skip
     shares = dict(readiness.shares.select("indicator_code", "share_gbp").iter_rows())
     agreed = dict(readiness.shares.select("indicator_code", "agreed").iter_rows())
     term = f"{agreement['start_date']:%d %B %Y} to {agreement['end_date']:%d %B %Y}"
@@ -139,23 +147,28 @@ def build_document(
         )
 
     blocks.append(Heading("Outcomes, indicators and targets", 1))
-    for block_code, group in states.group_by("block_code", maintain_order=True):
-        blocks.append(Heading(str(block_code[0]), 2))
+    for (block_name,), group in states.group_by("block_name", maintain_order=True):
+        blocks.append(Heading(str(block_name), 2))
+        owners = sorted(set(group["partnership"].drop_nulls()))
+        if len(owners) == 1:
+            blocks.append(Paragraph(f"Owned by {owners[0]}."))
         blocks.append(
             Table(
-                columns=("Code", "Indicator", "Outcome", "Type", "Owner", "Baseline", "Target",
-                         "Where it stands"),
+                columns=("Code", "Indicator and outcome", "Type", *(() if len(owners) == 1 else ("Owner",)),
+                         "Baseline", "Target", "Where it stands"),
                 rows=tuple(
                     (
-                        r["indicator_code"], r["name"] or "", r["outcome"] or "",
-                        (r["outcome_type"] or "").capitalize(), r["partnership"] or "–",
-                        f"{_number(r['baseline_value'], r['decimals'] or 1)} ({_period(r['baseline_period'])})",
-                        f"{_number(r['target_value'], r['decimals'] or 1)} ({_period(r['target_period'])})"
+                        r["indicator_code"], f"{r['name'] or ''} ({r['outcome'] or 'no outcome'})"
                         + (f"; focus: {r['focus']}" if r["focus"] else ""),
+                        (r["outcome_type"] or "").capitalize(),
+                        *(() if len(owners) == 1 else (r["partnership"] or "–",)),
+                        _figure(r["baseline_value"], r["baseline_period"], r["decimals"]),
+                        _figure(r["target_value"], r["target_period"], r["decimals"]),
                         _STATE_WORDS[r["state"]],
                     )
                     for r in group.iter_rows(named=True)
                 ),
+                widths=(1.1, 4, 1.3, *(() if len(owners) == 1 else (2,)), 1.5, 1.5, 1.6),
             )
         )  # fmt: skip
 
@@ -176,6 +189,7 @@ def build_document(
         Table(
             columns=("Code", "Indicator", "Baseline", "Without reward", "Stretched target",
                      "Target period", "Share of the grant", "Focus"),
+            widths=(1.1, 3, 1.5, 1.2, 1.2, 1.2, 1.8, 1.5),
             rows=tuple(
                 (
                     r["indicator_code"], r["name"] or "",
@@ -204,7 +218,7 @@ def build_document(
                 ),
                 caption=f"{r['indicator_code']} {r['name']}: the stretch is "
                 f"{_number(abs(r['target_value'] - r['without_reward_value']), r['decimals'] or 1)} "
-                f"{r['unit'] or ''} above the without-reward figure"
+                f"{r['unit'] or ''} better than the without-reward figure"
                 + (f"; milestones {', '.join(f'{p:%b %Y} {v:g}' for p, v in milestones)}" if milestones else ""),
                 description=f"{r['indicator_code']}: baseline {r['baseline_value']:g}, without reward "
                 f"{r['without_reward_value']:g}, stretched target {r['target_value']:g} by {r['target_period']:%B %Y}",
@@ -292,3 +306,39 @@ def _versions(states: pl.DataFrame) -> str:
         ", ".join(f"{r['indicator_code']} v{r['version']}" for r in proposed.iter_rows(named=True))
         or "none"
     )
+
+
+@dataclass(frozen=True)
+class AreaDocument:
+    """The LAA document of an area's latest agreement as it stands, with what it was built
+    from: the page and `laa agreement document` build it the same way."""
+
+    document: Document
+    fingerprint: str
+    negotiation: Negotiation
+    readiness: Readiness
+
+
+def area_document(engine: Engine, actor: Actor, area_code: str, built_on: date) -> AreaDocument:
+    """Read the area's latest agreement and its negotiation in one pass and build the document
+    (the store refuses an area the actor may not read: AccessDenied; none: RuleViolation)."""
+    from dashboard import store
+    from dashboard.reports.capacity import judgement_at
+    from dashboard.reports.negotiation import readiness
+
+    agreement = store.latest_agreement(engine, actor, area_code)
+    if agreement is None:
+        raise store.RuleViolation(f"{area_code} has no agreement")
+    negotiation = store.load_negotiation(engine, actor, int(agreement["agreement_id"]))
+    indicators = store.load_indicators(engine, actor)
+    mandatory = indicators.filter(pl.col("outcome_type") == "mandatory")["indicator_code"]
+    state = readiness(negotiation, mandatory_codes=mandatory.to_list())
+    regions = store.list_regions(engine)
+    region = regions.filter(pl.col("region_code") == agreement["region_code"])["region_name"]
+    assessments, _ = store.capacity_assessments(engine, actor, area_code)
+    document, fingerprint = build_document(
+        negotiation, state, indicators, store.reporting_lines(engine),
+        region_name=str(region[0]) if region.len() else str(agreement["region_code"]),
+        capacity=judgement_at(assessments, built_on), built_on=built_on,
+    )  # fmt: skip
+    return AreaDocument(document, fingerprint, negotiation, state)

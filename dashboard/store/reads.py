@@ -554,28 +554,34 @@ def _load_commentary(engine: Engine, allowed: Readable, area_codes: Sequence[str
 def load_indicators(
     engine: Engine, actor: Actor, codes: Iterable[str] | None = None
 ) -> pl.DataFrame:
-    query = select(
-        Indicator.code.label("indicator_code"),
-        Indicator.name,
-        Indicator.block_code,
-        Indicator.unit,
-        Indicator.polarity,
-        Indicator.decimals,
-        Indicator.frequency,
-        Indicator.period_basis,
-        Indicator.lag_months,
-        Indicator.data_source,
-        Indicator.department_code,
-        Indicator.outcome_type,
-        Outcome.name.label("outcome"),
-        Indicator.plausible_min,
-        Indicator.plausible_max,
-        Indicator.definition,
-        Indicator.clarifications,
-        Indicator.stretch_rationale,
-        Indicator.reward_rationale,
-        Indicator.mandatory_reason,
-    ).outerjoin(Outcome, Outcome.id == Indicator.outcome_id)
+    query = (
+        select(
+            Indicator.code.label("indicator_code"),
+            Indicator.name,
+            Indicator.block_code,
+            Indicator.unit,
+            Indicator.polarity,
+            Indicator.decimals,
+            Indicator.frequency,
+            Indicator.period_basis,
+            Indicator.lag_months,
+            Indicator.data_source,
+            Indicator.department_code,
+            Indicator.outcome_type,
+            Outcome.name.label("outcome"),
+            Indicator.plausible_min,
+            Indicator.plausible_max,
+            Indicator.definition,
+            Indicator.clarifications,
+            Indicator.stretch_rationale,
+            Indicator.reward_rationale,
+            Indicator.mandatory_reason,
+            Block.name.label("block_name"),
+            Block.sort_order.label("block_order"),
+        )
+        .join(Block, Block.code == Indicator.block_code)
+        .outerjoin(Outcome, Outcome.id == Indicator.outcome_id)
+    )
     if codes is not None:
         query = query.where(Indicator.code.in_(list(codes)))
     return frames.read_frame(engine, query.order_by(Indicator.code))

@@ -35,30 +35,27 @@ def _reward_schedule(readiness: report.Readiness, names: dict[str, str]) -> pl.D
     )  # fmt: skip
 
 
-def _build(negotiation: store.Negotiation, readiness: report.Readiness, indicators: pl.DataFrame,
-           capacity: dict | None) -> dict:  # fmt: skip
-    """Build the document with a progress bar; kept in the session for this draft's state."""
+def _build(area_code: str) -> dict:
+    """Build the document with a progress bar (as `laa agreement document` does), kept in the
+    session for this state of the draft."""
     bar = st.progress(0.0, text="Gathering the agreement")
-    area = loaders.area(str(negotiation.agreement["area_code"]))
-    document, fingerprint = agreement_document.build_document(
-        negotiation, readiness, indicators, loaders.reporting_lines(),
-        region_name=str(area["region_name"]), capacity=capacity, built_on=state.today(),
-    )  # fmt: skip
+    built = agreement_document.area_document(
+        loaders.engine(), loaders.actor(), area_code, state.today()
+    )
     bar.progress(0.15, text="Laying out the document")
-    html = documents.render_html(document)
+    html = documents.render_html(built.document)
     pdf = documents.render_pdf(
-        document, progress=lambda f, words: bar.progress(0.15 + 0.85 * f, text=words)
+        built.document, progress=lambda f, words: bar.progress(0.15 + 0.85 * f, text=words)
     )
     bar.empty()
-    return {"pdf": pdf, "html": html, "sha": fingerprint,
-            "ids": sorted(int(i) for i in readiness.agreed_proposals["id"])}  # fmt: skip
+    ids = sorted(int(i) for i in built.readiness.agreed_proposals["id"])
+    return {"pdf": pdf, "html": html, "sha": built.fingerprint, "ids": ids}
 
 
 def sign_off(
     negotiation: store.Negotiation,
     readiness: report.Readiness,
     indicators: pl.DataFrame,
-    capacity: dict | None,
     may: dict[str, bool],
 ) -> None:
     agreement = negotiation.agreement
@@ -93,7 +90,7 @@ def sign_off(
     built = st.session_state.get(BUILT)
     if st.button("Build the LAA document", icon=":material/description:", key="neg_build"):
         try:
-            built = {**_build(negotiation, readiness, indicators, capacity), "key": key}
+            built = {**_build(str(agreement["area_code"])), "key": key}
         except documents.DocumentError as exc:
             st.error(str(exc), icon=":material/error:")
             built = None

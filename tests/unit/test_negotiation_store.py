@@ -42,8 +42,7 @@ INDICATORS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def draft(engine, admin: Actor) -> int:  # type: ignore[no-untyped-def]
+def make_draft(engine, admin: Actor) -> int:  # type: ignore[no-untyped-def]
     """Eastvale (East Midlands, net budget £200m: a £5m pot) with a draft agreement 2009–2012,
     and Northby in the North East."""
     rows = [
@@ -58,6 +57,11 @@ def draft(engine, admin: Actor) -> int:  # type: ignore[no-untyped-def]
     agreement = store.latest_agreement(engine, admin, "E01")
     assert agreement is not None and agreement["status"] == "draft"
     return int(agreement["agreement_id"])
+
+
+@pytest.fixture
+def draft(engine, admin: Actor) -> int:  # type: ignore[no-untyped-def]
+    return make_draft(engine, admin)
 
 
 def proposal(**overrides: object) -> dict[str, object]:
