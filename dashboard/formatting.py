@@ -76,6 +76,13 @@ def value_expr(value: str, decimals: str = "decimals", unit: str = "unit") -> pl
     )
 
 
+def money_expr(column: str) -> pl.Expr:
+    """`£1,117,312.50`: pounds and pence with thousands separators (null stays null)."""
+    return pl.when(pl.col(column).is_not_null()).then(
+        pl.lit("£") + _thousands(pl.col(column).cast(pl.Float64), 2)
+    )
+
+
 def _per(unit: pl.Expr) -> pl.Expr:
     """`rate per 100000` -> `100,000` (the unit's own text if that is not a number)."""
     words = unit.str.replace("rate per ", "")

@@ -38,15 +38,21 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _toward(
-    value: float, share: float, polarity: str, low: float | None, high: float | None
+    value: float,
+    share: float,
+    polarity: str,
+    low: float | None,
+    high: float | None,
+    decimals: int = 1,
 ) -> float:
-    """`value` moved by `share` of itself the good way, kept inside the plausible range."""
+    """`value` moved by `share` of itself the good way, kept inside the plausible range, to
+    the indicator's decimals."""
     moved = value * (1 + share if polarity == "higher" else 1 - share)
     if high is not None:
         moved = min(moved, high)
     if low is not None:
         moved = max(moved, low)
-    return round(moved, 2)
+    return round(moved, decimals)
 
 
 def _baselines(engine: Engine, codes: list[str]) -> pl.DataFrame:
@@ -106,19 +112,21 @@ def seed_negotiation_demo(engine: Engine) -> int:
         ind = facts[code]
         low, high = ind["plausible_min"], ind["plausible_max"]
         reward = code in REWARD
-        target = _toward(row["value"], IMPROVEMENT, ind["polarity"], low, high)
+        target = _toward(row["value"], IMPROVEMENT, ind["polarity"], low, high, ind["decimals"])
         without = (
-            _toward(row["value"], IMPROVEMENT - STRETCH, ind["polarity"], low, high)
+            _toward(
+                row["value"], IMPROVEMENT - STRETCH, ind["polarity"], low, high, ind["decimals"]
+            )
             if reward
             else None
         )
         if code == "BV126":  # the without figure set worse than the baseline: padded
-            without = _toward(row["value"], -0.05, ind["polarity"], low, high)
+            without = _toward(row["value"], -0.05, ind["polarity"], low, high, ind["decimals"])
         values = {
             "partnership": owners.get(code) or _block_owner(engine, ind["block_code"]),
             "lead_officer": leads.get(code),
             "baseline_period": row["period"],
-            "baseline_value": round(row["value"], 2),
+            "baseline_value": round(row["value"], ind["decimals"]),
             "target_period": _target_period(row["period"], agreement["start_date"], agreement["end_date"]),
             "target_value": target,
             "without_reward_value": without,
@@ -169,7 +177,8 @@ def seed_negotiation_demo(engine: Engine) -> int:
             engine, OFFICER, draft, "BV126",
             {k: revised[k] for k in store.PROPOSAL_FIELDS}
             | {"without_reward_value": _toward(revised["baseline_value"], IMPROVEMENT - STRETCH,
-                                               ind["polarity"], ind["plausible_min"], ind["plausible_max"])},
+                                               ind["polarity"], ind["plausible_min"], ind["plausible_max"],
+                                               ind["decimals"])},
             reason="Without figure reset to the trend, as the GO asked",
         )  # fmt: skip
     return draft

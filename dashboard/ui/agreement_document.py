@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import documents, store
 from dashboard.access import AccessDenied
+from dashboard.formatting import money_expr
 from dashboard.reports import agreement_document
 from dashboard.reports import negotiation as report
 from dashboard.ui import components, loaders, state
@@ -28,7 +29,7 @@ def _reward_schedule(readiness: report.Readiness, names: dict[str, str]) -> pl.D
         pl.col("without_reward_value").alias("Without reward"),
         pl.col("target_value").alias("Stretched target"),
         pl.col("target_period").dt.strftime("%b %Y").alias("Target period"),
-        pl.col("share_gbp").cast(pl.Float64).alias("Share £"),
+        money_expr("share_gbp").fill_null("–").alias("Share of the grant"),
         pl.when(pl.col("agreed")).then(pl.lit("Agreed share")).otherwise(pl.lit("Equal split")).alias("How"),
         pl.col("focus").fill_null("").alias("Focus"),
         pl.col("state").replace_strict(report.STATES).alias("Where it stands"),
@@ -77,8 +78,7 @@ def sign_off(
     if schedule.is_empty():
         components.empty_state("No reward target has been proposed yet.")
     else:
-        st.dataframe(schedule, hide_index=True, width="stretch", key="neg_schedule",
-                     column_config={"Share £": st.column_config.NumberColumn(format="localized")})  # fmt: skip
+        st.dataframe(schedule, hide_index=True, width="stretch", key="neg_schedule")
     st.caption(md(agreement_document.SIXTY_PERCENT_RULE))
     st.subheader("The single LAA document", anchor=False)
     st.caption(

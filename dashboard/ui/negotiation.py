@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import access, store
 from dashboard.access import AccessDenied, Actor
+from dashboard.formatting import money
 from dashboard.reports import negotiation as report
 from dashboard.ui import components, loaders
 from dashboard.ui.plain import md
@@ -63,9 +64,9 @@ def summary(readiness: report.Readiness, agreement: dict) -> None:
         border=True, help="Proposed stretched targets, and the most the agreement allows",
     )  # fmt: skip
     cols[4].metric(
-        "Reward grant", f"£{readiness.pot_gbp:,.0f}", border=True,
-        help=f"The maximum Performance Reward Grant: {Decimal(str(agreement['reward_rate'])):.1%} "
-        "of the council's net budget requirement",
+        "Reward grant", money(readiness.pot_gbp, short=True), border=True,
+        help=f"The maximum Performance Reward Grant, £{readiness.pot_gbp:,.2f}: "
+        f"{Decimal(str(agreement['reward_rate'])):.1%} of the council's net budget requirement",
     )  # fmt: skip
 
 
