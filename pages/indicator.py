@@ -57,6 +57,8 @@ facts = [
     f"{row['frequency']} · {row['unit']}",
     f"version {row['version']}",
 ]
+if row.get("focus"):
+    facts.append(f"focus: {row['focus']}")
 if row["measure"] == "cumulative":
     facts.append("cumulative: values are running totals from the agreement start")
 st.caption(" · ".join(md(fact) for fact in facts))  # names, units: plain text

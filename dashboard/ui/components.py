@@ -131,13 +131,19 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
         _target=value_expr("target_value"),
         _direction=direction_expr("direction"),
         _type=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
+        # a focus agreed in the negotiation travels with the target's name
+        _name=pl.when(pl.col("focus").is_not_null())
+        .then(pl.format("{} — focus: {}", "indicator_name", "focus"))
+        .otherwise(pl.col("indicator_name"))
+        if "focus" in targets.columns
+        else pl.col("indicator_name"),
         _reward=pl.col("forecast_reward_gbp").cast(pl.Float64),
         _updated=pl.col("last_updated").dt.strftime("%d %b %Y").fill_null("–"),
     )
     columns = {
         "_status": "Status",
         "indicator_code": "Code",
-        "indicator_name": "Indicator",
+        "_name": "Indicator",
         "_latest": "Latest",
         "_period": "Period",
         "_expected": "Expected",

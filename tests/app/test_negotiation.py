@@ -12,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import db, store
 from dashboard.access import Actor, Grant
+from dashboard.reports import agreement_document
 from dashboard.reports import negotiation as report
+from dashboard.ui.plain import md
 from tests.app.conftest import all_text, app, chart_spec, charts, errors
 
 PAGE = "../pages/negotiation.py"
@@ -216,3 +218,33 @@ def test_the_go_builds_the_document_and_signs(ready_demo: str) -> None:
     assert sorted(new["indicator_code"]) == sorted(agreed["indicator_code"])
     again = open_negotiation("board")
     assert any("Signed on" in s.value for s in again.success)
+
+
+def test_a_signed_targets_focus_shows_where_the_target_appears(ready_demo: str) -> None:
+    from datetime import date
+
+    from tests.app.conftest import open_page
+
+    engine = db.get_engine(ready_demo)
+    state = readiness(ready_demo)
+    focused = state.agreed_proposals.filter(pl.col("focus").is_not_null()).row(0, named=True)
+    made = agreement_document.area_document(engine, READER, AREA, date(2009, 3, 1))
+    go = Actor("go", (Grant("go", region_code="GOEM"),))
+    store.sign_negotiated_agreement(
+        engine, go, int(negotiation(ready_demo).agreement["agreement_id"]),
+        signed_date=date(2009, 3, 1), proposal_ids=state.agreed_proposals["id"].to_list(),
+        document_pdf=b"%PDF", document_html="", document_sha256=made.fingerprint,
+    )  # fmt: skip
+    store.set_setting(engine, store.cli_actor("tester"), "today", "2009-06-30")
+    at = open_page("indicator", "board", area=AREA, indicator=focused["indicator_code"])
+    assert not errors(at), errors(at)
+    words = md(f"focus: {focused['focus']}")  # captions escape markdown
+    assert any(words in c.value for c in at.caption), [c.value for c in at.caption]
+    overview = open_page("overview", "board", area=AREA)
+    names = [
+        n
+        for d in overview.dataframe
+        if "Indicator" in d.value.columns
+        for n in d.value["Indicator"]
+    ]
+    assert any(n.endswith(f"— focus: {focused['focus']}") for n in names)
