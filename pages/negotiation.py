@@ -37,6 +37,8 @@ if agreement is None or agreement["status"] == "signed":
         st.stop()
 
 negotiation = loaders.negotiation(int(agreement["agreement_id"]))
+if negotiation.signed and negotiation.proposals.is_empty():
+    st.stop()  # an agreement signed from its imported files: nothing was negotiated here
 may = draw.may(actor, agreement)
 indicators = loaders.framework_indicators()
 mandatory = indicators.filter(pl.col("outcome_type") == "mandatory")["indicator_code"].to_list()
@@ -49,7 +51,8 @@ st.caption(
 )
 draw.summary(readiness, agreement)
 capacity_ui.overview_line(area_code)
-draw.blockers(readiness)
+if not negotiation.signed:
+    draw.blockers(readiness)
 
 tabs = st.tabs(["Targets", "Indicators", "Sign-off and the LAA document", "General comments"],
                key="neg_tab")  # fmt: skip

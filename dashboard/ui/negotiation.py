@@ -353,12 +353,13 @@ def proposal_form(
 
 def verdict_form(row: dict[str, Any], code: str) -> None:
     """The GO agrees or challenges the latest version."""
-    with st.form(f"neg_verdict_{code}_{row['version']}", border=True):
+    version = row["version"]  # keyed by version: a new version starts with a blank verdict
+    with st.form(f"neg_verdict_form_{code}_{version}", border=True):
         verdict = st.radio("Your verdict on version " + str(row["version"]), ["agreed", "challenged"],
                            format_func=lambda v: {"agreed": "Agree", "challenged": "Challenge"}[v],
-                           horizontal=True, key=f"neg_verdict_{code}")  # fmt: skip
+                           horizontal=True, key=f"neg_verdict_{code}_{version}")  # fmt: skip
         note = st.text_area(
-            "Why (needed for a challenge)", key=f"neg_verdict_note_{code}", height=80
+            "Why (needed for a challenge)", key=f"neg_verdict_note_{code}_{version}", height=80
         )
         record = st.form_submit_button(
             "Record the verdict", icon=":material/gavel:", key=f"neg_verdict_save_{code}"

@@ -111,8 +111,10 @@ def test_the_go_challenges_and_the_area_revises(writable_demo: str) -> None:
     version = int(row["version"])
     without = round(row["baseline_value"] - 0.3, 2)  # lower is better: just below the baseline
     at = open_negotiation("go", proposal=code)
-    at.radio(key=f"neg_verdict_{code}").set_value("challenged")
-    at.text_area(key=f"neg_verdict_note_{code}").input("Still padded: reset to the trend.")
+    at.radio(key=f"neg_verdict_{code}_{version}").set_value("challenged")
+    at.text_area(key=f"neg_verdict_note_{code}_{version}").input(
+        "Still padded: reset to the trend."
+    )
     at.button(key=f"neg_verdict_save_{code}").click()
     at.run(timeout=60)
     assert not errors(at), errors(at)
