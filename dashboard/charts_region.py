@@ -94,8 +94,13 @@ def reward_forecast_chart(
         align="left", baseline="bottom", dx=4, color=INK, fontSize=11, y=0
     ).encode(x=alt.X("x:Q", scale=x_scale), text="label:N")
     described = "; ".join(
-        f"{r['area']}: {r['forecast_text']} forecast ({r['forecast']:.0%} of its maximum "
-        f"{r['maximum_text']}), range {r['range_text']}"
+        f"{r['area']}: {r['forecast_text']} forecast "
+        + (
+            f"({r['forecast']:.0%} of its maximum "
+            if r["forecast"] is not None
+            else "(of its maximum "
+        )
+        + f"{r['maximum_text']}), range {r['range_text']}"
         for r in data.to_dicts()
     )
     chart = alt.layer(

@@ -69,3 +69,11 @@ def test_bars_with_their_range_and_a_labelled_60_percent_line() -> None:
 def test_an_empty_region_still_has_a_chart_and_says_so() -> None:
     spec = charts_region.reward_forecast_chart(grid().head(0)).to_dict()
     assert spec["description"] == "No area in view has a reward maximum."
+
+
+def test_an_area_without_a_forecast_yet_is_described_not_broken() -> None:
+    """Before any value is in (an early as-at date) the forecast is empty: the chart still
+    draws and its description says what it can."""
+    early = grid().with_columns(pl.lit(None, dtype=pl.Decimal(38, 2)).alias("prg_gbp"))
+    spec = charts_region.reward_forecast_chart(early).to_dict()
+    assert "Alpha (A1)" in spec["description"] and "of its maximum" in spec["description"]
