@@ -11,7 +11,7 @@ Every CSV and workbook goes through `formatting.spreadsheet_safe` (no formulas i
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -153,7 +153,7 @@ def seed_demo(
             return
         _err("the database already has areas: seed the demo into an empty database")
         raise typer.Exit(1)
-    summary = run_seed(engine, actor, seed=seed)
+    summary = run_seed(engine, actor, seed=seed, with_packs=True)
     _err(f"demo data added: {summary}")
 
 
@@ -431,6 +431,66 @@ AsAtOpt = Annotated[
 OutOpt = Annotated[
     Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")
 ]
+
+
+@export_app.command("pack")
+def export_pack(
+    area: AreaOpt,
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting's date, YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF file to write.")],
+    partnership: Annotated[
+        str | None, typer.Option("--partnership", help="A thematic partnership's pack.")
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option("--known-at", help="Only what was recorded by then (YYYY-MM-DD[THH:MM])."),
+    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also the web page.")] = None,
+) -> None:
+    """The board pack of a meeting (the board's, or --partnership's), built as the meetings page
+    builds it: as known now, or --known-at a past moment (the end of that day for a date)."""
+    import polars as pl
+
+    from dashboard import documents
+    from dashboard.reports import board_pack
+
+    day = _parse_date(meeting, "--meeting")
+    engine = _engine()
+    try:
+        found = store.meetings(engine, _actor(), area).filter(
+            (pl.col("meets_on") == day)
+            & (pl.col("partnership").is_null() if partnership is None
+               else pl.col("partnership") == partnership)
+        )  # fmt: skip
+        if found.is_empty():
+            raise store.RuleViolation(
+                f"{area} has no meeting of {partnership or store.BOARD} on {day}"
+            )
+        moment = _known_at(known_at) if known_at else store.known_now(engine)
+        document, fingerprint, _ = board_pack.meeting_pack(
+            engine, _actor(), int(found["meeting_id"][0]), moment
+        )
+        output.write_bytes(documents.render_pdf(document))
+        if html is not None:
+            html.write_text(documents.render_html(document), encoding="utf-8")
+    except (store.RuleViolation, documents.DocumentError) as exc:
+        _err(str(exc))
+        raise typer.Exit(1) from None
+    _err(f"board pack written to {output}, as known at {moment:%Y-%m-%d %H:%M} (fingerprint "
+         f"{fingerprint})")  # fmt: skip
+
+
+def _known_at(text: str) -> datetime:
+    """`YYYY-MM-DD` (the end of that day) or `YYYY-MM-DDTHH:MM`, in UTC."""
+    try:
+        if "T" in text:
+            moment = datetime.fromisoformat(text)
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        day = date.fromisoformat(text)
+    except ValueError:
+        _err(f"--known-at: {text!r} is not a date or a date and time (YYYY-MM-DD[THH:MM])")
+        raise typer.Exit(2) from None
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 @export_app.command("reward")

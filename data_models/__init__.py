@@ -9,6 +9,7 @@ from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.capacity import CapacityAssessment, CapacityCharacteristic, CapacityRating
 from data_models.framework import Indicator, Outcome, ReportingLine
+from data_models.meetings import BoardPack, Meeting
 from data_models.negotiation import (
     AgreementSignature,
     DraftChoice,
@@ -61,6 +62,7 @@ __all__ = [
     "AreaType",
     "AuditEvent",
     "Block",
+    "BoardPack",
     "CapacityAssessment",
     "CapacityCharacteristic",
     "CapacityRating",
@@ -70,6 +72,7 @@ __all__ = [
     "DraftChoice",
     "Indicator",
     "LockExemption",
+    "Meeting",
     "NegotiationComment",
     "Outcome",
     "Partnership",

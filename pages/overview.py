@@ -11,6 +11,7 @@ from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import capacity, components, loaders, meeting, nav, state
+from dashboard.ui import meetings as meetings_ui
 from dashboard.ui.plain import indicator_label, md
 
 area_code = state.area_code()
@@ -37,6 +38,7 @@ st.query_params.pop(meeting.SLIDE, None)  # a slide number means nothing outside
 st.title(f"{md(area['area_name'])} LSP overview")
 components.agreement_caption(result, area, as_at)
 capacity.overview_line(area_code, as_at)  # the GO capacity judgement then, linked
+meetings_ui.overview_line(area_code, state.today())  # the next board meeting, linked
 if targets.is_empty():
     components.no_targets()
     st.stop()

@@ -53,6 +53,7 @@ from dashboard.store import Actor, WriteSummary
 from data_models import Area, ReportingLine
 from seed_data.capacity_demo import seed_capacity_demo
 from seed_data.demo_users import seed_demo_users
+from seed_data.meetings_demo import seed_meetings_demo
 from seed_data.negotiation_demo import seed_negotiation_demo
 
 __all__ = [
@@ -1469,8 +1470,12 @@ def _area_row(area: _Area) -> dict[str, Any]:
     }
 
 
-def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSummary:
+def seed_demo(
+    engine: Engine, actor: Actor, seed: int = DEFAULT_SEED, *, with_packs: bool = False
+) -> DemoSummary:
     """Write the demo into an upgraded database that does not hold the demo areas yet.
+    `with_packs` also builds the stored board pack of the September board (PDF rendering:
+    several seconds, so `laa seed demo` asks for it and most test fixtures do not).
 
     Data go in one transaction (framework, reporting lines, areas, targets, values,
     commentary); each agreement is then signed through `store.sign_agreement` a few weeks before
@@ -1534,6 +1539,7 @@ def seed_demo(engine: Engine, actor: Actor, seed: int = DEFAULT_SEED) -> DemoSum
     seed_demo_users(engine, actor)
     seed_capacity_demo(engine, actor, [a.spec.code for a in plan.areas])
     seed_negotiation_demo(engine)
+    seed_meetings_demo(engine, with_pack=with_packs)
 
     return _summary(plan, len(inds), lines, values, notes, refresh_summary)
 

@@ -4,7 +4,7 @@ Every read and write takes the acting user (`Actor`) so access can be enforced h
 core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
 versions, and every change writes an audit row in the same transaction.
 
-One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`, `negotiation`.
+One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`, `negotiation`, `meetings`.
 This package re-exports their functions, so callers write `store.save_actuals(...)`.
 """
 
@@ -33,6 +33,17 @@ from dashboard.store.distribution import (
 )
 from dashboard.store.frames import read_frame
 from dashboard.store.locks import current_locks, grant_unlock, lock_periods
+from dashboard.store.meetings import (
+    BOARD,
+    known_now,
+    meeting,
+    meetings,
+    next_meeting,
+    pack_file,
+    packs,
+    save_meeting,
+    save_pack,
+)
 from dashboard.store.negotiation import (
     PROPOSAL_FIELDS,
     Negotiation,
@@ -114,6 +125,7 @@ from dashboard.store.targets import (
 )
 
 __all__ = [
+    "BOARD",
     "CAPACITY_FRAMEWORK_COLUMNS",
     "FRAMEWORK_DIR",
     "FROZEN_FIELDS",
@@ -169,6 +181,7 @@ __all__ = [
     "grant_unlock",
     "indicator_distribution",
     "is_demo",
+    "known_now",
     "latest_agreement",
     "latest_capacity",
     "list_areas",
@@ -179,6 +192,11 @@ __all__ = [
     "load_scope",
     "lock_periods",
     "mark_review",
+    "meeting",
+    "meetings",
+    "next_meeting",
+    "pack_file",
+    "packs",
     "pending_target_changes",
     "propose_target",
     "propose_target_change",
@@ -202,6 +220,8 @@ __all__ = [
     "save_areas",
     "save_capacity_framework",
     "save_indicators",
+    "save_meeting",
+    "save_pack",
     "save_reporting_lines",
     "save_targets",
     "set_setting",

@@ -609,3 +609,24 @@ def _area_partnerships(url: str, who: Actor, area_code: str, version: int) -> pl
 def area_partnerships(area_code: str) -> pl.DataFrame:
     """The area's partnerships (name, kind, block_code)."""
     return _area_partnerships(database_url(), actor(), area_code, data_version())
+
+
+# ---- the meeting cycle (issue 15) ----
+@st.cache_data(show_spinner=False, max_entries=32)
+def _meetings(url: str, who: Actor, area_code: str, version: int) -> pl.DataFrame:
+    return store.meetings(_engine(url), who, area_code)
+
+
+def meetings(area_code: str) -> pl.DataFrame:
+    """The area's meetings, soonest first, with how many packs each has."""
+    return _meetings(database_url(), actor(), area_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _packs(url: str, who: Actor, area_code: str, version: int) -> pl.DataFrame:
+    return store.packs(_engine(url), who, area_code)
+
+
+def packs(area_code: str) -> pl.DataFrame:
+    """Every pack built for the area's meetings, newest first (without the files)."""
+    return _packs(database_url(), actor(), area_code, data_version())

@@ -41,6 +41,11 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
             "../pages/indicator.py", title="Indicator", icon=":material/show_chart:",
             url_path="indicator",
         ),
+        meetings=st.Page(
+            "../pages/meetings.py", title="Meetings and board packs", icon=":material/event:",
+            url_path="meetings",
+            visibility="hidden" if access.department_only(actor) else "visible",
+        ),
         account=st.Page(
             "../pages/account.py", title="My account", icon=":material/person:",
             url_path="account",
@@ -50,7 +55,9 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         ),
     )  # fmt: skip
     sections = {
-        "Performance": [pages[k] for k in ("overview", "block", "partnership", "indicator")],
+        "Performance": [
+            pages[k] for k in ("overview", "block", "partnership", "indicator", "meetings")
+        ],
         "Across areas": _across_area_pages(actor),
         "Upward reporting": _reporting_pages(actor),
         "Account": [pages["account"], pages["help"]],

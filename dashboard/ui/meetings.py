@@ -1,0 +1,200 @@
+"""Drawing the meetings page (pages/meetings.py): the meeting dates, the form that adds, moves
+or cancels one, the pack built for a meeting with its progress shown, and the stored packs.
+The pack's contents come from `reports.board_pack`; the files are kept by the store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import access, documents, store
+from dashboard.access import AccessDenied, Actor
+from dashboard.reports import board_pack
+from dashboard.ui import loaders
+from dashboard.ui.plain import md
+
+FLASH = "_meetings_flash"
+NEW = 0  # the meeting picker's "a new meeting"
+
+
+def flash() -> None:
+    if message := st.session_state.pop(FLASH, None):
+        st.success(message, icon=":material/task_alt:")
+
+
+def _done(message: str) -> None:
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def _who(partnership: str | None) -> str:
+    return partnership or store.BOARD
+
+
+def _label(row: dict) -> str:
+    cancelled = " (cancelled)" if row["cancelled"] else ""
+    return f"{row['meets_on']:%d %b %Y} · {_who(row['partnership'])} · {row['title']}{cancelled}"
+
+
+def may_change(actor: Actor, area_code: str) -> bool:
+    return access.can_propose(actor, area_code)
+
+
+def next_line(meetings: pl.DataFrame, today: date) -> None:
+    found = store.next_meeting(meetings, today)
+    if found is None:
+        st.info("No board meeting is planned after today.", icon=":material/event_busy:")
+    else:
+        st.info(
+            f"Next board meeting: {md(found['title'])} on {found['meets_on']:%A %d %B %Y}.",
+            icon=":material/event:",
+        )
+
+
+def meetings_table(meetings: pl.DataFrame) -> None:
+    if meetings.is_empty():
+        st.caption("No meetings yet.")
+        return
+    st.dataframe(
+        meetings.select(
+            pl.col("meets_on").dt.strftime("%d %b %Y").alias("Date"),
+            pl.col("partnership").fill_null(store.BOARD).alias("Who meets"),
+            pl.col("title").alias("Meeting"),
+            pl.when(pl.col("cancelled")).then(pl.lit("Cancelled")).otherwise(pl.lit("")).alias("Note"),
+            pl.col("packs").alias("Packs built"),
+        ),
+        hide_index=True, width="stretch", key="meetings_table",
+    )  # fmt: skip
+
+
+def meeting_form(
+    area_code: str, meetings: pl.DataFrame, partnerships: pl.DataFrame, today: date
+) -> None:
+    """Add a meeting, or move, rename or cancel one (the officer)."""
+    rows = {r["meeting_id"]: r for r in meetings.iter_rows(named=True)}
+    picked = st.selectbox(
+        "Meeting", [NEW, *rows], key="meeting_pick",
+        format_func=lambda i: "A new meeting" if i == NEW else _label(rows[i]),
+    )  # fmt: skip
+    row = rows.get(picked, {})
+    thematic = partnerships.filter(pl.col("kind") == "thematic")["name"].to_list()
+    options = [None, *thematic]
+    with st.form(f"meeting_form_{picked}", border=False):
+        who = st.selectbox("Who meets", options, format_func=_who, key=f"meeting_who_{picked}",
+                           index=options.index(row.get("partnership")) if row.get("partnership") in options else 0)  # fmt: skip
+        meets_on = st.date_input("Date", row.get("meets_on") or today, key=f"meeting_date_{picked}",
+                                 format="DD/MM/YYYY")  # fmt: skip
+        title = st.text_input("Title", row.get("title") or "", key=f"meeting_title_{picked}",
+                              placeholder="e.g. LSP board, quarter 3")  # fmt: skip
+        cancelled = st.checkbox(
+            "Cancelled", bool(row.get("cancelled")), key=f"meeting_cancel_{picked}"
+        )
+        save = st.form_submit_button("Save the meeting", icon=":material/save:", key="meeting_save")
+    if not save:
+        return
+    try:
+        store.save_meeting(
+            loaders.engine(), loaders.actor(), area_code, meets_on, title, partnership=who,
+            meeting_id=None if picked == NEW else int(picked), cancelled=cancelled,
+        )  # fmt: skip
+    except (AccessDenied, store.RuleViolation) as exc:
+        st.error(f"The meeting was not saved: {md(str(exc))}", icon=":material/error:")
+        return
+    _done(f"Meeting of {meets_on:%d %B %Y} saved.")
+
+
+def _may_build(actor: Actor, area_code: str, partnership: str | None) -> bool:
+    return access.can_propose(actor, area_code) or (
+        partnership is not None
+        and any(g.role == "lead" and g.area_code == area_code and g.partnership == partnership
+                for g in actor.grants)
+    )  # fmt: skip
+
+
+def build_form(area_code: str, meetings: pl.DataFrame, actor: Actor, today: date) -> None:
+    """Build the pack of a meeting in one click: its figures as known now, kept with that
+    moment."""
+    open_ = meetings.filter(~pl.col("cancelled"))
+    buildable = [
+        r for r in open_.iter_rows(named=True) if _may_build(actor, area_code, r["partnership"])
+    ]
+    if not buildable:
+        st.caption(
+            "The area's performance officer builds the packs; every pack built is listed below."
+        )
+        return
+    coming = [r for r in buildable if r["meets_on"] >= today]
+    default = buildable.index(coming[0]) if coming else len(buildable) - 1
+    rows = {r["meeting_id"]: r for r in buildable}
+    picked = st.selectbox("For the meeting", list(rows), index=default, key="pack_meeting",
+                          format_func=lambda i: _label(rows[i]))  # fmt: skip
+    if not st.button(
+        "Build the pack", type="primary", icon=":material/picture_as_pdf:", key="pack_build"
+    ):
+        return
+    known_at = store.known_now(loaders.engine())
+    bar = st.progress(0.0, text="Assessing the targets as known now")
+    try:
+        document, fingerprint, meeting = board_pack.meeting_pack(
+            loaders.engine(), actor, int(picked), known_at
+        )
+        bar.progress(0.2, text="Laying out the pack")
+        html = documents.render_html(document)
+        pdf = documents.render_pdf(
+            document, progress=lambda f, words: bar.progress(0.2 + 0.75 * f, text=words)
+        )
+        store.save_pack(
+            loaders.engine(), actor, int(picked), as_at=min(meeting["meets_on"], today),
+            known_at=known_at, document_pdf=pdf, document_html=html, document_sha256=fingerprint,
+        )  # fmt: skip
+    except (AccessDenied, store.RuleViolation, documents.DocumentError) as exc:
+        bar.empty()
+        st.error(f"The pack was not built: {md(str(exc))}", icon=":material/error:")
+        return
+    bar.empty()
+    _done(f"Pack for {meeting['title']} built and kept: download it below.")
+
+
+def stored_packs(packs: pl.DataFrame) -> None:
+    """Every stored pack, newest first, each downloaded exactly as it was built."""
+    if packs.is_empty():
+        st.caption("No pack has been built yet.")
+        return
+    rows = {r["pack_id"]: r for r in packs.iter_rows(named=True)}
+    picked = st.selectbox(
+        "Pack", list(rows), key="pack_pick",
+        format_func=lambda i: f"{rows[i]['meets_on']:%d %b %Y} · {_who(rows[i]['partnership'])} · "
+        f"{rows[i]['title']} — as known at {rows[i]['known_at']:%H:%M on %d %b %Y}",
+    )  # fmt: skip
+    row = rows[picked]
+    st.caption(
+        f"Built by {md(row['built_by'])} at {row['built_at']:%H:%M on %d %B %Y}; figures as at "
+        f"{row['as_at']:%d %B %Y}, as known at {row['known_at']:%H:%M on %d %B %Y}. "
+        f"Fingerprint {row['document_sha256'][:16]}."
+    )
+    files = store.pack_file(loaders.engine(), loaders.actor(), int(picked))
+    name = f"board-pack-{row['meets_on']:%Y-%m-%d}-{picked}"
+    left, right = st.columns(2)
+    left.download_button("Download the PDF", files["document_pdf"], f"{name}.pdf", "application/pdf",
+                         icon=":material/picture_as_pdf:", key="pack_pdf")  # fmt: skip
+    right.download_button("Download as a web page", files["document_html"].encode(), f"{name}.html",
+                          "text/html", icon=":material/html:", key="pack_html")  # fmt: skip
+
+
+def overview_line(area_code: str, today: date) -> None:
+    """The next board meeting, for the LSP overview, with a link to its pack."""
+    from dashboard.ui import nav
+
+    if access.department_only(loaders.actor()):
+        return
+    try:
+        found = store.next_meeting(loaders.meetings(area_code), today)
+    except AccessDenied:
+        return
+    if found is None:
+        return
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption(f"Next board meeting: {md(found['title'])}, {found['meets_on']:%d %B %Y}.")
+        nav.link("meetings", "Meetings and board packs", icon=":material/event:")
