@@ -165,10 +165,16 @@ How each figure is measured (all in this run, on this machine):
   across areas.
 * **server memory**: resident set size of the streamlit process (`/proc/<pid>/status`) after
   every page has been visited once; the goal (≤ 600 MB) is for the national scale.
-* **25 concurrent sessions**: 25 browser contexts of one Chromium, signed in with the same
-  cookie, open the overview of the same area at once (the server's caches warm); p50 and p95
-  of their times, and errors (timeouts, exception boxes); floor: one session alone (median of
-  3). Client and server share the same cores.
+* **25 concurrent sessions**: a light websocket client (`bench/sessions.py`), no browser: it
+  signs in once through the sign-in form, then opens 25 sessions at once with that cookie, each
+  asking for one run of the overview of the same area (the server's caches warm), timed from
+  opening the websocket to the end of the run. Before timing, one run is checked to contain
+  the overview (its title and a metric label). p50 and p95 of the times, and errors
+  (exception boxes, a run that does not finish, a refused or closed session). Floor: one
+  session alone by the same client (median of 3). The note gives the server's and the
+  client's CPU seconds during the 25 runs, and the overview alone in Chromium, which adds the
+  browser's loading and drawing. Client and server share the same cores; the client costs
+  almost nothing.
 """
 
 
