@@ -52,6 +52,7 @@ st.markdown(
             ("Comparing areas", "compare"),
             ("Capacity assessment", "capacity"),
             ("Negotiating the agreement", "negotiation"),
+            ("Board packs", "board-packs"),
         )
     )
 )
@@ -396,4 +397,21 @@ st.markdown(
     "document and signs it: the document's fingerprint (its content hash) is recorded with "
     "the versions signed, the agreed proposals become the agreement's targets and its reward "
     "targets are frozen for the three years."
+)
+
+# ---- board packs
+st.subheader("Board packs: what the board was shown", anchor="board-packs")
+st.markdown(
+    "The performance officer keeps the dates the LSP board and each thematic partnership meet "
+    "on the **Meetings and board packs** page; the overview names the next board meeting. "
+    "The pack for a meeting is built in one click: its headline figures, each block's status "
+    "and rating, the exceptions with their commentary, the cliff edge, and a page with the "
+    "trajectory chart for every target off track. A thematic partnership's pack holds its own "
+    "targets."
+)
+st.markdown(
+    "A pack is **as known at** the moment it is built: only the values recorded by then are in "
+    "it. It is kept exactly as built, with that moment and its fingerprint, so it can be "
+    "downloaded again, unchanged, long after — and building it again for the same moment gives "
+    "the same figures, even after later corrections."
 )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from dashboard import access, db
 from dashboard.access import Actor
@@ -20,7 +20,7 @@ from dashboard.store.audit import _audit
 from dashboard.store.clock import recorded_now
 from dashboard.store.rules import RuleViolation, deny
 from dashboard.store.scope import _check_read
-from data_models import BoardPack, Meeting, Partnership
+from data_models import BoardPack, Meeting, Partnership, User
 
 BOARD = "LSP executive board"  # how a board meeting (no partnership) is named
 _TITLE_LENGTH = 200
@@ -179,8 +179,10 @@ def packs(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
     b, m = BoardPack, Meeting
     query = (
         select(b.id.label("pack_id"), b.meeting_id, m.title, m.partnership, m.meets_on, b.as_at,
-               b.known_at, b.built_at, b.built_by, b.document_sha256)
+               b.known_at, b.built_at, b.built_by, b.document_sha256,
+               func.coalesce(User.display_name, b.built_by).label("built_by_name"))
         .join(m, m.id == b.meeting_id)
+        .outerjoin(User, User.username == b.built_by)
         .where(m.area_code == area_code)
         .order_by(b.built_at.desc(), b.id.desc())
     )  # fmt: skip

@@ -170,7 +170,7 @@ def stored_packs(packs: pl.DataFrame) -> None:
     )  # fmt: skip
     row = rows[picked]
     st.caption(
-        f"Built by {md(row['built_by'])} at {row['built_at']:%H:%M on %d %B %Y}; figures as at "
+        f"Built by {md(row['built_by_name'])} at {row['built_at']:%H:%M on %d %B %Y}; figures as at "
         f"{row['as_at']:%d %B %Y}, as known at {row['known_at']:%H:%M on %d %B %Y}. "
         f"Fingerprint {row['document_sha256'][:16]}."
     )

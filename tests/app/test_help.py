@@ -20,6 +20,7 @@ HELP = "../pages/help.py"
 TOPICS = (
     "trajectory", "status", "direction", "forecast", "reward", "cliff-edge", "block-assessment",
     "due", "value-status", "burden", "region", "compare", "capacity", "negotiation",
+    "board-packs",
 )  # fmt: skip
 DEMO_USERS = ("admin", "officer", "board", "lead", "go", "department", "viewer")
 
@@ -72,6 +73,7 @@ def test_one_section_per_rule_with_its_anchor(demo_db: str) -> None:
         "padded",
         "challenging",
         "ready to sign",
+        "as known at",
     ):
         assert words.lower() in text.lower(), words
     assert "DOMAIN" not in text and "§" not in text
