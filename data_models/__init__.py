@@ -9,7 +9,7 @@ from data_models.access import User, UserGrant
 from data_models.area import Agreement, Area, Partnership
 from data_models.capacity import CapacityAssessment, CapacityCharacteristic, CapacityRating
 from data_models.framework import Indicator, Outcome, ReportingLine
-from data_models.meetings import BoardPack, Meeting
+from data_models.meetings import Action, ActionUpdate, BoardPack, Meeting
 from data_models.negotiation import (
     AgreementSignature,
     DraftChoice,
@@ -22,6 +22,7 @@ from data_models.system import AuditEvent, LockExemption, PeriodLock, ReviewSign
 from data_models.target import Target, TargetAgreement, TargetMilestone, TargetVersion
 from data_models.values import ActualRevision, Commentary
 from data_models.vocab import (
+    ACTION_STATUSES,
     AGREEMENT_STATUSES,
     CAPACITY_KINDS,
     CAPACITY_LEVELS,
@@ -40,6 +41,7 @@ from data_models.vocab import (
 )
 
 __all__ = [
+    "ACTION_STATUSES",
     "AGREEMENT_STATUSES",
     "CAPACITY_KINDS",
     "CAPACITY_LEVELS",
@@ -55,6 +57,8 @@ __all__ = [
     "SIGNOFF_RECOMMENDATIONS",
     "VALUE_STATUSES",
     "VERDICTS",
+    "Action",
+    "ActionUpdate",
     "ActualRevision",
     "Agreement",
     "AgreementSignature",

@@ -40,3 +40,33 @@ class BoardPack(SQLModel, table=True):
     document_sha256: str = Field(max_length=64)
     document_pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     document_html: str
+
+
+class Action(SQLModel, table=True):
+    """A follow-up agreed at a meeting or afterwards: what, who owns it, by when; linked to a
+    target's indicator (and so to the exception that raised it) and to the meeting."""
+
+    __tablename__ = "action"
+    __table_args__ = (Index("ix_action_area", "area_code", "due_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    area_code: str = Field(foreign_key="area.code")
+    indicator_code: str | None = Field(default=None, max_length=40)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    text: str
+    owner: str
+    due_on: date
+    raised_at: datetime
+    raised_by: str
+
+
+class ActionUpdate(SQLModel, table=True):
+    """One change of an action's status (open, done, dropped) with a note: its history. The
+    latest update is its status; an action without one is open."""
+
+    __tablename__ = "action_update"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    status: str
+    note: str | None = None
+    recorded_at: datetime
+    recorded_by: str

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.access import AccessDenied
+from dashboard.ui import actions as action_log
 from dashboard.ui import components, loaders, state
 from dashboard.ui import meetings as draw
 from dashboard.ui.plain import md
@@ -39,6 +40,15 @@ draw.meetings_table(meetings)
 if draw.may_change(actor, area_code):
     with st.expander("Add, move or cancel a meeting"):
         draw.meeting_form(area_code, meetings, loaders.area_partnerships(area_code), today)
+
+st.subheader("Actions", anchor=False)
+actions = loaders.actions(area_code, today)
+action_log.table(actions)
+if action_log.may_write(actor, area_code):
+    with st.expander("Raise an action or record what became of one"):
+        codes = loaders.assessment(area_code, state.as_at()).targets["indicator_code"].to_list()
+        action_log.raise_form(area_code, meetings, sorted(codes), today)
+        action_log.update_form(actions)
 
 st.subheader("Build a pack", anchor=False)
 draw.build_form(area_code, meetings, actor, today)

@@ -10,6 +10,7 @@ from dashboard.formatting import money, percent
 from dashboard.metrics.assess import agreements_ended
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
+from dashboard.ui import actions as actions_ui
 from dashboard.ui import capacity, components, loaders, meeting, nav, state
 from dashboard.ui import meetings as meetings_ui
 from dashboard.ui.plain import indicator_label, md
@@ -39,6 +40,7 @@ st.title(f"{md(area['area_name'])} LSP overview")
 components.agreement_caption(result, area, as_at)
 capacity.overview_line(area_code, as_at)  # the GO capacity judgement then, linked
 meetings_ui.overview_line(area_code, state.today())  # the next board meeting, linked
+actions_ui.overview_line(area_code, state.today())  # overdue actions, linked
 if targets.is_empty():
     components.no_targets()
     st.stop()

@@ -48,8 +48,10 @@ def build_pack(
     meets_on: date,
     known_at: datetime,
     partnership: str | None = None,
+    actions: pl.DataFrame | None = None,
 ) -> tuple[Document, str]:
-    """The pack and its fingerprint (the content hash without the footer)."""
+    """The pack and its fingerprint (the content hash without the footer). `actions`:
+    `store.actions` as known at the same moment (a partnership's pack: its targets' only)."""
     targets = board.reported_targets(result.targets, None if partnership is None else {partnership})
     for_whom = partnership or f"{area_name} LSP executive board"
     counts = board.status_counts(targets)
@@ -162,6 +164,30 @@ def build_pack(
                     or "No commentary yet: the lead officer should say why and what will be done."
                 )
             )
+    if actions is not None:
+        shown = actions
+        if partnership is not None:
+            own = targets["indicator_code"].implode()
+            shown = actions.filter(pl.col("indicator_code").is_in(own))
+        # the open ones, and those closed since the previous quarter's meetings
+        since = board.previous_quarter_end(result.as_at)
+        recent = shown.filter(
+            (pl.col("status") == "open") | (pl.col("status_at").dt.date() > since)
+        )
+        blocks += [PageBreak(), Heading("Action log", 1)]
+        if recent.is_empty():
+            blocks.append(Paragraph("No action is open, and none was closed this quarter."))
+        else:
+            blocks.append(Table(
+                columns=("Action", "Owner", "By", "Target", "Status"),
+                rows=tuple(
+                    (r["text"], r["owner"], f"{r['due_on']:%d %b %Y}", r["indicator_code"] or "–",
+                     ("Overdue" if r["overdue"] else r["status"].capitalize())
+                     + (f": {r['status_note']}" if r["status_note"] else ""))
+                    for r in recent.iter_rows(named=True)
+                ),
+                widths=(4, 1.6, 1.2, 1, 2),
+            ))  # fmt: skip
     document = Document(
         title=f"{for_whom}: board pack",
         subtitle=f"{meeting_title}, {meets_on:%d %B %Y}",
@@ -186,9 +212,11 @@ def meeting_pack(
     meeting = store.meeting(engine, actor, meeting_id)
     day = as_at or min(meeting["meets_on"], store.business_today(engine))
     result = assess_areas(engine, actor, [meeting["area_code"]], day, known_at=known_at)
+    actions = store.actions(engine, actor, meeting["area_code"], day, known_at=known_at)
     areas = store.list_areas(engine, actor).filter(pl.col("area_code") == meeting["area_code"])
     document, fingerprint = build_pack(
         result, area_name=str(areas["area_name"][0]), meeting_title=meeting["title"],
         meets_on=meeting["meets_on"], known_at=known_at, partnership=meeting["partnership"],
+        actions=actions,
     )  # fmt: skip
     return document, fingerprint, meeting

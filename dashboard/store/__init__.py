@@ -4,13 +4,14 @@ Every read and write takes the acting user (`Actor`) so access can be enforced h
 core, not only in the menu. Nothing is overwritten: actual values gain revisions, targets gain
 versions, and every change writes an audit row in the same transaction.
 
-One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`, `negotiation`, `meetings`.
+One module a concept: `clock`, `rules`, `settings`, `audit`, `frames`, `scope`, `reads`, `agreements`, `targets`, `actuals`, `locks`, `commentary`, `reporting_lines`, `reviews`, `capacity`, `distribution`, `negotiation`, `meetings`, `actions`.
 This package re-exports their functions, so callers write `store.save_actuals(...)`.
 """
 
 from __future__ import annotations
 
 from dashboard.access import AccessDenied, Actor, Grant
+from dashboard.store.actions import action_history, actions, raise_action, update_action
 from dashboard.store.actuals import save_actuals, target_owners
 from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
 from dashboard.store.audit import audit_frame, audit_summary, bare, data_version
@@ -147,6 +148,8 @@ __all__ = [
     "RuleViolation",
     "Scope",
     "WriteSummary",
+    "action_history",
+    "actions",
     "actual_revisions",
     "add_commentary",
     "add_negotiation_comment",
@@ -201,6 +204,7 @@ __all__ = [
     "propose_target",
     "propose_target_change",
     "rag_tolerance",
+    "raise_action",
     "read_frame",
     "readable",
     "readable_regions",
@@ -231,6 +235,7 @@ __all__ = [
     "start_draft",
     "sync_reference_data",
     "target_owners",
+    "update_action",
     "upgrade",
     "utcnow",
     "wall_clock",

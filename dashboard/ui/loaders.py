@@ -630,3 +630,13 @@ def _packs(url: str, who: Actor, area_code: str, version: int) -> pl.DataFrame:
 def packs(area_code: str) -> pl.DataFrame:
     """Every pack built for the area's meetings, newest first (without the files)."""
     return _packs(database_url(), actor(), area_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _actions(url: str, who: Actor, area_code: str, today: str, version: int) -> pl.DataFrame:
+    return store.actions(_engine(url), who, area_code, date.fromisoformat(today))
+
+
+def actions(area_code: str, today: date) -> pl.DataFrame:
+    """The area's actions with their current status, open first, `overdue` as of `today`."""
+    return _actions(database_url(), actor(), area_code, today.isoformat(), data_version())

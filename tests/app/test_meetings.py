@@ -81,3 +81,37 @@ def test_the_overview_names_the_next_board_meeting(demo_db: str) -> None:
     assert following is not None
     at = open_page("overview", "board", area=AREA)
     assert any(f"Next board meeting: {following['title']}" in c.value for c in at.caption)
+
+
+def test_the_board_raises_an_action_and_the_officer_closes_it(writable_demo: str) -> None:
+    engine = db.get_engine(writable_demo)
+    at = open_meetings("board")
+    at.text_area(key="action_text").input("A recovery plan for burglary to the next board")
+    at.text_input(key="action_owner").input("Head of Community Safety")
+    at.button(key="action_raise_button").click()
+    at.run(timeout=60)
+    assert not errors(at), errors(at)
+    log = store.actions(engine, READER, AREA, DEMO_TODAY)
+    raised = log.filter(pl.col("text") == "A recovery plan for burglary to the next board")
+    assert raised.height == 1 and raised["status"].to_list() == ["open"]
+    officer = open_meetings("officer")
+    officer.selectbox(key="action_pick").set_value(int(raised["action_id"][0]))
+    officer.radio(key="action_status").set_value("done")
+    officer.text_input(key="action_note").input("Plan agreed")
+    officer.button(key="action_update_button").click()
+    officer.run(timeout=60)
+    assert not errors(officer), errors(officer)
+    history = store.action_history(engine, READER, int(raised["action_id"][0]))
+    assert history.select("status", "note").rows() == [("done", "Plan agreed")]
+
+
+def test_overdue_actions_show_on_the_overview(writable_demo: str) -> None:
+    from datetime import timedelta
+
+    engine = db.get_engine(writable_demo)
+    officer = store.Actor("officer", (store.Grant("officer", area_code=AREA),))
+    store.raise_action(
+        engine, officer, AREA, "Late already", "Someone", DEMO_TODAY - timedelta(days=3)
+    )
+    at = open_page("overview", "board", area=AREA)
+    assert any("1 action overdue" in c.value for c in at.caption)

@@ -177,20 +177,90 @@ def test_packs_are_kept_as_built_and_read_by_the_areas_readers(demo: Engine) -> 
                         document_pdf=pdf, document_html="", document_sha256=fingerprint)  # fmt: skip
 
 
-def test_the_command_line_builds_a_pack_as_known_at_a_moment(demo: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_builds_a_pack_as_known_at_a_moment(
+    demo: Engine, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import settings
+
+    monkeypatch.setenv("DATABASE_URL", demo.url.render_as_string(hide_password=False))
+    settings.get_settings.cache_clear()  # the command reads DATABASE_URL afresh
     meeting_id = board_meeting(demo, PACK_OF)
     _, fingerprint, _ = board_pack.meeting_pack(demo, OFFICER, meeting_id, PACK_KNOWN_AT)
     out = tmp_path / "pack.pdf"
     result = CliRunner().invoke(
         cli.app, ["export", "pack", "--area", "D10", "--meeting", PACK_OF.isoformat(),
                   "--known-at", "2008-09-05T17:00", "-o", str(out)],
-        env={"DATABASE_URL": demo.url.render_as_string(hide_password=False)},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert fingerprint in result.output
     assert fingerprint[:12] in pdf_text(out.read_bytes())
     missing = CliRunner().invoke(
         cli.app, ["export", "pack", "--area", "D10", "--meeting", "2008-09-11", "-o", str(out)],
-        env={"DATABASE_URL": demo.url.render_as_string(hide_password=False)},
     )  # fmt: skip
     assert missing.exit_code == 1 and "no meeting" in missing.output
+
+
+# ----------------------------------------------------------------------------- actions
+def test_an_action_is_raised_closed_and_its_history_kept(demo: Engine) -> None:
+    partnership = lead_partnership(demo)
+    targets = store.load_scope(demo, ADMIN, ["D10"]).targets
+    own = str(targets.filter(pl.col("partnership") == partnership)["indicator_code"][0])
+    other = str(targets.filter(pl.col("partnership") != partnership)["indicator_code"][0])
+    lead = Actor("lead-d10", (Grant("lead", area_code="D10", partnership=partnership),))
+    meeting_id = board_meeting(demo, date(2008, 9, 10))
+    with demo.connect() as conn:
+        audited_before = conn.execute(
+            select(func.count()).where(AuditEvent.action.like("action:%"))
+        ).scalar_one()
+    first = store.raise_action(demo, BOARD_MEMBER, "D10", "Recovery plan to the next board",
+                               "Head of Community Safety", date(2008, 10, 31),
+                               indicator_code=own, meeting_id=meeting_id)  # fmt: skip
+    second = store.raise_action(demo, lead, "D10", "Check the September figure", "Data team",
+                                date(2008, 12, 31), indicator_code=own)  # fmt: skip
+    with pytest.raises(AccessDenied):  # a lead: only its own partnership's targets
+        store.raise_action(demo, lead, "D10", "Not mine", "Someone", date(2008, 12, 31),
+                           indicator_code=other)  # fmt: skip
+    for actor in (GO, STRANGER):
+        with pytest.raises(AccessDenied):
+            store.raise_action(demo, actor, "D10", "Outside", "Someone", date(2008, 12, 31))
+    with pytest.raises(store.RuleViolation, match="Owner"):
+        store.raise_action(demo, OFFICER, "D10", "No owner", " ", date(2008, 12, 31))
+    log = store.actions(demo, BOARD_MEMBER, "D10", date(2008, 11, 30))
+    mine = log.filter(pl.col("action_id").is_in([first, second]))
+    assert dict(mine.select("action_id", "overdue").iter_rows()) == {first: True, second: False}
+    assert set(mine["status"]) == {"open"}
+    with pytest.raises(store.RuleViolation, match="say why"):
+        store.update_action(demo, OFFICER, first, "dropped")
+    store.update_action(demo, lead, first, "done", "Plan agreed on 20 November")
+    with pytest.raises(store.RuleViolation, match="already done"):
+        store.update_action(demo, OFFICER, first, "done")
+    store.update_action(demo, OFFICER, first, "open", "The plan slipped")
+    store.update_action(demo, OFFICER, first, "done")
+    history = store.action_history(demo, BOARD_MEMBER, first)
+    assert history["status"].to_list() == ["done", "open", "done"]
+    assert history["note"].to_list() == ["Plan agreed on 20 November", "The plan slipped", None]
+    after = store.actions(demo, BOARD_MEMBER, "D10", date(2008, 11, 30))
+    row = after.filter(pl.col("action_id") == first).row(0, named=True)
+    assert (row["status"], row["overdue"]) == ("done", False)
+    with demo.connect() as conn:
+        audited = conn.execute(
+            select(func.count()).where(AuditEvent.action.like("action:%"))
+        ).scalar_one()
+    assert audited == audited_before + 5  # two raised, three changes; refusals wrote nothing
+    with pytest.raises(AccessDenied):
+        store.actions(demo, STRANGER, "D10", date(2008, 11, 30))
+
+
+def test_the_pack_carries_the_action_log_as_it_stood(demo: Engine) -> None:
+    moment = store.known_now(demo)
+    text = "Chase the overdue returns with the PCT"
+    action_id = store.raise_action(demo, OFFICER, "D10", text, "Performance officer",
+                                   date(2008, 12, 5))  # fmt: skip
+    meeting_id = board_meeting(demo, date(2008, 12, 10))
+    document, _, _ = board_pack.meeting_pack(demo, OFFICER, meeting_id, store.known_now(demo))
+    assert text in pdf_text(documents.render_pdf(document))
+    before, _, _ = board_pack.meeting_pack(demo, OFFICER, meeting_id, moment)
+    assert text not in pdf_text(documents.render_pdf(before))  # raised after that moment
+    store.update_action(demo, OFFICER, action_id, "dropped", "Returns arrived")
+    latest = store.actions(demo, OFFICER, "D10", date(2008, 11, 30), known_at=moment)
+    assert action_id not in latest["action_id"].to_list()
