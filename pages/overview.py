@@ -22,7 +22,7 @@ if area_code is None:
     st.stop()
 
 as_at = state.as_at()
-result = loaders.assessment(area_code, as_at)
+result = loaders.assessment(area_code, as_at, known_at=state.known_at())
 targets = result.targets
 area = loaders.area(area_code)
 

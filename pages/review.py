@@ -315,7 +315,7 @@ elif silent:
         "officers to add it before the pack goes to the Government Office.",
         icon=":material/warning:",
     )
-targets = loaders.assessment(area_code, as_at).targets
+targets = loaders.assessment(area_code, as_at, known_at=state.known_at()).targets
 shown = exceptions.join(
     targets.select("indicator_code", "decimals", "unit", "frequency", "period_basis").unique(
         "indicator_code"

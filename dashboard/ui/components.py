@@ -547,7 +547,7 @@ def area_view(title: str):  # type: ignore[no-untyped-def]
         no_areas()
         st.stop()
     as_at = state.as_at()
-    result = loaders.assessment(area_code, as_at)
+    result = loaders.assessment(area_code, as_at, known_at=state.known_at())
     if result.targets.is_empty():
         st.title(title)
         no_targets()

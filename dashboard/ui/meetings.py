@@ -174,6 +174,12 @@ def stored_packs(packs: pl.DataFrame) -> None:
         f"{row['as_at']:%d %B %Y}, as known at {row['known_at']:%H:%M on %d %B %Y}. "
         f"Fingerprint {row['document_sha256'][:16]}."
     )
+    from dashboard.ui import nav
+
+    nav.link(
+        "overview", "Open the overview as the board saw it", icon=":material/history:",
+        as_at=row["as_at"].isoformat(), known_at=row["known_at"].isoformat(timespec="minutes"),
+    )  # fmt: skip
     files = store.pack_file(loaders.engine(), loaders.actor(), int(picked))
     name = f"board-pack-{row['meets_on']:%Y-%m-%d}-{picked}"
     left, right = st.columns(2)

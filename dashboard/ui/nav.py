@@ -183,8 +183,13 @@ def page(name: str) -> StreamlitPage:
 
 
 def selection_params(**params: str | None) -> dict[str, str]:
-    """The area and as-at of this view plus the given drill-down parameters."""
-    carried = {"area": state.area_code(), "as_at": state.as_at_param()}
+    """The area, as-at (and known-at, in a past view) of this view plus the given drill-down
+    parameters."""
+    carried = {
+        "area": state.area_code(),
+        "as_at": state.as_at_param(),
+        "known_at": state.known_at_param(),
+    }
     return {k: str(v) for k, v in {**carried, **params}.items() if v}
 
 

@@ -10,7 +10,7 @@ wrote it (a pasted link, a page link) wins; else the remembered value; else the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from html import escape
 from typing import Any
 
@@ -88,6 +88,7 @@ def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
             help="The Local Strategic Partnership whose agreement you are looking at.",
         )  # fmt: skip
     _as_at_picker(today)
+    _known_at_picker(today)
 
 
 def earliest_date(today: date) -> date:
@@ -139,6 +140,55 @@ def _as_at_picker(today: date) -> None:
         help="See the position as it stood on an earlier date: later periods do not count yet.",
     )  # fmt: skip
     _publish("as_at", None if picked == today else picked.isoformat())
+
+
+def _known_at_picker(today: date) -> None:
+    """ "As known then" for a past as-at date: only the values recorded by the end of that day
+    (DOMAIN §8), or the exact moment a link carries (`?known_at=`, e.g. a board pack's)."""
+    picked_day = as_at()
+    url = st.query_params.get("known_at")
+    moment: datetime | None = None
+    if url is not None:
+        try:
+            moment = datetime.fromisoformat(url)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except ValueError:
+            st.warning(f"The link's known-at moment “{url[:40]}” is not a date and time, so it "
+                       "is not used.", icon=":material/event_busy:")  # fmt: skip
+            moment = None
+    if picked_day >= today and moment is None:
+        st.session_state["sel_known_at"] = None
+        st.query_params.pop("known_at", None)
+        return
+    if moment is None:
+        then = st.sidebar.toggle(
+            "As known then", key="w_known_then",
+            help="Only the values recorded by the end of the as-at date: what a meeting that "
+            "day could have seen. Off: every value known today, corrections included.",
+        )  # fmt: skip
+        moment = datetime.combine(picked_day, time.max, UTC) if then else None
+    else:
+        st.sidebar.caption(f"As known at {moment:%H:%M on %d %B %Y}")
+    st.session_state["sel_known_at"] = moment
+    if moment is None:
+        st.query_params.pop("known_at", None)
+        return
+    st.query_params["known_at"] = moment.isoformat(timespec="minutes")
+    st.warning(
+        f"A past view: the position as at {picked_day:%d %B %Y}, as known at "
+        f"{moment:%H:%M on %d %B %Y}. Values recorded after that moment are not shown.",
+        icon=":material/history:",
+    )
+
+
+def known_at() -> datetime | None:
+    """The moment of a past view ("as known then"), or None for everything known today."""
+    return st.session_state.get("sel_known_at")
+
+
+def known_at_param() -> str | None:
+    moment = known_at()
+    return None if moment is None else moment.isoformat(timespec="minutes")
 
 
 def area_code() -> str | None:

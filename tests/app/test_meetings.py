@@ -115,3 +115,36 @@ def test_overdue_actions_show_on_the_overview(writable_demo: str) -> None:
     )
     at = open_page("overview", "board", area=AREA)
     assert any("1 action overdue" in c.value for c in at.caption)
+
+
+def test_a_past_view_shows_what_was_known_then(writable_demo: str) -> None:
+    """The overview as known at a pack's moment: a correction recorded since does not show,
+    and the page says it is a past view."""
+    from dashboard.analysis import assess_areas
+    from dashboard.formatting import format_value
+    from seed_data.meetings_demo import PACK_KNOWN_AT, PACK_OF
+
+    engine = db.get_engine(writable_demo)
+    officer = store.Actor("officer", (store.Grant("officer", area_code=AREA),))
+    then = assess_areas(engine, READER, [AREA], PACK_OF, known_at=PACK_KNOWN_AT)
+    row = (
+        then.targets.filter(pl.col("latest_value").is_not_null())
+        .sort("indicator_code")
+        .row(0, named=True)
+    )
+    with db.write_transaction(engine) as conn:
+        store.save_actuals(conn, officer, [{"area_code": AREA, "indicator_code": row["indicator_code"],
+                                            "period": row["latest_period"], "value": row["latest_value"] + 1}],
+                           default_reason="corrected after the board")  # fmt: skip
+    current = store.current_actuals(engine, READER, [AREA], indicators=[row["indicator_code"]])
+    corrected = current.filter(pl.col("period") == row["latest_period"])["value"][0]
+    assert corrected == row["latest_value"] + 1  # the correction is in today's figures
+    at = open_page("overview", "board", area=AREA, as_at=PACK_OF.isoformat(),
+                   known_at=PACK_KNOWN_AT.isoformat(timespec="minutes"))  # fmt: skip
+    assert not errors(at), errors(at)
+    assert any("A past view" in w.value and "05 September 2008" in w.value for w in at.warning)
+    table = next(
+        d.value for d in at.dataframe if "Latest" in d.value.columns and "Code" in d.value.columns
+    )
+    shown = table[table["Code"] == row["indicator_code"]]["Latest"].iloc[0]
+    assert shown == format_value(row["latest_value"], int(row["decimals"]), row["unit"])
