@@ -368,7 +368,9 @@ def _write_csv(frame, output: Path | None) -> None:  # type: ignore[no-untyped-d
         _err(f"wrote {frame.height} rows to {output}")
 
 
-def _export(kind: str, area: str, as_at: str | None, output: Path | None) -> None:
+def _export(
+    kind: str, area: str, as_at: str | None, output: Path | None, known_at: str | None = None
+) -> None:
     from dashboard.reports import exports
 
     engine = _engine()
@@ -378,7 +380,8 @@ def _export(kind: str, area: str, as_at: str | None, output: Path | None) -> Non
         _err(f"--area: '{area}' is not a known area code")
         raise typer.Exit(2)
     builder = {"reward": exports.reward_export, "status": exports.status_export}[kind]
-    _write_csv(builder(engine, _actor(), area, when), output)
+    moment = _known_at(known_at) if known_at else None
+    _write_csv(builder(engine, _actor(), area, when, moment), output)
 
 
 @agreement_app.command("document")
@@ -493,16 +496,28 @@ def _known_at(text: str) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
+KnownAtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at", help="Only the values recorded by then (YYYY-MM-DD: its end; or THH:MM)."
+    ),
+]
+
+
 @export_app.command("reward")
-def export_reward(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
+def export_reward(
+    area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None, known_at: KnownAtOpt = None
+) -> None:
     """One row per reward target: assessed value, achieved and paid fractions, reward in £."""
-    _export("reward", area, as_at, output)
+    _export("reward", area, as_at, output, known_at)
 
 
 @export_app.command("status")
-def export_status(area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None) -> None:
+def export_status(
+    area: AreaOpt, as_at: AsAtOpt = None, output: OutOpt = None, known_at: KnownAtOpt = None
+) -> None:
     """One row per target: latest value, expected value, RAG, direction, forecast."""
-    _export("status", area, as_at, output)
+    _export("status", area, as_at, output, known_at)
 
 
 @export_app.command("capacity")

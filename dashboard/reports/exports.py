@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Engine
@@ -63,9 +63,15 @@ def status_table(assessed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def reward_export(engine: Engine, actor: Actor, area_code: str, as_at: date) -> pl.DataFrame:
-    return reward_table(assess_areas(engine, actor, [area_code], as_at).targets)
+def reward_export(
+    engine: Engine, actor: Actor, area_code: str, as_at: date, known_at: datetime | None = None
+) -> pl.DataFrame:
+    """The reward table of an area; with `known_at`, of the values recorded by then only."""
+    return reward_table(assess_areas(engine, actor, [area_code], as_at, known_at=known_at).targets)
 
 
-def status_export(engine: Engine, actor: Actor, area_code: str, as_at: date) -> pl.DataFrame:
-    return status_table(assess_areas(engine, actor, [area_code], as_at).targets)
+def status_export(
+    engine: Engine, actor: Actor, area_code: str, as_at: date, known_at: datetime | None = None
+) -> pl.DataFrame:
+    """The status table of an area; with `known_at`, of the values recorded by then only."""
+    return status_table(assess_areas(engine, actor, [area_code], as_at, known_at=known_at).targets)

@@ -264,3 +264,28 @@ def test_the_pack_carries_the_action_log_as_it_stood(demo: Engine) -> None:
     store.update_action(demo, OFFICER, action_id, "dropped", "Returns arrived")
     latest = store.actions(demo, OFFICER, "D10", date(2008, 11, 30), known_at=moment)
     assert action_id not in latest["action_id"].to_list()
+
+
+def test_exports_take_a_known_at_moment(demo: Engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dashboard import settings
+
+    monkeypatch.setenv("DATABASE_URL", demo.url.render_as_string(hide_password=False))
+    settings.get_settings.cache_clear()
+    moment = store.known_now(demo)
+    values = store.current_actuals(demo, OFFICER, ["D10"])
+    row = values.sort("period", "indicator_code").row(-1, named=True)
+    with db.write_transaction(demo) as conn:
+        store.save_actuals(conn, OFFICER, [{"area_code": "D10", "indicator_code": row["indicator_code"],
+                                            "period": row["period"], "value": row["value"] + 7}],
+                           default_reason="a later correction")  # fmt: skip
+    runner = CliRunner()
+    then = tmp_path / "then.csv"
+    now = tmp_path / "now.csv"
+    common = ["export", "status", "--area", "D10", "--as-at", "2008-11-30"]
+    assert runner.invoke(cli.app, [*common, "--known-at", moment.isoformat(timespec="seconds"),
+                                   "-o", str(then)]).exit_code == 0  # fmt: skip
+    assert runner.invoke(cli.app, [*common, "-o", str(now)]).exit_code == 0
+    pick = pl.col("indicator_code") == row["indicator_code"]
+    before = pl.read_csv(then).filter(pick)["latest_value"].to_list()
+    after = pl.read_csv(now).filter(pick)["latest_value"].to_list()
+    assert after == [row["value"] + 7] and before == [row["value"]]
