@@ -32,6 +32,15 @@ class AppSettings(BaseSettings):
         default=None,
         description="Signs session cookies. Unset: a random key kept in <project>/.secret_key.",
     )
+    # E-mail for the reminders before a meeting: nothing is ever sent unless smtp_host is set.
+    smtp_host: str | None = Field(default=None, description="SMTP server for reminders.")
+    smtp_port: int = Field(default=587, description="SMTP port (587: submission with STARTTLS).")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if it needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_from: str = Field(
+        default="laa-dashboard@localhost", description="The From address of reminders."
+    )
 
 
 @lru_cache(maxsize=1)

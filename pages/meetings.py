@@ -50,6 +50,10 @@ if action_log.may_write(actor, area_code):
         action_log.raise_form(area_code, meetings, sorted(codes), today)
         action_log.update_form(actions)
 
+if draw.may_change(actor, area_code):
+    st.subheader("Reminders before the meeting", anchor=False)
+    draw.reminders_section(area_code, str(area["area_name"]), meetings, today)
+
 st.subheader("Build a pack", anchor=False)
 draw.build_form(area_code, meetings, actor, today)
 

@@ -36,6 +36,7 @@ from dashboard.store.frames import read_frame
 from dashboard.store.locks import current_locks, grant_unlock, lock_periods
 from dashboard.store.meetings import (
     BOARD,
+    area_contacts,
     known_now,
     meeting,
     meetings,
@@ -155,6 +156,7 @@ __all__ = [
     "add_negotiation_comment",
     "agree_target_change",
     "agreement_for",
+    "area_contacts",
     "area_has_data",
     "area_partnerships",
     "audit_frame",

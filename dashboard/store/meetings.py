@@ -20,7 +20,7 @@ from dashboard.store.audit import _audit
 from dashboard.store.clock import recorded_now
 from dashboard.store.rules import RuleViolation, deny
 from dashboard.store.scope import _check_read
-from data_models import BoardPack, Meeting, Partnership, User
+from data_models import BoardPack, Meeting, Partnership, User, UserGrant
 
 BOARD = "LSP executive board"  # how a board meeting (no partnership) is named
 _TITLE_LENGTH = 200
@@ -205,3 +205,19 @@ def pack_file(engine: Engine, actor: Actor, pack_id: int) -> dict[str, Any]:
         raise RuleViolation(f"there is no board pack {pack_id}")
     _check_read(engine, actor, [row["area_code"]], "the board pack")
     return dict(row)
+
+
+def area_contacts(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
+    """The active people of an area who own targets (its partnership leads and officers), with
+    their e-mail addresses, for the reminders before a meeting: username, display_name, email,
+    role, partnership. The area's officer or an administrator."""
+    if not access.can_propose(actor, area_code):
+        deny(actor, f"read the contacts of {area_code}")
+    query = (
+        select(User.username, User.display_name, User.email, UserGrant.role, UserGrant.partnership)
+        .join(UserGrant, UserGrant.user_id == User.id)
+        .where(UserGrant.area_code == area_code, UserGrant.role.in_(["lead", "officer"]),
+               User.is_active.is_(True))
+        .order_by(UserGrant.role, User.display_name)
+    )  # fmt: skip
+    return frames.read_frame(engine, query, {"email": pl.Utf8, "partnership": pl.Utf8})

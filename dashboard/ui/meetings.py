@@ -204,3 +204,58 @@ def overview_line(area_code: str, today: date) -> None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.caption(f"Next board meeting: {md(found['title'])}, {found['meets_on']:%d %B %Y}.")
         nav.link("meetings", "Meetings and board packs", icon=":material/event:")
+
+
+def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, today: date) -> None:
+    """Before the next meeting: who owes what (values due or overdue, actions past their date),
+    to chase — by e-mail where the dashboard has an SMTP server and the owner an address."""
+    from dashboard import mail
+    from dashboard.reports import reminders
+    from dashboard.ui import components, state
+
+    following = store.next_meeting(meetings, today)
+    meeting = (
+        f"{following['title']} on {following['meets_on']:%d %B %Y}"
+        if following
+        else "the next meeting"
+    )
+    result = loaders.assessment(area_code, state.as_at())
+    chase = reminders.reminders(
+        result.targets, result.missing, loaders.actions(area_code, today), today
+    )
+    if chase.is_empty():
+        st.success(
+            f"Nothing is due or overdue before {md(meeting)}.", icon=":material/check_circle:"
+        )
+        return
+    st.caption(f"Before {md(meeting)}: {chase.height} things to chase, by owner.")
+    table = chase.select(
+        pl.col("owner").alias("Owner"), pl.col("partnership").fill_null("").alias("Partnership"),
+        pl.col("kind").replace_strict({"value": "Value", "action": "Action"}).alias("What kind"),
+        pl.col("what").alias("What"), pl.col("due_on").dt.strftime("%d %b %Y").alias("Due"),
+        pl.when(pl.col("overdue")).then(pl.lit("▲ overdue")).otherwise(pl.lit("due")).alias("State"),
+    )  # fmt: skip
+    st.dataframe(table, hide_index=True, width="stretch", key="reminders_table")
+    components.table_downloads(
+        table, f"reminders-{area_code}-{today.isoformat()}", key="reminders_dl"
+    )
+    contacts = store.area_contacts(loaders.engine(), loaders.actor(), area_code)
+    messages, unreached = reminders.messages(chase, contacts, area_name=area_name, meeting=meeting)
+    if not mail.configured():
+        st.caption(
+            "E-mail is not set up for this dashboard, so nothing is sent: chase the owners from "
+            "the list (it downloads)."
+        )
+        return
+    if unreached.height:
+        st.caption(
+            f"{unreached.height} of them have no owner with an e-mail address: chase those by hand."
+        )
+    if messages and st.button(f"Send {len(messages)} reminder{'s' if len(messages) != 1 else ''} by e-mail",
+                              icon=":material/mail:", key="reminders_send"):  # fmt: skip
+        try:
+            sent = mail.send(messages)
+        except mail.MailFailed as exc:
+            st.error(f"No reminder was sent: {md(str(exc))}.", icon=":material/error:")
+            return
+        _done(f"{sent} reminder{'s' if sent != 1 else ''} sent.")

@@ -148,3 +148,20 @@ def test_a_past_view_shows_what_was_known_then(writable_demo: str) -> None:
     )
     shown = table[table["Code"] == row["indicator_code"]]["Latest"].iloc[0]
     assert shown == format_value(row["latest_value"], int(row["decimals"]), row["unit"])
+
+
+def test_the_officer_sees_whom_to_chase_before_the_meeting(writable_demo: str) -> None:
+    from datetime import timedelta
+
+    engine = db.get_engine(writable_demo)
+    officer = store.Actor("officer", (store.Grant("officer", area_code=AREA),))
+    store.raise_action(engine, officer, AREA, "Send the missing return", "Sam Reed",
+                       DEMO_TODAY - timedelta(days=5))  # fmt: skip
+    at = open_meetings("officer")
+    assert not errors(at), errors(at)
+    assert "Reminders before the meeting" in [h.value for h in at.subheader]
+    table = next(d.value for d in at.dataframe if "What kind" in d.value.columns)
+    assert "Send the missing return" in list(table["What"])
+    assert any("E-mail is not set up" in c.value for c in at.caption)  # nothing is sent
+    board = open_meetings("board")
+    assert "Reminders before the meeting" not in [h.value for h in board.subheader]
