@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import entry, store
+from dashboard.ui import actions as action_log
 from dashboard.ui import components, loaders, state
 from dashboard.ui.plain import md
 
@@ -51,6 +52,7 @@ mine = entry.writable_targets(result, actor)
 if mine.is_empty():
     components.empty_state("You have no targets to report in this area.")
     st.stop()
+action_log.my_overdue(area_code, mine, today)
 
 counts = grid.group_by("state").len()
 found = dict(zip(counts["state"].to_list(), counts["len"].to_list(), strict=True))

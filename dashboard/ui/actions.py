@@ -123,3 +123,31 @@ def overview_line(area_code: str, today: date) -> None:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.caption(f"▲ {overdue.height} action{'s' if overdue.height != 1 else ''} overdue.")
             nav.link("meetings", "Open the action log", icon=":material/checklist:")
+
+
+def my_overdue(area_code: str, mine: pl.DataFrame, today: date) -> None:
+    """On My updates: the overdue actions on the targets this user reports (`mine`:
+    `entry.writable_targets`), or not linked to a target for the area's officer."""
+    from dashboard.ui import nav
+
+    try:
+        log = loaders.actions(area_code, today)
+    except AccessDenied:
+        return
+    officer = access.can_propose(loaders.actor(), area_code)
+    linked = pl.col("indicator_code").is_in(mine["indicator_code"].implode())
+    overdue = log.filter(
+        pl.col("overdue") & (linked | (pl.lit(officer) & pl.col("indicator_code").is_null()))
+    )
+    if overdue.is_empty():
+        return
+    with st.container(border=True, key="my_actions"):
+        st.markdown(
+            f"**▲ {overdue.height} action{'s' if overdue.height != 1 else ''} overdue on your targets**"
+        )
+        for row in overdue.iter_rows(named=True):  # a handful: one line each
+            st.caption(
+                f"{md(row['text'])} — {md(row['owner'])}, due {row['due_on']:%d %B %Y}"
+                + (f" ({row['indicator_code']})" if row["indicator_code"] else "")
+            )
+        nav.link("meetings", "Open the action log", icon=":material/checklist:")

@@ -211,3 +211,31 @@ def test_officer_locks_periods_and_the_lead_is_then_refused(writable_demo: str) 
     lead.checkbox(key="confirm_range").check()
     lead.button[0].click().run()
     assert any("locked" in w.value for w in lead.warning), [e.value for e in lead.error]
+
+
+def test_a_lead_sees_the_overdue_actions_on_its_own_targets(writable_demo: str) -> None:
+    from datetime import timedelta
+
+    from dashboard import store
+
+    engine = db.get_engine(writable_demo)
+    lead = accounts.actor_for(engine, "lead")
+    assert lead is not None
+    mine = entry.writable_targets(assess_areas(engine, lead, ["D10"], DEMO_TODAY), lead)
+    own = str(mine["indicator_code"][0])
+    others = assess_areas(engine, lead, ["D10"], DEMO_TODAY).targets.filter(
+        ~pl.col("indicator_code").is_in(mine["indicator_code"].implode())
+    )
+    officer = accounts.actor_for(engine, "officer")
+    late = DEMO_TODAY - timedelta(days=2)
+    store.raise_action(
+        engine, officer, "D10", "Explain the dip", "Lead officer", late, indicator_code=own
+    )
+    if others.height:
+        store.raise_action(engine, officer, "D10", "Another partnership job", "Someone", late,
+                           indicator_code=str(others["indicator_code"][0]))  # fmt: skip
+    at = _open("lead")
+    assert not at.exception
+    texts = " ".join(c.value for c in at.caption)
+    assert "Explain the dip" in texts and "Another partnership job" not in texts
+    assert any("1 action overdue on your targets" in m.value for m in at.markdown)
