@@ -108,8 +108,9 @@ def assess_known_at(
 ) -> pl.DataFrame:
     """The assessed targets of `base`'s areas at an earlier `as_at` with only the revisions
     recorded by `known_at`: `assess_areas(..., as_at, known_at=known_at).targets`, but only
-    the values are read again. Targets, milestones and agreements do not depend on when a
-    value was recorded, so `base`'s are reused (the overview's "since last quarter" counts
+    the values are read again. Milestones and agreements do not depend on when a value was
+    recorded, and the targets are `base`'s unless a version was recorded after `known_at`
+    (one small read says), so `base`'s are reused (the overview's "since last quarter" counts
     cost one read of values, not a second scope). When an area's agreement in force at
     `as_at` is not `base`'s, the whole assessment is made afresh."""
     agreements = base.scope.agreements
@@ -119,9 +120,15 @@ def assess_known_at(
     # at all at base.as_at.
     same = agreements.select(((started <= as_at) | (started > base.as_at)).all()).item()
     codes = agreements["area_code"].unique().sort().to_list()
-    if not same or as_at > base.as_at:
-        return assess_areas(engine, actor, codes, as_at, known_at=known_at).targets
     targets = base.scope.targets
+    now = targets.select("target_id", "version").sort("target_id")
+    then = store.versions_in_force(engine, actor, codes, known_at).filter(
+        pl.col("target_id").is_in(now["target_id"].implode())
+    )
+    # a target changed (or added) after `known_at`: the scope then was another one
+    changed = not then.equals(now)
+    if not same or as_at > base.as_at or changed:
+        return assess_areas(engine, actor, codes, as_at, known_at=known_at).targets
     values = store.current_actuals(
         engine, actor, codes, known_at, indicators=targets["indicator_code"].unique().to_list()
     )

@@ -73,6 +73,7 @@ from dashboard.store.reads import (
     load_indicators,
     load_scope,
     reference_codes,
+    versions_in_force,
 )
 from dashboard.store.regions import (
     can_read_region,
@@ -240,5 +241,6 @@ __all__ = [
     "update_action",
     "upgrade",
     "utcnow",
+    "versions_in_force",
     "wall_clock",
 ]

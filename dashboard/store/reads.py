@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, case, func, or_, select, true
 
 from dashboard.access import Actor
 from dashboard.store import frames
@@ -107,19 +107,38 @@ class Scope:
     commentary: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
-def _current_versions() -> Any:
+def _current_versions(known_at: datetime | None = None) -> Any:
     """Each target's version in force: the newest one that needs no agreement or has it (a
-    change proposed at the refresh waits for the GO's agreement; the earlier one applies)."""
-    in_force = or_(
-        TargetVersion.needs_agreement.is_(False),
-        TargetVersion.id.in_(select(TargetAgreement.target_version_id)),
-    )
+    change proposed at the refresh waits for the GO's agreement; the earlier one applies).
+    With `known_at`: the version in force then (recorded, and agreed, by that moment)."""
+    agreed = select(TargetAgreement.target_version_id)
+    recorded = TargetVersion.recorded_at <= known_at if known_at is not None else true()
+    if known_at is not None:
+        agreed = agreed.where(TargetAgreement.agreed_at <= known_at)
+    in_force = or_(TargetVersion.needs_agreement.is_(False), TargetVersion.id.in_(agreed))
     return (
         select(TargetVersion.target_id, func.max(TargetVersion.version).label("version"))
-        .where(in_force)
+        .where(in_force, recorded)
         .group_by(TargetVersion.target_id)
         .subquery()
     )
+
+
+def versions_in_force(
+    engine: Engine, actor: Actor, area_codes: Sequence[str], known_at: datetime | None
+) -> pl.DataFrame:
+    """(target_id, version) of each target of the areas in force at `known_at` (now: None)."""
+    codes = list(area_codes)
+    _check_read(engine, actor, codes, "the targets")
+    cur = _current_versions(known_at)
+    query = (
+        select(cur.c.target_id, cur.c.version)
+        .join(Target, Target.id == cur.c.target_id)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(Agreement.area_code.in_(codes))
+        .order_by(cur.c.target_id)
+    )
+    return frames.read_frame(engine, query, {"target_id": pl.Int64, "version": pl.Int64})
 
 
 def load_scope(
@@ -132,13 +151,14 @@ def load_scope(
 ) -> Scope:
     """Targets (current versions), milestones, current actuals and agreements of some areas.
 
-    `known_at` reproduces what could be seen at a past time: only revisions recorded up to it.
+    `known_at` reproduces what could be seen at a past time: only revisions recorded up to it,
+    and the target versions in force then (a target not yet recorded then is not in the scope).
     `indicators` narrows the targets and values to those indicators (a return loads only its
     own, so a national return does not read every value of every area).
     """
     codes = list(area_codes)
     allowed = _check_read(engine, actor, codes, "the targets")
-    cur = _current_versions()
+    cur = _current_versions(known_at)
     targets_q = (
         select(
             Target.id.label("target_id"),

@@ -289,3 +289,39 @@ def test_exports_take_a_known_at_moment(demo: Engine, tmp_path, monkeypatch) -> 
     before = pl.read_csv(then).filter(pick)["latest_value"].to_list()
     after = pl.read_csv(now).filter(pick)["latest_value"].to_list()
     assert after == [row["value"] + 7] and before == [row["value"]]
+
+
+def test_a_past_view_uses_the_target_versions_in_force_then(demo: Engine) -> None:
+    """A target changed at the annual refresh: as known before the change, the earlier version."""
+    from data_models import Target, TargetVersion
+
+    with demo.connect() as conn:
+        second = conn.execute(
+            select(Target.indicator_code, Target.agreement_id, TargetVersion.recorded_at,
+                   TargetVersion.target_value)
+            .join(TargetVersion, TargetVersion.target_id == Target.id)
+            .where(TargetVersion.version == 2)
+            .order_by(Target.id)
+        ).first()  # fmt: skip
+        assert second is not None
+        first_value = conn.execute(
+            select(TargetVersion.target_value)
+            .join(Target, Target.id == TargetVersion.target_id)
+            .where(Target.agreement_id == second.agreement_id,
+                   Target.indicator_code == second.indicator_code, TargetVersion.version == 1)
+        ).scalar_one()  # fmt: skip
+    from datetime import timedelta
+
+    before = second.recorded_at - timedelta(minutes=1)
+    before = before if before.tzinfo else before.replace(tzinfo=UTC)
+    area = store.list_areas(demo, ADMIN)
+    scopes = {
+        label: store.load_scope(demo, ADMIN, area["area_code"].to_list(), known_at=moment).targets
+        for label, moment in (("then", before), ("now", None))
+    }
+    pick = (pl.col("agreement_id") == second.agreement_id) & (
+        pl.col("indicator_code") == second.indicator_code
+    )
+    assert scopes["then"].filter(pick)["target_value"].to_list() == [first_value]
+    assert scopes["now"].filter(pick)["target_value"].to_list() == [second.target_value]
+    assert first_value != second.target_value
