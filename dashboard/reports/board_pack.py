@@ -196,7 +196,7 @@ def build_pack(
         footer="",
     )
     fingerprint = document.content_hash()
-    footer = f"{area_name} · {meeting_title} · as known at {known_at:%d %b %Y %H:%M} · {fingerprint[:12]}"
+    footer = f"{area_name} · {meeting_title} · as known at {known_at:%d %b %Y %H:%M} · fingerprint {fingerprint[:16]}"
     return replace(document, footer=footer), fingerprint
 
 

@@ -145,7 +145,7 @@ def build_form(area_code: str, meetings: pl.DataFrame, actor: Actor, today: date
         pdf = documents.render_pdf(
             document, progress=lambda f, words: bar.progress(0.2 + 0.75 * f, text=words)
         )
-        store.save_pack(
+        pack_id = store.save_pack(
             loaders.engine(), actor, int(picked), as_at=min(meeting["meets_on"], today),
             known_at=known_at, document_pdf=pdf, document_html=html, document_sha256=fingerprint,
         )  # fmt: skip
@@ -154,6 +154,7 @@ def build_form(area_code: str, meetings: pl.DataFrame, actor: Actor, today: date
         st.error(f"The pack was not built: {md(str(exc))}", icon=":material/error:")
         return
     bar.empty()
+    st.session_state["pack_pick"] = pack_id  # the list below shows the pack just built
     _done(f"Pack for {meeting['title']} built and kept: download it below.")
 
 

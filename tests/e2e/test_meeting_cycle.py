@@ -179,7 +179,12 @@ def _journey(officer, board, private: Private, code: str) -> None:  # type: igno
     _said(officer, f"Pack for {NEXT_TITLE} built and kept")
     # "download it below": the pack shown below is the one just built, not September's
     newest = re.compile(rf"^{NEXT_BOARD:%d %b %Y} · {store.BOARD} · ")
-    _choose(officer, "pack_pick", newest)
+    expect(
+        officer.locator(".st-key-pack_pick").get_by_role("combobox"),
+        "after a build the stored packs should show the pack just built, not the one "
+        "picked before it",
+    ).to_have_value(newest)
+    _choose(officer, "pack_pick", newest)  # as the board member does below
     caption = officer.get_by_text(re.compile(r"Fingerprint [0-9a-f]{16}\."))
     shown_fingerprint = caption.inner_text().rsplit(" ", 1)[-1].rstrip(".")
     pdf = _download_pdf(officer)
@@ -282,7 +287,7 @@ def _in_the_store(url: str, code: str, pdf: bytes, shown_fingerprint: str, text:
     assert newest["built_by"] == "officer"
     fingerprint = str(newest["document_sha256"])
     assert fingerprint.startswith(shown_fingerprint)  # the page's 16 characters
-    assert fingerprint[:12] in text  # the PDF's footer carries the first 12
+    assert f"fingerprint {fingerprint[:16]}" in text  # the PDF's footer
     assert f"As known at {newest['known_at']:%H:%M on %d %B %Y}" in text
     assert store.pack_file(engine, reader, int(newest["pack_id"]))["document_pdf"] == pdf
     engine.dispose()

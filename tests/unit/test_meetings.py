@@ -111,7 +111,7 @@ def test_the_pack_holds_what_the_board_looks_at(demo: Engine) -> None:
     for code in result.targets.filter(pl.col("rag") == "red")["indicator_code"]:
         assert f"{code}: actuals against the trajectory" in text  # its page and chart
     assert "As known at 23:59 on 30 November 2008" in text
-    assert fingerprint[:12] in text
+    assert f"fingerprint {fingerprint[:16]}" in text
 
 
 def test_a_packs_moment_reproduces_its_numbers_after_later_corrections(demo: Engine) -> None:
@@ -193,7 +193,7 @@ def test_the_command_line_builds_a_pack_as_known_at_a_moment(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert fingerprint in result.output
-    assert fingerprint[:12] in pdf_text(out.read_bytes())
+    assert f"fingerprint {fingerprint[:16]}" in pdf_text(out.read_bytes())
     missing = CliRunner().invoke(
         cli.app, ["export", "pack", "--area", "D10", "--meeting", "2008-09-11", "-o", str(out)],
     )  # fmt: skip
