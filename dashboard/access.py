@@ -194,6 +194,18 @@ def can_comment_in_negotiation(actor: Actor, area_code: str, region_code: str | 
     )
 
 
+def can_build_pack(actor: Actor, area_code: str, partnership: str | None) -> bool:
+    """Building a meeting's pack: admin or the area's officer; a partnership lead for its own
+    partnership's meetings (`partnership` None: the LSP board's)."""
+    return can_propose(actor, area_code) or (
+        partnership is not None
+        and any(
+            g.role == "lead" and g.area_code == area_code and g.partnership == partnership
+            for g in actor.grants
+        )
+    )
+
+
 def can_administer(actor: Actor) -> bool:
     """Users, framework, imports, signing agreements."""
     return actor.is_admin

@@ -34,7 +34,7 @@ from dashboard.documents import (
     Table,
 )
 from dashboard.metrics.reward import pump_priming_grant
-from dashboard.reports.negotiation import NOTE_HEADINGS, Readiness
+from dashboard.reports.negotiation import NOTE_HEADINGS, STATES, Readiness
 from dashboard.store.negotiation import Negotiation, parse_milestones
 
 SIXTY_PERCENT_RULE = (
@@ -164,7 +164,7 @@ def build_document(
                         *(() if len(owners) == 1 else (r["partnership"] or "–",)),
                         _figure(r["baseline_value"], r["baseline_period"], r["decimals"]),
                         _figure(r["target_value"], r["target_period"], r["decimals"]),
-                        _STATE_WORDS[r["state"]],
+                        STATES[r["state"]],
                     )
                     for r in group.iter_rows(named=True)
                 ),
@@ -290,14 +290,6 @@ def build_document(
     return replace(
         document, footer=f"{agreement['area_name']} LAA · fingerprint {fingerprint[:16]}"
     ), fingerprint
-
-
-_STATE_WORDS = {
-    "no_proposal": "No target proposed yet",
-    "awaiting": "Awaiting the Government Office",
-    "challenged": "Challenged",
-    "agreed": "Agreed",
-}
 
 
 def _versions(states: pl.DataFrame) -> str:

@@ -153,12 +153,7 @@ def save_pack(
     with db.write_transaction(engine) as conn:
         meeting = _meeting_row(conn, meeting_id)
         area_code, partnership = meeting["area_code"], meeting["partnership"]
-        allowed = access.can_propose(actor, area_code) or (
-            partnership is not None
-            and any(g.role == "lead" and g.area_code == area_code and g.partnership == partnership
-                    for g in actor.grants)
-        )  # fmt: skip
-        if not allowed:
+        if not access.can_build_pack(actor, area_code, partnership):
             deny(actor, f"build the pack for a meeting of {area_code}")
         at = recorded_now(conn)
         pack_id = conn.execute(

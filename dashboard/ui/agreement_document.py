@@ -141,8 +141,4 @@ def sign_off(
 
 def _downloads(pdf: bytes, html: str, agreement: dict, what: str) -> None:
     name = f"laa-{agreement['area_code']}-{agreement['start_date']:%Y}-{what}"
-    left, right = st.columns(2)
-    left.download_button("Download the PDF", pdf, f"{name}.pdf", "application/pdf",
-                         icon=":material/picture_as_pdf:", key=f"neg_pdf_{what}")  # fmt: skip
-    right.download_button("Download as a web page", html.encode(), f"{name}.html", "text/html",
-                          icon=":material/html:", key=f"neg_html_{what}")  # fmt: skip
+    components.document_downloads(pdf, html, name, key=f"neg_{what}")

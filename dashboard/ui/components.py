@@ -94,6 +94,19 @@ def table_downloads(frame: pl.DataFrame | Callable[[], pl.DataFrame], name: str,
     )
 
 
+def document_downloads(pdf: bytes, html: str, name: str, key: str) -> None:
+    """A document's two downloads side by side: the PDF and the same content as a web page."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the PDF", pdf, f"{name}.pdf", "application/pdf",
+        icon=":material/picture_as_pdf:", key=f"{key}_pdf",
+    )  # fmt: skip
+    right.download_button(
+        "Download as a web page", html.encode(), f"{name}.html", "text/html",
+        icon=":material/html:", key=f"{key}_html",
+    )  # fmt: skip
+
+
 def empty_state(message: str, hint: Callable[[], None] | None = None) -> None:
     st.info(message, icon=":material/info:")
     if hint:

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import access, documents, store
 from dashboard.access import AccessDenied, Actor
 from dashboard.reports import board_pack
-from dashboard.ui import loaders
+from dashboard.ui import components, loaders
 from dashboard.ui.plain import md
 
 FLASH = "_meetings_flash"
@@ -105,20 +105,14 @@ def meeting_form(
     _done(f"Meeting of {meets_on:%d %B %Y} saved.")
 
 
-def _may_build(actor: Actor, area_code: str, partnership: str | None) -> bool:
-    return access.can_propose(actor, area_code) or (
-        partnership is not None
-        and any(g.role == "lead" and g.area_code == area_code and g.partnership == partnership
-                for g in actor.grants)
-    )  # fmt: skip
-
-
 def build_form(area_code: str, meetings: pl.DataFrame, actor: Actor, today: date) -> None:
     """Build the pack of a meeting in one click: its figures as known now, kept with that
     moment."""
     open_ = meetings.filter(~pl.col("cancelled"))
     buildable = [
-        r for r in open_.iter_rows(named=True) if _may_build(actor, area_code, r["partnership"])
+        r
+        for r in open_.iter_rows(named=True)
+        if access.can_build_pack(actor, area_code, r["partnership"])
     ]
     if not buildable:
         st.caption(
@@ -183,11 +177,7 @@ def stored_packs(packs: pl.DataFrame) -> None:
     )  # fmt: skip
     files = store.pack_file(loaders.engine(), loaders.actor(), int(picked))
     name = f"board-pack-{row['meets_on']:%Y-%m-%d}-{picked}"
-    left, right = st.columns(2)
-    left.download_button("Download the PDF", files["document_pdf"], f"{name}.pdf", "application/pdf",
-                         icon=":material/picture_as_pdf:", key="pack_pdf")  # fmt: skip
-    right.download_button("Download as a web page", files["document_html"].encode(), f"{name}.html",
-                          "text/html", icon=":material/html:", key="pack_html")  # fmt: skip
+    components.document_downloads(files["document_pdf"], files["document_html"], name, key="pack")
 
 
 def overview_line(area_code: str, today: date) -> None:
