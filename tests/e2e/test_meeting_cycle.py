@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -94,22 +95,36 @@ def _said(page, words: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _choose(page, key: str, option: str | re.Pattern[str]) -> None:  # type: ignore[no-untyped-def]
-    """Open a selectbox with its arrow and pick an option by its label. The list closes
-    again if the page scrolls or settles as it opens (an expander just opened, the box
-    scrolled into view), so it is opened again, as a person would, until it stays open."""
+    """Pick an option of a selectbox by its label, as a person does: nothing to do when it
+    already shows that option; otherwise open the list with its arrow and click the option.
+    The list closes again, or its options are drawn afresh, if the page scrolls or settles
+    as it opens (an expander just opened, the box scrolled into view, a rerun finishing),
+    so it is opened again until the click lands."""
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    if _shows(box, option):
+        return
     opener = page.locator(f".st-key-{key}").get_by_role("button", name="Open")
     listbox = page.get_by_role("listbox")
-    for _ in range(3):
+    for attempt in range(4):
         opener.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
-        opener.click()
+        if not listbox.is_visible():
+            opener.click()
         try:
             expect(listbox).to_be_visible(timeout=2_000)
+            page.get_by_role("option", name=option).click(timeout=5_000)
             break
-        except AssertionError:
-            continue
-    page.get_by_role("option", name=option).click()
+        except (AssertionError, PlaywrightTimeout):
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
     wait_for_app(page)
+    expect(box).to_have_value(option)
+
+
+def _shows(box, option: str | re.Pattern[str]) -> bool:  # type: ignore[no-untyped-def]
+    value = box.input_value()
+    return bool(option.search(value)) if isinstance(option, re.Pattern) else value == option
 
 
 def _type_date(page, key: str, day: date) -> None:  # type: ignore[no-untyped-def]
