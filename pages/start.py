@@ -1,5 +1,6 @@
-"""The app's root URL for a user whose own work is not the LSP overview (a department user:
-Department returns): forwards there with the link's selections (see `nav.register`)."""
+"""The app's root URL: forwards to the user's landing page (the LSP overview; a department
+user's returns, a Government Office's region) with the link's selections. The entrypoint
+forwards before drawing anything (see `dashboard/app.py` and `nav.register`)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,10 @@ from dashboard.ui import plain, state
 REGISTRY = "_nav_pages"
 HELP_TITLE = "How the numbers are worked out"
 HELP_MENU = "How the numbers work"  # the menu's short label: the full title is cut there
+# The pages that can show the position as known at a past moment (only the revisions recorded
+# by then, the target versions in force then): the area's performance as a meeting saw it.
+START = "start"  # the root URL's hidden page, forwarding to the user's landing page
+PAST_VIEW_PAGES = frozenset({"overview", "block", "partnership", "indicator"})
 
 
 def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
@@ -30,7 +34,7 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
     pages.update(
         overview=st.Page(
             "../pages/overview.py", title="LSP overview", icon=":material/dashboard:",
-            url_path="overview", default=access.landing_page(actor) == "overview",
+            url_path="overview",
         ),
         block=st.Page("../pages/block.py", title="Blocks", icon=":material/view_module:", url_path="block"),
         partnership=st.Page(
@@ -62,17 +66,17 @@ def register(actor: Actor) -> dict[str, list[StreamlitPage]]:
         "Upward reporting": _reporting_pages(actor),
         "Account": [pages["account"], pages["help"]],
     }
+    # The app's root URL opens the landing page. Streamlit serves its default page only at
+    # the root (`/overview` would be "page not found" if the overview were the default), so a
+    # hidden default page forwards to the landing page with the link's selections: every
+    # page keeps its own address, which is what a link pasted into an e-mail carries.
     landing = access.landing_page(actor)
-    if landing != "overview":
-        # The app's root URL opens the landing page. A default page is served only at the
-        # root, so instead of making it the default (which would break `/returns` links) a
-        # hidden default page forwards there, with the link's selections.
-        pages["landing_to"] = pages[landing]
-        pages["landing"] = st.Page(
-            "../pages/start.py", title=pages[landing].title, url_path="start", default=True,
-            visibility="hidden",
-        )  # fmt: skip
-        sections["Account"].append(pages["landing"])
+    pages["landing_to"] = pages[landing]
+    pages["landing"] = st.Page(
+        "../pages/start.py", title=pages["landing_to"].title, url_path=START, default=True,
+        visibility="hidden",
+    )  # fmt: skip
+    sections["Account"].append(pages["landing"])
     # ---- data entry: for those who may record values (admin, officers, partnership leads).
     if actor.of_role("admin", "officer", "lead"):
         pages["updates"] = st.Page(

@@ -65,8 +65,9 @@ def select(
     return value
 
 
-def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
-    """The area picker and the as-at date in the sidebar (entrypoint only)."""
+def sidebar_selections(areas: pl.DataFrame, today: date, *, past_view: bool = True) -> None:
+    """The area picker and the as-at date in the sidebar (entrypoint only). `past_view`:
+    whether the page about to run can show what was known at a past moment."""
     st.session_state["_today"] = today
     if areas.is_empty():
         st.session_state["sel_area"] = None
@@ -88,7 +89,7 @@ def sidebar_selections(areas: pl.DataFrame, today: date) -> None:
             help="The Local Strategic Partnership whose agreement you are looking at.",
         )  # fmt: skip
     _as_at_picker(today)
-    _known_at_picker(today)
+    _known_at_picker(today, past_view)
 
 
 def earliest_date(today: date) -> date:
@@ -142,9 +143,14 @@ def _as_at_picker(today: date) -> None:
     _publish("as_at", None if picked == today else picked.isoformat())
 
 
-def _known_at_picker(today: date) -> None:
+def _known_at_picker(today: date, honoured: bool) -> None:
     """ "As known then" for a past as-at date: only the values recorded by the end of that day
-    (DOMAIN §8), or the exact moment a link carries (`?known_at=`, e.g. a board pack's)."""
+    (DOMAIN §8), or the exact moment a link carries (`?known_at=`, e.g. a board pack's).
+
+    A page that cannot show a past view (`honoured` False: entering values, the views across
+    areas, the records) keeps the choice for the links it offers but says it shows everything
+    known today, and gives no past-view warning."""
+    st.session_state["_past_view_here"] = honoured
     picked_day = as_at()
     url = st.query_params.get("known_at")
     moment: datetime | None = None
@@ -162,7 +168,7 @@ def _known_at_picker(today: date) -> None:
         return
     if moment is None:
         then = st.sidebar.toggle(
-            "As known then", key="w_known_then",
+            "As known then", key="w_known_then", disabled=not honoured,
             help="Only the values recorded by the end of the as-at date: what a meeting that "
             "day could have seen. Off: every value known today, corrections included.",
         )  # fmt: skip
@@ -174,6 +180,12 @@ def _known_at_picker(today: date) -> None:
         st.query_params.pop("known_at", None)
         return
     st.query_params["known_at"] = moment.isoformat(timespec="minutes")
+    if not honoured:
+        st.sidebar.caption(
+            "This page shows everything known today. The past view is on the LSP overview, "
+            "blocks, thematic partnerships and indicator pages."
+        )
+        return
     st.warning(
         f"A past view: the position as at {picked_day:%d %B %Y}, as known at "
         f"{moment:%H:%M on %d %B %Y}. Values recorded after that moment are not shown.",
@@ -182,12 +194,16 @@ def _known_at_picker(today: date) -> None:
 
 
 def known_at() -> datetime | None:
-    """The moment of a past view ("as known then"), or None for everything known today."""
+    """The moment of a past view ("as known then"), or None for everything known today (also
+    on a page that cannot show a past view)."""
+    if not st.session_state.get("_past_view_here", True):
+        return None
     return st.session_state.get("sel_known_at")
 
 
 def known_at_param() -> str | None:
-    moment = known_at()
+    """The past view's moment for links: carried through pages that do not show it."""
+    moment = st.session_state.get("sel_known_at")
     return None if moment is None else moment.isoformat(timespec="minutes")
 
 

@@ -25,7 +25,7 @@ from tests.conftest import load_worked_example
 ENTRYPOINT = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 DEMO_AREAS = [a.code for a in AREAS]
 PAGES = {
-    "overview": "../pages/overview.py",  # the default page of most roles, not of departments
+    "overview": "../pages/overview.py",  # the landing page of most roles, not of departments
     "block": "../pages/block.py",
     "partnership": "../pages/partnership.py",
     "indicator": "../pages/indicator.py",
