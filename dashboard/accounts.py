@@ -341,6 +341,14 @@ def actor_for(engine: Engine, username: str) -> Actor | None:
         return Actor(user.username, _grants(conn, user.id))
 
 
+def display_name(engine: Engine, username: str) -> str | None:
+    """The name a user is known by (on actions they own, in reminders), None if unknown."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(User.display_name).where(User.username == _normal(username))
+        ).scalar()
+
+
 def actor_for_email(engine: Engine, email: str) -> Actor | None:
     """Single sign-on: the user whose email the identity provider vouched for."""
     with engine.connect() as conn:

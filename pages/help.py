@@ -415,3 +415,25 @@ st.markdown(
     "downloaded again, unchanged, long after — and building it again for the same moment gives "
     "the same figures, even after later corrections."
 )
+st.markdown(
+    "**What the board saw.** With a past as-at date, the sidebar offers **As known then**: the "
+    "LSP overview, blocks, thematic partnerships and indicator pages then show only the values "
+    "recorded by the end of that day, and the targets as they stood then. A stored pack's link "
+    "opens the overview at the pack's own moment, so its numbers can be checked against the "
+    "minutes. Pages for entering values and the views across areas always show what is known "
+    "today, and say so."
+)
+st.markdown(
+    "**Actions** agreed at a meeting or afterwards have an owner, a date and a target or "
+    "exception they answer. The owner is one of the area's people or anyone else named; owners "
+    "who sign in here see their overdue actions on **My updates**, and the overview counts the "
+    "overdue ones. Marking an action done, dropped (saying why) or open again keeps its history."
+)
+st.markdown(
+    "**Reminders.** Before each meeting the performance officer sees who owes what: values due "
+    "or overdue (a target's lead officer, else its partnership) and actions past their date. "
+    "Where the dashboard has an e-mail server, each owner with an address gets one message, "
+    "shown before it is sent and signed by the officer; the page records who was written to "
+    "and when. Without an e-mail server nothing is sent and the list downloads for chasing by "
+    "hand."
+)

@@ -46,8 +46,11 @@ actions = loaders.actions(area_code, today)
 action_log.table(actions)
 if action_log.may_write(actor, area_code):
     with st.expander("Raise an action or record what became of one"):
-        codes = loaders.assessment(area_code, state.as_at()).targets["indicator_code"].to_list()
-        action_log.raise_form(area_code, meetings, sorted(codes), today)
+        targets = loaders.assessment(area_code, state.as_at()).targets
+        leads = targets["lead_officer"].drop_nulls().unique().to_list()
+        people = sorted({*loaders.action_owners(area_code), *leads}, key=str.casefold)
+        codes = sorted(targets["indicator_code"].to_list())
+        action_log.raise_form(area_code, meetings, codes, people, today)
         action_log.update_form(actions)
 
 if draw.may_change(actor, area_code):

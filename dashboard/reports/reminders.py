@@ -67,11 +67,17 @@ class Message:
 
 
 def messages(
-    chase: pl.DataFrame, contacts: pl.DataFrame, *, area_name: str, meeting: str
+    chase: pl.DataFrame,
+    contacts: pl.DataFrame,
+    *,
+    area_name: str,
+    meeting: str,
+    sender: str = "The performance officer",
 ) -> tuple[list[Message], pl.DataFrame]:
     """One message per person with an e-mail address who owns something to chase — a lead
     officer named as the owner (by full name), else the leads of the owning partnership — and
-    the rows nobody can be written to about (for the officer to chase by hand)."""
+    the rows nobody can be written to about (for the officer to chase by hand). Values to enter
+    and actions past their date are listed apart: they ask for different things."""
     people = contacts.filter(pl.col("email").is_not_null())
     by_name = people.select(pl.col("display_name").alias("owner"), "email", "display_name")
     leads = people.filter(pl.col("role") == "lead").select("partnership", "email", "display_name")
@@ -82,16 +88,19 @@ def messages(
     sent = pl.concat([named, via_partnership], how="vertical_relaxed")
     out = []
     for (email, name), rows in sent.group_by("email", "display_name", maintain_order=True):
-        lines = [
-            f"- {r['what']} — {'overdue since' if r['overdue'] else 'due'} {r['due_on']:%d %B %Y}"
-            for r in rows.sort("due_on").iter_rows(named=True)
-        ]
-        out.append(Message(
-            to=str(email), name=str(name),
-            subject=f"{area_name}: before {meeting}",
-            body=f"Dear {name},\n\nBefore {meeting}, these are due or overdue:\n\n"
-            + "\n".join(lines)
-            + "\n\nPlease enter the values on My updates, or tell the performance officer why "
-            "they will be late.\n",
-        ))  # fmt: skip
+        body = [f"Dear {name},", "", f"Before {meeting}, {area_name}'s figures are being "
+                "brought together for the pack. These are yours to see to:"]  # fmt: skip
+        for kind, heading in (("value", "Values to enter on My updates"),
+                              ("action", "Actions past their date")):  # fmt: skip
+            lines = [
+                f"- {r['what']} — {'overdue since' if r['overdue'] else 'due by'} "
+                f"{r['due_on']:%d %B %Y}"
+                for r in rows.filter(pl.col("kind") == kind).sort("due_on").iter_rows(named=True)
+            ]
+            if lines:
+                body += ["", f"{heading}:", *lines]
+        body += ["", "If a value will be late, or an action is done or no longer needed, please "
+                 "reply to say so, so the board hears it from you.", "", "With thanks,", sender]  # fmt: skip
+        out.append(Message(to=str(email), name=str(name),
+                           subject=f"{area_name}: before {meeting}", body="\n".join(body) + "\n"))  # fmt: skip
     return out, unreached.select(REMINDER_COLUMNS)

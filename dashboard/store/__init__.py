@@ -11,7 +11,13 @@ This package re-exports their functions, so callers write `store.save_actuals(..
 from __future__ import annotations
 
 from dashboard.access import AccessDenied, Actor, Grant
-from dashboard.store.actions import action_history, actions, raise_action, update_action
+from dashboard.store.actions import (
+    action_history,
+    action_owners,
+    actions,
+    raise_action,
+    update_action,
+)
 from dashboard.store.actuals import save_actuals, target_owners
 from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
 from dashboard.store.audit import audit_frame, audit_summary, bare, data_version
@@ -43,6 +49,8 @@ from dashboard.store.meetings import (
     next_meeting,
     pack_file,
     packs,
+    record_reminders,
+    reminders_sent,
     save_meeting,
     save_pack,
 )
@@ -151,6 +159,7 @@ __all__ = [
     "Scope",
     "WriteSummary",
     "action_history",
+    "action_owners",
     "actions",
     "actual_revisions",
     "add_commentary",
@@ -214,11 +223,13 @@ __all__ = [
     "record_capacity_assessment",
     "record_capacity_assessments",
     "record_commentary",
+    "record_reminders",
     "record_verdict",
     "recorded_now",
     "reference_areas",
     "reference_codes",
     "region_areas",
+    "reminders_sent",
     "reported_indicators",
     "reporting_lines",
     "review_signoffs",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, func, select, true
+from sqlalchemy import Connection, Engine, func, select, true, union
 
 from dashboard import access, db
 from dashboard.access import Actor
@@ -22,7 +22,7 @@ from dashboard.store.audit import _audit
 from dashboard.store.clock import recorded_now
 from dashboard.store.rules import RuleViolation, deny
 from dashboard.store.scope import _check_read
-from data_models import ACTION_STATUSES, Action, ActionUpdate, Meeting, User
+from data_models import ACTION_STATUSES, Action, ActionUpdate, Meeting, User, UserGrant
 
 _TEXT_LENGTH = 1_000
 
@@ -169,3 +169,21 @@ def action_history(engine: Engine, actor: Actor, action_id: int) -> pl.DataFrame
         .order_by(u.id)
     )  # fmt: skip
     return frames.read_frame(engine, query, {"note": pl.Utf8})
+
+
+def action_owners(engine: Engine, actor: Actor, area_code: str) -> list[str]:
+    """The names an action of the area may be given to, A to Z: the area's active people
+    (its officers, partnership leads and board members, by the name they sign in as) and the
+    owners of its earlier actions (people outside the dashboard, named once, picked again).
+    Names only, for everyone who reads the area; the contacts stay with the officer."""
+    _check_read(engine, actor, [area_code], "the actions")
+    people = (
+        select(User.display_name.label("name"))
+        .join(UserGrant, UserGrant.user_id == User.id)
+        .where(UserGrant.area_code == area_code, User.is_active.is_(True),
+               UserGrant.role.in_(["officer", "lead", "board"]))
+    )  # fmt: skip
+    earlier = select(Action.owner.label("name")).where(Action.area_code == area_code)
+    with engine.connect() as conn:
+        names = conn.execute(union(people, earlier)).scalars().all()
+    return sorted({n.strip() for n in names if n and n.strip()}, key=str.casefold)

@@ -20,7 +20,7 @@ from dashboard.store.audit import _audit
 from dashboard.store.clock import recorded_now
 from dashboard.store.rules import RuleViolation, deny
 from dashboard.store.scope import _check_read
-from data_models import BoardPack, Meeting, Partnership, User, UserGrant
+from data_models import AuditEvent, BoardPack, Meeting, Partnership, User, UserGrant
 
 BOARD = "LSP executive board"  # how a board meeting (no partnership) is named
 _TITLE_LENGTH = 200
@@ -216,3 +216,29 @@ def area_contacts(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
         .order_by(UserGrant.role, User.display_name)
     )  # fmt: skip
     return frames.read_frame(engine, query, {"email": pl.Utf8, "partnership": pl.Utf8})
+
+
+def record_reminders(
+    engine: Engine, actor: Actor, area_code: str, meeting: str, recipients: list[str]
+) -> None:
+    """Audit that reminders before `meeting` went to `recipients` (their names), so the
+    officer can see who was chased and when."""
+    if not access.can_propose(actor, area_code):
+        deny(actor, f"send reminders in {area_code}")
+    with db.write_transaction(engine) as conn:
+        _audit(conn, actor, "reminders:sent", area_code=area_code, reason=meeting[:200],
+               after="; ".join(recipients)[:2_000])  # fmt: skip
+
+
+def reminders_sent(engine: Engine, actor: Actor, area_code: str) -> pl.DataFrame:
+    """The reminders sent for the area, newest first: at, sent_by (name), meeting, recipients."""
+    if not access.can_propose(actor, area_code):
+        deny(actor, f"read the reminders of {area_code}")
+    query = (
+        select(AuditEvent.at, func.coalesce(User.display_name, AuditEvent.user).label("sent_by"),
+               AuditEvent.reason.label("meeting"), AuditEvent.after.label("recipients"))
+        .outerjoin(User, User.username == AuditEvent.user)
+        .where(AuditEvent.action == "reminders:sent", AuditEvent.area_code == area_code)
+        .order_by(AuditEvent.id.desc())
+    )  # fmt: skip
+    return frames.read_frame(engine, query, {"meeting": pl.Utf8, "recipients": pl.Utf8})

@@ -50,12 +50,21 @@ def table(actions: pl.DataFrame) -> None:
     )  # fmt: skip
 
 
-def raise_form(area_code: str, meetings: pl.DataFrame, codes: list[str], today: date) -> None:
+def raise_form(
+    area_code: str, meetings: pl.DataFrame, codes: list[str], people: list[str], today: date
+) -> None:
+    """`people`: the names to offer as owners (the area's people, its targets' lead officers,
+    earlier owners); anyone else can be typed, as boards give actions to people outside."""
     with st.form("action_raise", clear_on_submit=True, border=True):
         text = st.text_area("Action", key="action_text", height=70,
                             placeholder="What will be done, e.g. a recovery plan to the next board")  # fmt: skip
         left, middle, right = st.columns(3)
-        owner = left.text_input("Owner", key="action_owner", placeholder="Who will do it")
+        owner = left.selectbox(
+            "Owner", people, index=None, key="action_owner", accept_new_options=True,
+            placeholder="Pick or type a name",
+            help="Pick one of the area's people, or type anyone else's name. Reminders go to "
+            "owners who sign in here, and My updates lists their overdue actions.",
+        )  # fmt: skip
         due_on = middle.date_input(
             "By", today + timedelta(days=28), key="action_due", format="DD/MM/YYYY"
         )
@@ -74,13 +83,15 @@ def raise_form(area_code: str, meetings: pl.DataFrame, codes: list[str], today: 
     if not raised:
         return
     try:
-        store.raise_action(loaders.engine(), loaders.actor(), area_code, text, owner, due_on,
-                           indicator_code=code, meeting_id=meeting)  # fmt: skip
+        action_id = store.raise_action(loaders.engine(), loaders.actor(), area_code, text,
+                                       owner or "", due_on, indicator_code=code,
+                                       meeting_id=meeting)  # fmt: skip
     except (AccessDenied, store.RuleViolation) as exc:
         reason = "your access does not allow it" if isinstance(exc, AccessDenied) else str(exc)
         st.error(f"The action was not raised: {md(reason)}", icon=":material/error:")
         return
-    _done(f"Action raised for {owner.strip()}, due {due_on:%d %B %Y}.")
+    st.session_state["action_pick"] = action_id  # what is recorded next is about this one
+    _done(f"Action raised for {(owner or '').strip()}, due {due_on:%d %B %Y}.")
 
 
 def update_form(actions: pl.DataFrame) -> None:
@@ -126,8 +137,9 @@ def overview_line(area_code: str, today: date) -> None:
 
 
 def my_overdue(area_code: str, mine: pl.DataFrame, today: date) -> None:
-    """On My updates: the overdue actions on the targets this user reports (`mine`:
-    `entry.writable_targets`), or not linked to a target for the area's officer."""
+    """On My updates: the overdue actions this user owns (by the name they are known by), on
+    the targets they report (`mine`: `entry.writable_targets`), or not linked to a target for
+    the area's officer."""
     from dashboard.ui import nav
 
     try:
@@ -136,14 +148,17 @@ def my_overdue(area_code: str, mine: pl.DataFrame, today: date) -> None:
         return
     officer = access.can_propose(loaders.actor(), area_code)
     linked = pl.col("indicator_code").is_in(mine["indicator_code"].implode())
+    owned = pl.col("owner").str.to_lowercase() == loaders.my_name().strip().lower()
     overdue = log.filter(
-        pl.col("overdue") & (linked | (pl.lit(officer) & pl.col("indicator_code").is_null()))
+        pl.col("overdue")
+        & (owned | linked | (pl.lit(officer) & pl.col("indicator_code").is_null()))
     )
     if overdue.is_empty():
         return
     with st.container(border=True, key="my_actions"):
         st.markdown(
-            f"**▲ {overdue.height} action{'s' if overdue.height != 1 else ''} overdue on your targets**"
+            f"**▲ {overdue.height} action{'s' if overdue.height != 1 else ''} overdue: yours "
+            "or on your targets**"
         )
         for row in overdue.iter_rows(named=True):  # a handful: one line each
             st.caption(

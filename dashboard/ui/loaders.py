@@ -7,13 +7,14 @@ any write bumps the version, so the next run reloads.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import polars as pl
 import streamlit as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from dashboard import db, store
 from dashboard.access import Actor
@@ -53,8 +54,39 @@ def engine() -> Engine:
     return _engine(database_url())
 
 
+# Every commit in this process (any session's write) moves this on: a data version read
+# earlier in a run is used again only while nothing has committed since.
+_commits = itertools.count(1)
+_last_commit = 0
+
+
+@event.listens_for(Engine, "commit")
+def _committed(conn: Any) -> None:
+    global _last_commit
+    _last_commit = next(_commits)
+
+
+RUN_KEY = "_run"  # the entrypoint numbers its runs here (`new_run`)
+_MEMO_KEY = "_data_version_memo"
+
+
+def new_run() -> None:
+    """Called first by the entrypoint: the data version is read afresh in each run."""
+    st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
+
+
 def data_version() -> int:
-    return store.data_version(engine())
+    """The database's data version (see `store.data_version`), read once per run: a page
+    calls a dozen loaders, and each would otherwise ask the database again. Read again when
+    this process has committed anything since (a write earlier in the same run); another
+    server's write shows from the next run, as each run reads it from the database."""
+    run = st.session_state.get(RUN_KEY)
+    memo = st.session_state.get(_MEMO_KEY)
+    if run is not None and memo is not None and memo[:2] == (run, _last_commit):
+        return int(memo[2])
+    version = store.data_version(engine())
+    st.session_state[_MEMO_KEY] = (run, _last_commit, version)
+    return version
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -640,3 +672,26 @@ def _actions(url: str, who: Actor, area_code: str, today: str, version: int) -> 
 def actions(area_code: str, today: date) -> pl.DataFrame:
     """The area's actions with their current status, open first, `overdue` as of `today`."""
     return _actions(database_url(), actor(), area_code, today.isoformat(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _action_owners(url: str, who: Actor, area_code: str, version: int) -> list[str]:
+    return store.action_owners(_engine(url), who, area_code)
+
+
+def action_owners(area_code: str) -> list[str]:
+    """The names an action may be given to: the area's people and earlier owners."""
+    return _action_owners(database_url(), actor(), area_code, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _display_name(url: str, username: str, version: int) -> str | None:
+    from dashboard import accounts
+
+    return accounts.display_name(_engine(url), username)
+
+
+def my_name() -> str:
+    """The signed-in user's name as others see it (an action's owner), else the user name."""
+    name = actor().name
+    return _display_name(database_url(), name, data_version()) or name

@@ -219,7 +219,8 @@ def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, to
             f"Nothing is due or overdue before {md(meeting)}.", icon=":material/check_circle:"
         )
         return
-    st.caption(f"Before {md(meeting)}: {chase.height} things to chase, by owner.")
+    things = f"{chase.height} thing{'s' if chase.height != 1 else ''}"
+    st.caption(f"Before {md(meeting)}: {things} to chase, by owner.")
     table = chase.select(
         pl.col("owner").alias("Owner"), pl.col("partnership").fill_null("").alias("Partnership"),
         pl.col("kind").replace_strict({"value": "Value", "action": "Action"}).alias("What kind"),
@@ -231,7 +232,9 @@ def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, to
         table, f"reminders-{area_code}-{today.isoformat()}", key="reminders_dl"
     )
     contacts = store.area_contacts(loaders.engine(), loaders.actor(), area_code)
-    messages, unreached = reminders.messages(chase, contacts, area_name=area_name, meeting=meeting)
+    sender = loaders.my_name()
+    messages, unreached = reminders.messages(chase, contacts, area_name=area_name,
+                                             meeting=meeting, sender=sender)  # fmt: skip
     if not mail.configured():
         st.caption(
             "E-mail is not set up for this dashboard, so nothing is sent: chase the owners from "
@@ -242,11 +245,24 @@ def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, to
         st.caption(
             f"{unreached.height} of them have no owner with an e-mail address: chase those by hand."
         )
-    if messages and st.button(f"Send {len(messages)} reminder{'s' if len(messages) != 1 else ''} by e-mail",
-                              icon=":material/mail:", key="reminders_send"):  # fmt: skip
+    sent_before = store.reminders_sent(loaders.engine(), loaders.actor(), area_code)
+    if sent_before.height:
+        last = sent_before.row(0, named=True)
+        st.caption(f"Last sent {last['at']:%H:%M on %d %B %Y} by {md(last['sent_by'])}, before "
+                   f"{md(last['meeting'] or 'a meeting')}: {md(last['recipients'] or '')}.")  # fmt: skip
+    if not messages:
+        return
+    with st.expander(f"The {len(messages)} e-mail{'s' if len(messages) != 1 else ''} to send"):
+        for message in messages:
+            st.markdown(f"**To {md(message.name)}** ({md(message.to)}) · {md(message.subject)}")
+            st.text(message.body)
+    label = f"Send {len(messages)} reminder{'s' if len(messages) != 1 else ''} by e-mail"
+    if st.button(label, icon=":material/mail:", key="reminders_send"):
         try:
             sent = mail.send(messages)
         except mail.MailFailed as exc:
             st.error(f"No reminder was sent: {md(str(exc))}.", icon=":material/error:")
             return
+        store.record_reminders(loaders.engine(), loaders.actor(), area_code, meeting,
+                               [m.name for m in messages])  # fmt: skip
         _done(f"{sent} reminder{'s' if sent != 1 else ''} sent.")

@@ -87,13 +87,17 @@ def test_the_board_raises_an_action_and_the_officer_closes_it(writable_demo: str
     engine = db.get_engine(writable_demo)
     at = open_meetings("board")
     at.text_area(key="action_text").input("A recovery plan for burglary to the next board")
-    at.text_input(key="action_owner").input("Head of Community Safety")
+    owner = at.selectbox(key="action_owner")
+    assert "Mark Marsden, Partnership Lead" in owner.options  # the area's people are offered
+    owner.set_value("Mark Marsden, Partnership Lead")
     at.button(key="action_raise_button").click()
     at.run(timeout=60)
     assert not errors(at), errors(at)
     log = store.actions(engine, READER, AREA, DEMO_TODAY)
     raised = log.filter(pl.col("text") == "A recovery plan for burglary to the next board")
     assert raised.height == 1 and raised["status"].to_list() == ["open"]
+    assert raised["owner"].to_list() == ["Mark Marsden, Partnership Lead"]
+    assert at.selectbox(key="action_pick").value == raised["action_id"][0]  # the new one next
     officer = open_meetings("officer")
     officer.selectbox(key="action_pick").set_value(int(raised["action_id"][0]))
     officer.radio(key="action_status").set_value("done")
@@ -150,6 +154,29 @@ def test_a_past_view_shows_what_was_known_then(writable_demo: str) -> None:
     assert shown == format_value(row["latest_value"], int(row["decimals"]), row["unit"])
 
 
+@pytest.mark.parametrize("page", ["region", "updates", "compare"])
+def test_a_page_without_a_past_view_says_so_and_keeps_it_for_its_links(
+    demo_db: str, page: str
+) -> None:
+    """The region (across areas), My updates (entering values) and the comparison show today's
+    knowledge: no past-view warning on them, a sidebar line saying so, and the moment kept
+    in the address for the pages that show it."""
+    from seed_data.meetings_demo import PACK_KNOWN_AT, PACK_OF
+
+    moment = PACK_KNOWN_AT.isoformat(timespec="minutes")
+    at = app("admin")
+    for key, value in {"area": AREA, "as_at": PACK_OF.isoformat(), "known_at": moment}.items():
+        at.query_params[key] = value
+    at.switch_page(f"../pages/{page}.py").run(timeout=60)
+    assert not errors(at), errors(at)
+    assert not any("A past view" in w.value for w in at.warning)
+    assert any("This page shows everything known today" in c.value for c in at.sidebar.caption)
+    assert at.query_params.get("known_at") in (moment, [moment])
+    back = open_page("overview", "admin", area=AREA, as_at=PACK_OF.isoformat(), known_at=moment)
+    assert any("A past view" in w.value for w in back.warning)
+    assert not any("everything known today" in c.value for c in back.sidebar.caption)
+
+
 def test_the_officer_sees_whom_to_chase_before_the_meeting(writable_demo: str) -> None:
     from datetime import timedelta
 
@@ -165,3 +192,61 @@ def test_the_officer_sees_whom_to_chase_before_the_meeting(writable_demo: str) -
     assert any("E-mail is not set up" in c.value for c in at.caption)  # nothing is sent
     board = open_meetings("board")
     assert "Reminders before the meeting" not in [h.value for h in board.subheader]
+
+
+def test_the_officer_reads_the_reminders_then_sends_them_to_the_smtp_server(
+    writable_demo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With an SMTP server configured (here one the test starts), the officer sees each
+    message before sending; sending delivers them, says so, and the page then says who was
+    chased and when."""
+    import socket
+    from datetime import timedelta
+
+    from aiosmtpd.controller import Controller
+
+    from dashboard.settings import get_settings
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.received: list[tuple[list[str], str]] = []
+
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            self.received.append((envelope.rcpt_tos, envelope.content.decode()))
+            return "250 OK"
+
+    engine = db.get_engine(writable_demo)
+    officer = store.Actor("officer", (store.Grant("officer", area_code=AREA),))
+    store.raise_action(engine, officer, AREA, "Send the missing return", "Priya Shah, LSP "
+                       "Performance Officer", DEMO_TODAY - timedelta(days=5))  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port),
+                        "SMTP_STARTTLS": "false"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        at = open_meetings("officer")
+        assert not errors(at), errors(at)
+        send = at.button(key="reminders_send")
+        count = int(send.label.split()[1])
+        previews = [m.value for m in at.markdown if m.value.startswith("**To ")]
+        assert len(previews) == count and any("Priya Shah" in p for p in previews)
+        assert any("Send the missing return" in t.value for t in at.text)
+        send.click()
+        at.run(timeout=60)
+        assert not errors(at), errors(at)
+    finally:
+        server.stop()
+        get_settings.cache_clear()
+    assert len(inbox.received) == count
+    to_officer = next(text for (to,), text in inbox.received if to == "officer@demo.example")
+    assert "Actions past their date:" in to_officer and "Send the missing return" in to_officer
+    assert any(f"{count} reminder" in s.value and "sent" in s.value for s in at.success)
+    assert any(c.value.startswith("Last sent") for c in at.caption)
+    sent = store.reminders_sent(engine, officer, AREA)
+    assert sent.height == 1 and "Priya Shah" in sent["recipients"][0]

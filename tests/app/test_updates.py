@@ -231,11 +231,18 @@ def test_a_lead_sees_the_overdue_actions_on_its_own_targets(writable_demo: str) 
     store.raise_action(
         engine, officer, "D10", "Explain the dip", "Lead officer", late, indicator_code=own
     )
-    if others.height:
-        store.raise_action(engine, officer, "D10", "Another partnership job", "Someone", late,
-                           indicator_code=str(others["indicator_code"][0]))  # fmt: skip
+    assert others.height, "the demo lead reports only some of the area's targets"
+    other = str(others["indicator_code"][0])
+    store.raise_action(engine, officer, "D10", "Another partnership job", "Someone", late,
+                       indicator_code=other)  # fmt: skip
+    name = accounts.display_name(engine, "lead")
+    assert name
+    store.raise_action(
+        engine, officer, "D10", "Chair the task group", name.upper(), late, indicator_code=other
+    )  # theirs by name, on another's target
     at = _open("lead")
     assert not at.exception
     texts = " ".join(c.value for c in at.caption)
-    assert "Explain the dip" in texts and "Another partnership job" not in texts
-    assert any("1 action overdue on your targets" in m.value for m in at.markdown)
+    assert "Explain the dip" in texts and "Chair the task group" in texts
+    assert "Another partnership job" not in texts
+    assert any("2 actions overdue: yours or on your targets" in m.value for m in at.markdown)

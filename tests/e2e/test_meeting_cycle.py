@@ -228,7 +228,11 @@ def _journey(officer, board, private: Private, code: str) -> None:  # type: igno
     board.get_by_text("Raise an action or record what became of one").click()
     expect(board.locator(".st-key-action_raise_button")).to_be_visible()
     board.locator(".st-key-action_text textarea").fill(ACTION)
-    board.locator(".st-key-action_owner input").fill(OWNER)
+    owner = board.locator(".st-key-action_owner").get_by_role("combobox")
+    owner.click()  # the area's people are offered; the board names someone outside
+    board.keyboard.type(OWNER)
+    board.keyboard.press("Enter")
+    expect(owner).to_have_value(OWNER)
     _type_date(board, "action_due", DUE)
     board.locator(".st-key-action_target").get_by_role("combobox").click()
     board.keyboard.type(code)  # the list shows only its first options: filter it

@@ -251,6 +251,22 @@ def test_an_action_is_raised_closed_and_its_history_kept(demo: Engine) -> None:
         store.actions(demo, STRANGER, "D10", date(2008, 11, 30))
 
 
+def test_the_owners_offered_are_the_areas_people_and_earlier_owners(demo: Engine) -> None:
+    from dashboard import accounts
+
+    store.raise_action(demo, OFFICER, "D10", "Ask the police for the figures", " Data team ",
+                       date(2008, 12, 31))  # fmt: skip
+    store.raise_action(demo, OFFICER, "D10", "And again", "Data team", date(2009, 1, 31))
+    offered = store.action_owners(demo, BOARD_MEMBER, "D10")
+    assert offered == sorted(set(offered), key=str.casefold)  # once each, A to Z
+    assert "Data team" in offered  # an earlier owner outside the dashboard, once
+    for user in ("officer", "lead", "board"):  # the demo's people of Thornbury Vale
+        assert accounts.display_name(demo, user) in offered, user
+    assert accounts.display_name(demo, "go") not in offered  # the GO reads, owns nothing here
+    with pytest.raises(AccessDenied):
+        store.action_owners(demo, STRANGER, "D10")
+
+
 def test_the_pack_carries_the_action_log_as_it_stood(demo: Engine) -> None:
     moment = store.known_now(demo)
     text = "Chase the overdue returns with the PCT"

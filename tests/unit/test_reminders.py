@@ -77,6 +77,21 @@ def test_messages_go_to_the_named_owner_else_the_partnerships_leads() -> None:
     assert "Burglaries" in pat and "Recovery plan" in pat
     assert by_address["ann@eastvale.example"].subject == "Eastvale: before LSP board"
     assert unreached["owner"].to_list() == ["Raj Patel"]  # nobody of his partnership to write to
+    # values to enter and actions past their date, each under its own heading
+    values, actions = pat.split("Values to enter on My updates:")[1].split(
+        "Actions past their date:"
+    )
+    assert "Burglaries" in values and "due by 30 November 2008" in values
+    assert "Recovery plan — overdue since 01 November 2008" in actions
+    assert "Actions past their date" not in by_address["ann@eastvale.example"].body  # none late
+    assert pat.startswith("Dear Pat Doyle,") and pat.rstrip().endswith("The performance officer")
+
+
+def test_a_message_is_signed_by_whoever_sends_it() -> None:
+    chase = reminders.reminders(TARGETS, MISSING, ACTIONS, TODAY)
+    sent, _ = reminders.messages(chase, CONTACTS, area_name="Eastvale", meeting="LSP board",
+                                 sender="Priya Shah")  # fmt: skip
+    assert all(m.body.rstrip().endswith("With thanks,\nPriya Shah") for m in sent)
 
 
 class _Inbox:
