@@ -17,6 +17,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+loaders.new_run()
 actor = auth.gate()  # shows the sign-in form and stops when nobody is signed in
 st.session_state["_current_actor"] = actor
 # expanded: the whole menu, never "View more" (an administrator has 15 pages)

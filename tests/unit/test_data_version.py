@@ -73,3 +73,35 @@ def test_with_no_write_in_progress_the_version_is_the_newest_audit_id(
         between = store.data_version(engine)
         store.audit._audit(slow, admin, "test-slow")
     assert store.data_version(engine) not in (version, between)
+
+
+def test_a_run_reads_the_version_once_unless_something_commits(
+    engine: Engine, admin: store.Actor, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The loaders' cache key: one read of the database per page run, again after a commit in
+    this process (a write earlier in the same run), and again in every new run."""
+    import streamlit as st
+
+    from dashboard.ui import loaders
+
+    reads: list[int] = []
+
+    def counted(engine_: Engine) -> int:
+        reads.append(1)
+        return store.audit.data_version(engine_)
+
+    monkeypatch.setattr(loaders, "engine", lambda: engine)
+    monkeypatch.setattr(loaders.store, "data_version", counted)
+    st.session_state.clear()
+    loaders.new_run()
+    first = loaders.data_version()
+    assert loaders.data_version() == first and len(reads) == 1  # the same run: no second read
+    with db.write_transaction(engine) as conn:
+        store.audit._audit(conn, admin, "test-in-the-run")
+    after_write = loaders.data_version()
+    assert len(reads) == 2 and after_write != first  # a commit since: read again, and changed
+    loaders.data_version()
+    assert len(reads) == 2
+    loaders.new_run()
+    assert loaders.data_version() == after_write and len(reads) == 3  # each run reads afresh
+    st.session_state.clear()
