@@ -36,8 +36,11 @@ BLANK_VISITS = 5
 # Texts of the overview that must be in the light client's stream before it is timed.
 OVERVIEW_TEXTS = ("LSP overview", "Cliff edge")
 # Pages that read across areas (goal ≤ 3× the blank page); every other page is one area's (≤ 2×).
-# The region and national views (issue 13) assess every area they show in one pass.
-ACROSS_AREAS = {"returns", "audit", "burden", "reporting-lines", "users", "region", "national"}
+# The region and national views (issue 13) assess every area they show in one pass; Compare
+# areas (in the menu's 'Across areas') reads one indicator's values in every area of the group.
+ACROSS_AREAS = {
+    "returns", "audit", "burden", "reporting-lines", "users", "region", "national", "compare",
+}  # fmt: skip
 SETTLED = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -188,7 +191,7 @@ async def _measure(base: str, pid: int, area: str, scale: str, backend: str) -> 
                 kind="limit", unit="MB", applies=scale != "demo")
         )  # fmt: skip
         # The overview alone in Chromium: what the light client's "alone" should be near.
-        overview = f"{base}/?area={area}"
+        overview = f"{base}/overview?area={area}"
         in_chromium = statistics.median([(await visit(page, overview))[0] for _ in range(3)])
         await browser.close()
     try:
@@ -209,7 +212,8 @@ async def _concurrent_rows(
     cookie = await asyncio.to_thread(sessions.sign_in, base, "admin", password)  # argon2 once
     query = f"area={area}"
     # The client renders nothing: first make sure the stream really holds the overview.
-    check = await sessions.open_session(base, cookie, query, keep_text=True)
+    page = "overview"  # by its own path: the root URL forwards there first
+    check = await sessions.open_session(base, cookie, query, page_name=page, keep_text=True)
     missing = check.run.shows(*OVERVIEW_TEXTS)
     if check.problem or missing:
         why = check.problem or "no " + ", ".join(f"'{m}'" for m in missing)
@@ -218,11 +222,14 @@ async def _concurrent_rows(
                 note=f"light websocket client: the overview did not render ({why})")
         ]  # fmt: skip
     alone = statistics.median(
-        [(await sessions.open_session(base, cookie, query)).seconds for _ in range(3)]
+        [
+            (await sessions.open_session(base, cookie, query, page_name=page)).seconds
+            for _ in range(3)
+        ]
     )
     cpu, client = cpu_seconds(pid), time.process_time()
     wall = time.perf_counter()
-    async with sessions.concurrent_sessions(base, cookie, SESSIONS, query) as results:
+    async with sessions.concurrent_sessions(base, cookie, SESSIONS, query, page) as results:
         wall, cpu = time.perf_counter() - wall, cpu_seconds(pid) - cpu
         client = time.process_time() - client
         memory = rss_mb(pid)  # with the 25 sessions still open
