@@ -272,14 +272,17 @@ def signed_in(  # type: ignore[no-untyped-def]
 
 
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished the script run and shows no skeletons."""
+    """Wait until Streamlit has finished the script run and shows no skeletons. At the root
+    URL, also until it has forwarded to the landing page (the root's run only forwards): a
+    click before that would be overtaken by the forward."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_timeout(250)
     page.wait_for_function(
         """() => {
             const app = document.querySelector("[data-testid='stApp']");
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector("[data-testid='stSkeleton']");
+                && !document.querySelector("[data-testid='stSkeleton']")
+                && window.location.pathname !== '/';
         }""",
         timeout=timeout_ms,
     )
