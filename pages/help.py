@@ -430,8 +430,9 @@ st.markdown(
     "overdue ones. Marking an action done, dropped (saying why) or open again keeps its history."
 )
 st.markdown(
-    "**Reminders.** Before each meeting the performance officer sees who owes what: values due "
-    "or overdue (a target's lead officer, else its partnership) and actions past their date. "
+    "**Reminders.** Before each meeting the performance officer sees who owes what: values "
+    "overdue, due, or falling due before the meeting (a target's lead officer, else its "
+    "partnership), and actions past their date or due by the meeting. "
     "Where the dashboard has an e-mail server, each owner with an address gets one message, "
     "shown before it is sent and signed by the officer; the page records who was written to "
     "and when. Without an e-mail server nothing is sent and the list downloads for chasing by "

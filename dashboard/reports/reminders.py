@@ -19,13 +19,20 @@ REMINDER_COLUMNS = ("owner", "partnership", "kind", "what", "due_on", "overdue")
 
 
 def reminders(
-    targets: pl.DataFrame, missing: pl.DataFrame, actions: pl.DataFrame, today: date
+    targets: pl.DataFrame,
+    missing: pl.DataFrame,
+    actions: pl.DataFrame,
+    today: date,
+    by: date | None = None,
 ) -> pl.DataFrame:
     """One row per thing to chase, by owner: values due or overdue (`missing`:
-    `metrics.due.missing_values` of the targets) and open actions past their date. The owner of
-    a value is its target's lead officer (else its partnership); of an action, its owner."""
+    `metrics.due.missing_values` of the targets) and open actions past their date — and, with
+    `by` (the meeting's date), those falling due by then, so owners are chased before the
+    figures are due. The owner of a value is its target's lead officer (else its
+    partnership); of an action, its owner. `overdue`: late already (as of `today`)."""
+    soon = pl.lit(False) if by is None else pl.col("due_date") <= by
     values = (
-        missing.filter(pl.col("state") != OPEN)
+        missing.filter((pl.col("state") != OPEN) | soon)
         .join(targets.select("target_id", "indicator_code", "indicator_name", "partnership",
                              "lead_officer", "frequency", "period_basis"), on="target_id")
         .select(
@@ -39,8 +46,12 @@ def reminders(
         )
     )  # fmt: skip
     owners = targets.select("indicator_code", "partnership").unique("indicator_code")
+    until = today if by is None else max(by, today)
     late = (
-        actions.filter((pl.col("status") == "open") & (pl.col("due_on") < today))
+        actions.filter(
+            (pl.col("status") == "open")
+            & ((pl.col("due_on") < today) | (pl.lit(by is not None) & (pl.col("due_on") <= until)))
+        )
         .join(owners, on="indicator_code", how="left")
         .select(
             "owner",
@@ -48,7 +59,7 @@ def reminders(
             pl.lit("action").alias("kind"),
             pl.col("text").alias("what"),
             "due_on",
-            pl.lit(True).alias("overdue"),
+            (pl.col("due_on") < today).alias("overdue"),
         )
     )
     return (
@@ -91,7 +102,7 @@ def messages(
         body = [f"Dear {name},", "", f"Before {meeting}, {area_name}'s figures are being "
                 "brought together for the pack. These are yours to see to:"]  # fmt: skip
         for kind, heading in (("value", "Values to enter on My updates"),
-                              ("action", "Actions past their date")):  # fmt: skip
+                              ("action", "Actions due or past their date")):  # fmt: skip
             lines = [
                 f"- {r['what']} — {'overdue since' if r['overdue'] else 'due by'} "
                 f"{r['due_on']:%d %B %Y}"

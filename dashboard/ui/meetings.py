@@ -211,8 +211,9 @@ def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, to
         else "the next meeting"
     )
     result = loaders.assessment(area_code, state.as_at())
+    by = following["meets_on"] if following else None
     chase = reminders.reminders(
-        result.targets, result.missing, loaders.actions(area_code, today), today
+        result.targets, result.missing, loaders.actions(area_code, today), today, by=by
     )
     if chase.is_empty():
         st.success(
@@ -220,12 +221,17 @@ def reminders_section(area_code: str, area_name: str, meetings: pl.DataFrame, to
         )
         return
     things = f"{chase.height} thing{'s' if chase.height != 1 else ''}"
-    st.caption(f"Before {md(meeting)}: {things} to chase, by owner.")
+    st.caption(
+        f"Before {md(meeting)}: {things} to chase, by owner — overdue, due now, or falling due "
+        "before the meeting."
+    )
     table = chase.select(
         pl.col("owner").alias("Owner"), pl.col("partnership").fill_null("").alias("Partnership"),
         pl.col("kind").replace_strict({"value": "Value", "action": "Action"}).alias("What kind"),
         pl.col("what").alias("What"), pl.col("due_on").dt.strftime("%d %b %Y").alias("Due"),
-        pl.when(pl.col("overdue")).then(pl.lit("▲ overdue")).otherwise(pl.lit("due")).alias("State"),
+        pl.when(pl.col("overdue")).then(pl.lit("▲ overdue"))
+        .when(pl.col("due_on") <= today).then(pl.lit("due"))
+        .otherwise(pl.lit("due before the meeting")).alias("State"),
     )  # fmt: skip
     st.dataframe(table, hide_index=True, width="stretch", key="reminders_table")
     components.table_downloads(

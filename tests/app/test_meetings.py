@@ -245,7 +245,9 @@ def test_the_officer_reads_the_reminders_then_sends_them_to_the_smtp_server(
         get_settings.cache_clear()
     assert len(inbox.received) == count
     to_officer = next(text for (to,), text in inbox.received if to == "officer@demo.example")
-    assert "Actions past their date:" in to_officer and "Send the missing return" in to_officer
+    assert (
+        "Actions due or past their date:" in to_officer and "Send the missing return" in to_officer
+    )
     assert any(f"{count} reminder" in s.value and "sent" in s.value for s in at.success)
     assert any(c.value.startswith("Last sent") for c in at.caption)
     sent = store.reminders_sent(engine, officer, AREA)

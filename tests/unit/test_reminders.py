@@ -67,6 +67,22 @@ def test_the_list_is_what_is_due_or_overdue_and_actions_past_their_date() -> Non
     assert "2007/08" in chase["what"][0]  # the period in words
 
 
+def test_before_a_meeting_what_falls_due_by_its_date_is_chased_too() -> None:
+    meeting = date(2009, 3, 11)
+    chase = reminders.reminders(TARGETS, MISSING, ACTIONS, TODAY, by=meeting)
+    assert chase.select("owner", "kind", "due_on", "overdue").rows() == [
+        ("Ann Lee", "value", date(2008, 9, 30), True),
+        ("Ann Lee", "action", date(2008, 12, 15), False),  # the away-day notes, due before it
+        ("Raj Patel", "value", date(2008, 10, 31), False),
+        ("Safer Eastvale", "value", date(2008, 11, 30), False),
+        ("Safer Eastvale", "value", date(2009, 2, 28), False),  # not due yet, due by the board
+        ("Sam Reed", "action", date(2008, 11, 1), True),
+    ]
+    earlier = reminders.reminders(TARGETS, MISSING, ACTIONS, TODAY, by=date(2008, 12, 10))
+    assert date(2009, 2, 28) not in earlier["due_on"].to_list()  # falls due after that meeting
+    assert date(2008, 12, 15) not in earlier["due_on"].to_list()
+
+
 def test_messages_go_to_the_named_owner_else_the_partnerships_leads() -> None:
     chase = reminders.reminders(TARGETS, MISSING, ACTIONS, TODAY)
     sent, unreached = reminders.messages(chase, CONTACTS, area_name="Eastvale", meeting="LSP board")
@@ -79,11 +95,13 @@ def test_messages_go_to_the_named_owner_else_the_partnerships_leads() -> None:
     assert unreached["owner"].to_list() == ["Raj Patel"]  # nobody of his partnership to write to
     # values to enter and actions past their date, each under its own heading
     values, actions = pat.split("Values to enter on My updates:")[1].split(
-        "Actions past their date:"
+        "Actions due or past their date:"
     )
     assert "Burglaries" in values and "due by 30 November 2008" in values
     assert "Recovery plan — overdue since 01 November 2008" in actions
-    assert "Actions past their date" not in by_address["ann@eastvale.example"].body  # none late
+    assert (
+        "Actions due or past their date" not in by_address["ann@eastvale.example"].body
+    )  # none late
     assert pat.startswith("Dear Pat Doyle,") and pat.rstrip().endswith("The performance officer")
 
 
