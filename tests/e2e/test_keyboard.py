@@ -3,7 +3,11 @@ the menu shows where the focus is, and a link to a help section lands on that se
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, wait_for_app
 
@@ -47,7 +51,15 @@ def test_help_link_lands_on_its_section(page, server) -> None:  # type: ignore[n
     page.goto(f"{server}/help?area=X01#reward")
     wait_for_app(page)
     assert_no_exception(page)
-    page.wait_for_timeout(500)
     heading = page.locator("#reward")
+    expect(heading).to_be_attached()
+    # The page scrolls to the section smoothly: on a busy machine the scroll is still under way
+    # half a second in (CI saw the heading 794 px down), so wait for it to come to rest there.
+    with suppress(PlaywrightTimeout):  # the assertion below says where it stopped
+        page.wait_for_function(
+            """() => { const top = document.getElementById('reward').getBoundingClientRect().top;
+                       return top >= 0 && top < 300; }""",
+            timeout=10_000,
+        )
     top = heading.evaluate("e => e.getBoundingClientRect().top")
     assert 0 <= top < 300, top  # scrolled to the reward section
