@@ -91,6 +91,9 @@ def _type_value(page, text: str, row: int = 0) -> None:  # type: ignore[no-untyp
     expect(editor).to_have_value(text)
     editor.press("Enter")  # commits the cell
     expect(grid.get_by_test_id(f"glide-cell-{column}-{row}")).to_have_text(text)
+    # The edit reaches the server with the run it starts: a Save pressed before that run is
+    # over finds no edit (CI, under load: "No value typed: nothing was saved").
+    wait_for_app(page)
 
 
 def _saved_value(url: str, code: str, period) -> list[float]:  # type: ignore[no-untyped-def]
