@@ -46,12 +46,9 @@ def reminders(
         )
     )  # fmt: skip
     owners = targets.select("indicator_code", "partnership").unique("indicator_code")
-    until = today if by is None else max(by, today)
+    due_soon = pl.lit(False) if by is None else pl.col("due_on") <= by
     late = (
-        actions.filter(
-            (pl.col("status") == "open")
-            & ((pl.col("due_on") < today) | (pl.lit(by is not None) & (pl.col("due_on") <= until)))
-        )
+        actions.filter((pl.col("status") == "open") & ((pl.col("due_on") < today) | due_soon))
         .join(owners, on="indicator_code", how="left")
         .select(
             "owner",
