@@ -10,7 +10,13 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard.formatting import STATUS, spreadsheet_safe, spreadsheet_workbook
+from dashboard.formatting import (
+    STATUS,
+    TARGET_TEXTS,
+    spreadsheet_safe,
+    spreadsheet_workbook,
+    with_value_texts,
+)
 from dashboard.ui import loaders
 from dashboard.ui.plain import indicator_label, md
 
@@ -132,16 +138,16 @@ def axis_badge(rating: str | None) -> str:
 
 def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = True) -> None:
     """The standard table of targets; selecting a row opens that indicator's page."""
-    from dashboard.formatting import direction_expr, status_expr, value_expr
+    from dashboard.formatting import direction_expr, status_expr
     from dashboard.metrics import period_label_expr
     from dashboard.ui import nav
 
-    shown = targets.with_columns(
+    shown = with_value_texts(targets, *TARGET_TEXTS).with_columns(
         _status=status_expr("rag"),
-        _latest=value_expr("latest_value"),
+        _latest=pl.col("latest_value_text"),
         _period=period_label_expr("latest_period", "frequency", "period_basis").fill_null("–"),
-        _expected=value_expr("expected_value"),
-        _target=value_expr("target_value"),
+        _expected=pl.col("expected_value_text"),
+        _target=pl.col("target_value_text"),
         _direction=direction_expr("direction"),
         _type=pl.when(pl.col("is_reward")).then(pl.lit("★ reward")).otherwise(pl.lit("")),
         # a focus agreed in the negotiation travels with the target's name
@@ -262,40 +268,6 @@ def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
             cols[1].html(counts_html(row))
             for col, axis in zip(cols[2:], axes, strict=True):
                 col.html(axis_badge(row[axis]))
-
-
-def with_value_texts(
-    frame: pl.DataFrame, *columns: str, numbers: tuple[str, ...] = ()
-) -> pl.DataFrame:
-    """Add `<column>_text` for each of `columns`, the value as `formatting.value_text` writes
-    it (the target's decimals and unit), and `<column>_number` for each of `numbers`, as
-    `formatting.number_text` does (no unit but `%`), in one pass over the frame. A scalar
-    `value_text` runs a whole polars query: 60 of them took half a second on a page."""
-    from dashboard.formatting import value_expr
-
-    unit = pl.col("unit").fill_null("").cast(pl.Utf8)
-    wanted = [(c, f"{c}_text", unit) for c in columns] + [
-        (c, f"{c}_number", pl.when(unit == "%").then(pl.lit("%")).otherwise(pl.lit("count")))
-        for c in numbers
-    ]
-    if frame.is_empty() or not wanted:
-        return frame.with_columns(pl.lit(None, pl.Utf8).alias(name) for _, name, _ in wanted)
-    # One long column formatted by one expression, then spread back: `value_expr` is a large
-    # expression, and planning fifteen of them (the Indicator page's figures) took 0.1 s.
-    rows = frame.with_row_index("_row")
-    long = pl.concat(
-        rows.select(
-            "_row", _name=pl.lit(name), _value=pl.col(column).cast(pl.Float64),
-            _decimals=pl.col("decimals").fill_null(0).cast(pl.Int64), _unit=shown_unit,
-        )
-        for column, name, shown_unit in wanted
-    )  # fmt: skip
-    texts = long.select("_row", "_name", _text=value_expr("_value", "_decimals", "_unit")).pivot(
-        on="_name", index="_row", values="_text"
-    )
-    return rows.join(
-        texts.select("_row", *(name for _, name, _ in wanted)), on="_row", maintain_order="left"
-    ).drop("_row")
 
 
 def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:

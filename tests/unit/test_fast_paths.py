@@ -139,7 +139,7 @@ NUMBERS = ("latest_value", "target_value", "expected_value", "forecast_value", "
 
 
 def test_value_texts_in_one_pass_equal_one_expression_per_column(demo: Demo) -> None:
-    from dashboard.ui.components import with_value_texts
+    from dashboard.formatting import with_value_texts
 
     actor = demo.actors["admin"]
     targets = analysis.assess_areas(
@@ -165,3 +165,38 @@ def test_value_texts_in_one_pass_equal_one_expression_per_column(demo: Demo) -> 
             odd, "latest_value", numbers=("target_value", "latest_value")
         ),
     )
+
+
+def test_texts_a_frame_already_has_are_kept_and_only_the_missing_added(demo: Demo) -> None:
+    from dashboard.formatting import TARGET_TEXTS, with_value_texts
+
+    actor = demo.actors["admin"]
+    targets = analysis.assess_areas(
+        demo.engine, actor, _readable_areas(demo, actor), DEMO_TODAY
+    ).targets
+    carried = with_value_texts(targets, *TARGET_TEXTS)
+    # what a page asks of a frame that carries its texts is the frame as it is
+    assert with_value_texts(carried, "latest_value", "target_value") is carried
+    # a text already there is not written again, a missing one is added
+    marked = carried.with_columns(latest_value_text=pl.lit("kept"))
+    both = with_value_texts(marked, "latest_value", "baseline_value")
+    assert both["latest_value_text"].unique().to_list() == ["kept"]
+    assert_frame_equal(
+        both.drop("latest_value_text"),
+        with_value_texts(carried, "baseline_value").drop("latest_value_text"),
+    )
+
+
+def test_the_cached_assessment_carries_the_texts_pages_would_write(demo: Demo) -> None:
+    """`loaders.assessment` writes its targets' value texts once; a page's table of them
+    shows exactly what formatting the bare assessment would."""
+    from dashboard.formatting import TARGET_TEXTS, with_value_texts
+    from dashboard.ui import loaders
+
+    actor = demo.actors["admin"]
+    code = _readable_areas(demo, actor)[0]
+    bare = analysis.assess_areas(demo.engine, actor, [code], DEMO_TODAY)
+    url = demo.engine.url.render_as_string(hide_password=False)  # db.get_engine's own
+    cached = loaders._assessment.__wrapped__(url, actor, code, DEMO_TODAY.isoformat(), None, 0)
+    assert_frame_equal(cached.targets, with_value_texts(bare.targets, *TARGET_TEXTS))
+    assert {f"{c}_text" for c in TARGET_TEXTS} <= set(cached.targets.columns)
