@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import random
 import re
 import time
 import urllib.error
@@ -220,14 +221,32 @@ async def open_session(
 
 
 @asynccontextmanager
-async def concurrent_sessions(
-    base: str, cookie: str, count: int, query_string: str = "", page_name: str = ""
+async def arriving_sessions(
+    bases: list[str],
+    cookie: str,
+    count: int,
+    within_s: float,
+    query_string: str = "",
+    page_name: str = "",
+    seed: int = 1,
 ) -> AsyncIterator[list[Timed]]:
-    """`count` new sessions opened at once, each running the page once; their runs, while
-    they are all still open (as `count` browser tabs left open would be)."""
-    opened = [Session(base, cookie) for _ in range(count)]
+    """`count` new sessions, each opened at its own moment within `within_s` seconds
+    (uniform, from `seed`: the same moments every run; 0 opens them all at once) and each
+    run timed from its own opening; session i goes to `bases[i % len(bases)]`, as a proxy
+    with sticky sessions spreads new sessions over its servers. Their runs, while they are
+    all still open."""
+    draw = random.Random(seed)
+    moments = sorted(draw.uniform(0, within_s) for _ in range(count))
+    opened = [Session(bases[i % len(bases)], cookie) for i in range(count)]
+
+    async def later(session: Session, moment: float) -> Timed:
+        await asyncio.sleep(moment)
+        return await session.run(query_string, page_name)
+
     try:
-        yield list(await asyncio.gather(*(s.run(query_string, page_name) for s in opened)))
+        yield list(
+            await asyncio.gather(*(later(s, m) for s, m in zip(opened, moments, strict=True)))
+        )
     finally:
         await asyncio.gather(*(s.close() for s in opened))
 

@@ -290,7 +290,7 @@ def test_concurrent_sessions_stay_open_until_released() -> None:
     open_during: list[int] = []
 
     async def client(base: str) -> list[sessions.Timed]:
-        async with sessions.concurrent_sessions(base, "signed-1", 5, "area=D07") as runs:
+        async with sessions.arriving_sessions([base], "signed-1", 5, 0, "area=D07") as runs:
             open_during.append(app.open)  # every run has ended, no session has closed
             return runs
 
@@ -299,3 +299,26 @@ def test_concurrent_sessions_stay_open_until_released() -> None:
     assert open_during == [5]
     assert len(app.asked) == 5
     assert app.open == 0  # closed on leaving
+
+
+def test_arriving_sessions_are_timed_from_their_own_moment_and_spread_over_servers() -> None:
+    first, second = _AppStandIn(), _AppStandIn()
+
+    async def client(base: str) -> tuple[list[sessions.Timed], float]:
+        async with serve(
+            second.handle, "127.0.0.1", 0, process_request=second.gate,
+            subprotocols=["streamlit"],
+        ) as other:  # fmt: skip
+            port = other.sockets[0].getsockname()[1]
+            started = asyncio.get_running_loop().time()
+            async with sessions.arriving_sessions(
+                [base, f"http://127.0.0.1:{port}"], "signed-1", 6, 0.6, "area=D07", seed=3
+            ) as runs:
+                return runs, asyncio.get_running_loop().time() - started
+
+    runs, took = _run(_with_app(first, client))
+    assert len(runs) == 6 and all(r.problem == "" for r in runs)
+    # each run is its own 50 ms of work, not the wait before its moment
+    assert all(0.05 <= r.seconds < 0.5 for r in runs)
+    assert took >= 0.3  # the moments really are spread (the latest of six within 0.6 s)
+    assert len(first.asked) == 3 and len(second.asked) == 3  # as a proxy spreads sessions
