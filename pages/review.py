@@ -1,89 +1,21 @@
 """GO six-monthly review: an area's highlight-report pack and the Government Office sign-off.
 
 The pack itself (`dashboard.reports.review`) is built from the same assessment as the other
-pages; this page lays it out, offers it as one download, and records the GO's sign-off
-through the store, which decides who may (the area's GO or an administrator).
+pages; `dashboard.ui.review` lays it out, offers it as one download, and records the GO's
+sign-off through the store, which decides who may (the area's GO or an administrator).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from html import escape
-from typing import TYPE_CHECKING
-
 import polars as pl
 import streamlit as st
 
-from dashboard import access, store
+from dashboard import store
 from dashboard.access import AccessDenied
-from dashboard.formatting import (
-    DIRECTION,
-    REWARD_STATUS,
-    STATUS,
-    money,
-    percent,
-    status_expr,
-    value_expr,
-)
-from dashboard.metrics import period_label_expr
 from dashboard.reports.returns import review_period
-from dashboard.reports.review import NO_COMMENTARY
-from dashboard.ui import capacity, components, loaders, nav, state
-from dashboard.ui.plain import indicator_label, md
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from pandas.io.formats.style import Styler
-
-AXES = ("performance", "progress", "risk")
-SIGNOFF = {  # newest sign-off state -> (symbol, word, colour), in the house's status colours
-    "reviewed": (STATUS["green"][0], "Reviewed", STATUS["green"][2]),
-    "reopened": (STATUS["amber"][0], "Reopened", STATUS["amber"][2]),
-    None: (STATUS[None][0], "To review", STATUS[None][2]),
-}
-WARNING_CSS = (
-    "margin:0.3rem 0 0 0;padding:0.3rem 0.8rem;border-left:4px solid #f47738;"
-    "background:#fff4e5;color:#0b0c0c;font-size:0.92rem"
-)
-
-
-def markdown_text(column: str) -> pl.Expr:
-    """Framework text for `st.table`, whose cells are Markdown: its specials escaped."""
-    return pl.col(column).str.replace_all(r"([\\`*_\[\]<>#|~$:])", r"\$1")
-
-
-def half_year(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def coloured(frame: pl.DataFrame, palettes: dict[str, dict[str, str]]) -> Styler:
-    """The frame as a pandas Styler whose status words are drawn in their colours."""
-
-    def paint(palette: dict[str, str]) -> Callable[[pd.Series], pd.Series]:
-        css = {
-            text: f"color:{colour};font-weight:600;white-space:nowrap"
-            for text, colour in palette.items()
-        }
-        return lambda column: column.map(css).fillna("")  # one vectorised map per column
-
-    styler = frame.to_pandas().style
-    for column, palette in palettes.items():
-        styler = styler.apply(paint(palette), subset=[column])
-    return styler
-
-
-def words(table: dict) -> dict[str, str]:
-    """`{"● Good": "#00703c", ...}`: each word as `status_expr` shows it, and its colour."""
-    return {f"{icon} {word}": colour for icon, word, colour in table.values()}
-
-
-# The axis ratings in the words and colours of `components.axis_badge` (Good / Mixed / Poor).
-AXIS = {k: (STATUS[k][0], word, STATUS[k][2]) for k, word in components.AXIS_WORDS.items()}
-BASIS = {"none": "No data yet", "actual": "Actual", "forecast": "Forecast"}
-NBSP = "\u00a0"  # keeps "✖ Poor" on one line in the static table
-AXIS_COLOURS = {text.replace(" ", NBSP): colour for text, colour in words(AXIS).items()}
-SIGNOFF_COLOURS = words(SIGNOFF)
+from dashboard.ui import capacity, components, loaders, state
+from dashboard.ui import review as review_ui
+from dashboard.ui.plain import md
 
 actor = loaders.actor()
 st.title("GO six-monthly review")
@@ -106,54 +38,14 @@ if area_code is None:
 as_at = state.as_at()
 review = review_period(as_at)
 areas = loaders.areas()
-codes = tuple(areas["area_code"].to_list())
 try:
-    signed = loaders.review_signoffs(codes, review)
+    signed = loaders.review_signoffs(tuple(areas["area_code"].to_list()), review)
 except AccessDenied:
     st.error("You may not read the review sign-offs of these areas.", icon=":material/lock:")
     st.stop()
 
-# ---- the areas a GO (or an administrator) oversees: which packs are still to review
-if actor.is_admin or actor.of_role("go"):
-    overview = (
-        areas.select("area_code", "area_name", "region_name")
-        .join(signed, on="area_code", how="left")
-        .with_columns(_todo=pl.col("state").ne("reviewed").fill_null(True))
-        .sort("_todo", "area_name", descending=[True, False])
-    )
-    done = overview.height - int(overview["_todo"].sum())
-    st.subheader("Review status of your areas")
-    st.caption(
-        f"Half-year ending {half_year(review)} · {done} of {overview.height} packs reviewed, "
-        f"{overview.height - done} still to review · select a row to open that area's pack."
-    )
-    table = overview.select(
-        pl.format("{} ({})", "area_name", "area_code").alias("Area"),
-        pl.col("region_name").str.replace(r"^Government Office for (the )?", "").alias("Region"),
-        pl.lit(f"{review:%d %b %Y}").alias("Half-year ending"),
-        status_expr("state", SIGNOFF).alias("Sign-off"),
-        pl.col("by").fill_null("").alias("By"),
-        pl.col("at").dt.strftime("%d %b %Y %H:%M").fill_null("").alias("On (UTC)"),
-        pl.col("note").fill_null("").alias("Note"),
-    )
-    picked = st.dataframe(
-        coloured(table, {"Sign-off": SIGNOFF_COLOURS}),
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * table.height, 420),
-        key=f"review_status_{area_code}",  # a fresh selection whenever the area changes
-        on_select="rerun",
-        selection_mode="single-row",
-        column_config={
-            "Area": st.column_config.TextColumn(width="medium"),
-            "On (UTC)": st.column_config.TextColumn(width="medium"),
-            "Note": st.column_config.TextColumn(width="large"),
-        },
-    )
-    rows = picked.selection.rows if picked else []  # type: ignore[union-attr]
-    if rows and (chosen := overview["area_code"][rows[0]]) != area_code:
-        nav.go("review", area=chosen)
-    st.divider()
+if actor.is_admin or actor.of_role("go"):  # the packs still to review, across their areas
+    review_ui.status_of_areas(areas, signed, review, area_code)
 
 # ---- the pack of the sidebar's area
 try:
@@ -169,7 +61,7 @@ except store.RuleViolation:
 
 area = loaders.area(area_code)
 st.header(f"{md(area['area_name'])} ({md(area_code)})", anchor=False)
-st.markdown(f"**Review of the half-year ending {half_year(pack.review)}**")
+st.markdown(f"**Review of the half-year ending {review_ui.half_year(pack.review)}**")
 st.caption(
     f"{area['region_name']} · values, statuses and forecasts as they stood on "
     f"{as_at:%d %B %Y} (the as-at date in the sidebar)"
@@ -178,223 +70,13 @@ capacity.overview_line(area_code, as_at)  # the GO's capacity judgement the pack
 
 signoff_col, pack_col = st.columns([3, 2], gap="medium")
 mine = signed.filter(pl.col("area_code") == area_code)
-current = mine.row(0, named=True) if mine.height else None
 with signoff_col, st.container(border=True):
-    if flash := st.session_state.pop("review_flash", None):
-        st.success(flash, icon=":material/task_alt:")
-    icon, word, colour = SIGNOFF[current["state"] if current else None]
-    if current:
-        detail = f" by {escape(current['by'])} on {current['at']:%d %b %Y at %H:%M} UTC"
-    else:
-        detail = ": the Government Office has not signed off this half-year's pack yet"
-    st.html(
-        f'<div style="font-size:0.8rem;color:#505a5f">GO sign-off</div>'
-        f'<div><span style="color:{colour};font-weight:600">{icon} {word}</span>{detail}</div>'
-    )
-    if current and current["note"]:
-        st.html(
-            '<p style="margin:0;padding:0.2rem 0.8rem;border-left:4px solid #b1b4b6;'
-            f'white-space:pre-wrap">{escape(current["note"])}</p>'
-        )
-    if access.can_sign_off_review(actor, area["region_code"]):
-        reviewed = bool(current and current["state"] == "reviewed")
-        with st.form("review_signoff", border=False, clear_on_submit=True):
-            note = st.text_input(
-                "Note (optional)", key="review_note", max_chars=500,
-                placeholder="e.g. why it is reopened: revised figures to come"
-                if reviewed
-                else "e.g. discussed with the LSP on 12 November; NEET commentary to follow",
-            )  # fmt: skip
-            if reviewed:
-                clicked = st.form_submit_button(
-                    "Reopen", key="review_reopen", icon=":material/undo:"
-                )
-            else:
-                clicked = st.form_submit_button(
-                    "Mark as reviewed",
-                    type="primary",
-                    key="review_mark",
-                    icon=":material/task_alt:",
-                )
-        if clicked:
-            try:
-                store.mark_review(
-                    loaders.engine(), actor, area_code, pack.review,
-                    state="reopened" if reviewed else "reviewed", note=note.strip() or None,
-                )  # fmt: skip
-            except (AccessDenied, store.RuleViolation) as exc:
-                st.error(f"The sign-off was not recorded: {exc}", icon=":material/error:")
-            else:
-                st.session_state["review_flash"] = (
-                    "Pack reopened." if reviewed else "Pack marked as reviewed."
-                )
-                st.rerun()
-    else:
-        st.caption(f"Only the {area['region_name']} or an administrator signs off this pack.")
-
+    review_ui.signoff(actor, area, pack, mine.row(0, named=True) if mine.height else None)
 with pack_col, st.container(border=True):
-    st.markdown("**The pack, in one file**")
-    name = f"review-{area_code}-{pack.review.isoformat()}"
-    buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button(
-        "Download review pack (Excel)", data=pack.excel_bytes, file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="review_xlsx", type="primary", icon=":material/download:",
-    )  # fmt: skip
-    buttons.download_button(
-        "CSV", data=pack.csv_bytes, file_name=f"{name}.csv", mime="text/csv",
-        key="review_csv", icon=":material/download:",
-        help="One row per block: its self-assessment, status counts and reward forecast.",
-    )  # fmt: skip
-    st.caption("Excel: blocks, exceptions with commentary, reward forecast and an About sheet.")
+    review_ui.downloads(pack, area_code)
 
-# ---- headline figures
-blocks = pack.blocks
-exceptions = pack.exceptions
-silent = int((exceptions["commentary"] == NO_COMMENTARY).sum())
-forecast = blocks["reward_forecast_gbp"].sum()
-maximum = blocks["reward_maximum_gbp"].sum()
-cards = st.columns(4)
-cards[0].metric("Targets", int(blocks["targets"].sum()), border=True)
-cards[0].caption(
-    f"{int(blocks['green'].sum())} on track · {int(blocks['amber'].sum())} behind · "
-    f"{int(blocks['red'].sum())} off track"
-)
-cards[1].metric("Exceptions", exceptions.height, border=True)
-cards[1].caption("Targets off track or worsening")
-cards[2].metric("Exceptions without commentary", silent, border=True)
-cards[2].caption("Commentary by exception is expected" if silent else "Every exception explained")
-cards[3].metric("Reward forecast", money(forecast, short=True), border=True)
-cards[3].caption(
-    f"of {money(maximum, short=True)} maximum"
-    + (f" ({percent(float(forecast) / float(maximum))})" if maximum else "")
-)
-
-# ---- the three-axis self-assessment per block
-st.subheader("Self-assessment by block")
-st.caption(
-    f"Rated by the rules in {nav.help_link('block-assessment')} · performance: ≥ 75% of "
-    "targets on track is good, more "
-    "than 25% off track is poor · progress: (improving − worsening) / targets ≥ 0.2 is good, "
-    "≤ −0.2 is poor · risk: reward forecast ≥ 80% of the maximum is good, under 60% is poor."
-)
-block_table = blocks.select(
-    markdown_text("block_name").alias("Block"),
-    *[status_expr(a, AXIS).str.replace_all(" ", NBSP, literal=True).alias(a.title()) for a in AXES],
-    pl.col("targets").alias("Targets"),
-    pl.col("green").alias("On track"),
-    pl.col("amber").alias("Behind"),
-    pl.col("red").alias("Off track"),
-    pl.col("no_data").alias("No data"),
-    pl.col("reward_forecast_gbp").cast(pl.Float64).alias("Reward forecast"),
-    pl.col("reward_maximum_gbp").cast(pl.Float64).alias("Reward maximum"),
-    (
-        pl.col("reward_forecast_gbp").cast(pl.Float64)
-        / pl.col("reward_maximum_gbp").cast(pl.Float64)
-    ).alias("Forecast of maximum"),
-)
-# A static table: a pack is read, not explored, and it fits the page without scrolling.
-st.table(
-    coloured(block_table, {a.title(): AXIS_COLOURS for a in AXES})
-    .format("£{:,.0f}", subset=["Reward forecast", "Reward maximum"], na_rep="–")
-    .format("{:.0%}", subset=["Forecast of maximum"], na_rep="–"),
-    hide_index=True,
-)
-
-# ---- exceptions with their commentary, block by block
-st.subheader(f"Exceptions and commentary ({exceptions.height})")
-st.caption(
-    "Targets off track or worsening, worst first within each block. Each should say why, and "
-    "what will be done: the Government Office reviews by exception."
-)
-if exceptions.is_empty():
-    st.success("No target is off track or worsening.", icon=":material/check_circle:")
-elif silent:
-    st.warning(
-        f"{silent} of {exceptions.height} exceptions have no commentary yet. Ask their lead "
-        "officers to add it before the pack goes to the Government Office.",
-        icon=":material/warning:",
-    )
+review_ui.headline(pack)
+review_ui.block_assessment(pack.blocks)
 targets = loaders.assessment(area_code, as_at, known_at=state.known_at()).targets
-shown = exceptions.join(
-    targets.select("indicator_code", "decimals", "unit", "frequency", "period_basis").unique(
-        "indicator_code"
-    ),
-    on="indicator_code",
-    how="left",
-).with_columns(
-    _latest=value_expr("latest_value"),
-    _expected=value_expr("expected_value"),
-    _period=period_label_expr("latest_period", "frequency", "period_basis").fill_null("–"),
-)
-for block in blocks.filter(pl.col("block_code").is_in(shown["block_code"].implode())).iter_rows(
-    named=True
-):
-    rows = shown.filter(pl.col("block_code") == block["block_code"])
-    missing = int((rows["commentary"] == NO_COMMENTARY).sum())
-    st.markdown(
-        f"**{md(block['block_name'])}** · {rows.height} exception{'s' if rows.height != 1 else ''}"
-        + (f" · {missing} without commentary" if missing else "")
-    )
-    for row in rows.iter_rows(named=True):
-        with st.container(border=True, gap=None):
-            top = st.columns([1.2, 5.4, 3.4], vertical_alignment="center")
-            top[0].html(components.status_badge(row["rag"]))
-            with top[1]:
-                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
-            top[2].html(
-                f'<div style="font-size:0.9rem;text-align:right">{row["_latest"]} '
-                f"({escape(row['_period'])}) vs {row['_expected']} expected"
-                + (f" · {DIRECTION[row['direction']]}" if row["direction"] else "")
-                + "</div>"
-            )
-            owner = escape(row["partnership"]) + (" · ★ reward target" if row["is_reward"] else "")
-            if row["commentary"] == NO_COMMENTARY:  # commentary by exception is expected
-                said = (
-                    f'<div class="laa-no-commentary" style="{WARNING_CSS}">⚠ <b>No commentary '
-                    "yet</b>: the lead officer should say why, and what will be done.</div>"
-                )
-            else:  # user-written: escaped, never run as HTML or Markdown
-                said = f'<div class="laa-quote">{escape(row["commentary"])}</div>'
-            st.html(f'<div style="font-size:0.8rem;color:#505a5f">{owner}</div>{said}')
-            if row["commentary"] == NO_COMMENTARY:  # to where it is written
-                nav.commentary_link(
-                    row["indicator_code"], area_code, label="Add it on the indicator page"
-                )
-
-# ---- reward forecast per reward target
-st.subheader("Reward forecast")
-st.caption(
-    f"Performance Reward Grant per reward target: the share it can earn, the forecast and its "
-    f"80% range. In all {money(forecast)} forecast of {money(maximum)} maximum."
-)
-names = blocks.select("block_code", pl.col("block_name").alias("Block"))
-reward = pack.reward.join(names, on="block_code", how="left").select(
-    markdown_text("Block"),
-    pl.format("**{}** {}", markdown_text("indicator_code"), markdown_text("indicator_name")).alias(
-        "Indicator"
-    ),
-    pl.col("basis")
-    .replace_strict(BASIS, default=pl.col("basis").str.to_titlecase())
-    .alias("Basis"),
-    pl.col("achieved_fraction").cast(pl.Float64).alias("Achieved of stretch"),
-    pl.col("reward_share_gbp").cast(pl.Float64).alias("Share"),
-    pl.col("reward_forecast_gbp").cast(pl.Float64).alias("Forecast"),
-    pl.col("forecast_low_gbp").cast(pl.Float64).alias("Low (80%)"),
-    pl.col("forecast_high_gbp").cast(pl.Float64).alias("High (80%)"),
-    status_expr("reward_status", REWARD_STATUS)
-    .str.replace_all(" ", NBSP, literal=True)
-    .alias("Status"),
-    pl.when(pl.col("cliff_edge")).then(pl.lit("⚠ yes")).otherwise(pl.lit("")).alias("Cliff edge"),
-)
-st.table(
-    coloured(
-        reward,
-        {"Status": {t.replace(" ", NBSP): c for t, c in words(REWARD_STATUS).items()}},
-    )
-    .format("£{:,.0f}", subset=["Share", "Forecast", "Low (80%)", "High (80%)"], na_rep="–")
-    .format("{:.0%}", subset=["Achieved of stretch"], na_rep="–"),
-    hide_index=True,
-)
-if reward.is_empty():
-    st.caption("This area's agreement has no reward targets.")
+review_ui.exceptions_with_commentary(pack, targets, area_code)
+review_ui.reward_forecast(pack)
