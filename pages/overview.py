@@ -6,14 +6,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, charts
-from dashboard.formatting import money, percent
 from dashboard.metrics.assess import agreements_ended
-from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
 from dashboard.ui import actions as actions_ui
-from dashboard.ui import capacity, components, loaders, meeting, nav, state
+from dashboard.ui import capacity, components, loaders, meeting, state
 from dashboard.ui import meetings as meetings_ui
-from dashboard.ui.plain import indicator_label, md
+from dashboard.ui import overview as overview_ui
+from dashboard.ui.plain import md
 
 area_code = state.area_code()
 if area_code is None:
@@ -75,77 +74,10 @@ previous_date = board.previous_quarter_end(as_at)
 last_quarter = loaders.targets_known_at(
     area_code, as_at, previous_date, loaders.end_of_day(previous_date)
 )
-change = board.status_change(targets, last_quarter)
-counts = board.status_counts(targets)
-captions = {
-    "green": "at or ahead of trajectory",
-    "amber": "slightly behind, or forecast to hit",
-    "red": "behind trajectory",
-    None: "no actual yet",
-}
-for column, rag in zip(st.columns(4), ["green", "amber", "red", None], strict=True):
-    delta = change[rag]
-    since = (
-        f"{delta:+d} since {previous_date:%d %b %Y}"
-        if delta
-        else f"unchanged since {previous_date:%d %b %Y}"
-    )
-    with column:
-        components.status_card(rag, counts[rag], f"{captions[rag]} · {since}")
-
+overview_ui.status_cards(targets, last_quarter, previous_date)
 st.write("")
-reward_col, ppg_col, stake_col = st.columns(3)
-maximum = summary["max_prg_gbp"] if department is None else board.reward_share_total(targets)
-share = float(summary["prg_gbp"]) / float(maximum) if maximum else None
 ended = agreements_ended(result.scope.agreements, as_at)
-reward_col.metric(
-    ("Performance Reward Grant outturn" if ended else "Performance Reward Grant forecast")
-    if department is None
-    else f"{department} targets: reward {'outturn' if ended else 'forecast'}",
-    money(summary["prg_gbp"], short=True),
-    help=(
-        "The agreement has ended: the reward its target periods' actuals earn (a target whose "
-        "figure is not in yet counts at its trend)."
-        if ended
-        else "Actual reward where the target period's figure is in, else the forecast. Range: "
-        "the forecast's 80% interval."
-    )
-    + f" {nav.help_link('reward')}",
-    border=True,
-)
-reward_col.caption(
-    (
-        f"of {money(maximum, short=True)} maximum"
-        if department is None
-        else f"{department} targets: {money(summary['prg_gbp'], short=True)} of "
-        f"{money(maximum, short=True)}, their share of the maximum"
-    )
-    + (f" ({share:.0%})" if share is not None else "")
-    + f" · range {money(summary['prg_low_gbp'], short=True)} – "
-    f"{money(summary['prg_high_gbp'], short=True)} · {summary['reward_targets']} reward targets"
-)
-if department is None:
-    ppg_col.metric(
-        "Pump-priming grant",
-        money(summary["ppg_gbp"], short=True),
-        help="Paid up front on signing: £750,000 + £1 per head unless the agreement says "
-        "otherwise.",
-        border=True,
-    )
-else:
-    ppg_col.caption(
-        f"These figures are for {department} targets only. The pump-priming grant and the "
-        "area's risk rating belong to the whole area's agreement, so they are not shown here."
-    )
-stake_col.metric(
-    "Cliff edge",
-    f"{summary['cliff_edge']} target{'' if summary['cliff_edge'] == 1 else 's'}",
-    help="Reward targets forecast at 50–60% of their stretch: reaching 60% pays 60% of the share."
-    + (" The agreement has ended: only a target whose final figure is not in yet can be "
-       "on it." if ended else ""),
-    border=True,
-)  # fmt: skip
-stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if they reach 60%")
+overview_ui.reward_figures(summary, targets, department, ended)
 
 st.subheader("Blocks")
 block_summary = board.block_summary(targets, result.blocks)
@@ -166,46 +98,8 @@ if exceptions.is_empty():
 else:
     components.exception_list(exceptions, limit=8)
 
-cliff = board.cliff_edge(listed)
-st.subheader(f"Cliff edge ({cliff.height})")
-st.caption(
-    "Reward targets forecast just below the 60% threshold: a small improvement releases 60% of "
-    "the target's share of the grant."
-)
-if cliff.is_empty():
-    st.info(
-        "The agreement has ended: the reward is the outturn, with no target left to move."
-        if ended
-        else "No reward target is forecast at 50–60% of its stretch.",
-        icon=":material/info:",
-    )
-else:
-    for row in components.with_value_texts(cliff, "forecast_value").iter_rows(named=True):
-        with st.container(border=True):
-            left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
-            with left:
-                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
-            mid.markdown(
-                f"Forecast {row['forecast_value_text']} · "
-                f"**{percent(row['achieved_fraction'])}** of stretch"
-            )
-            right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
-
-st.subheader("Reporting")
-reporting = overdue_by_partnership(targets, only_due(result.missing))
-st.caption(
-    "Values are due when the period's end plus the indicator's lag has passed, and overdue "
-    "30 days later."
-)
-st.dataframe(
-    reporting.select(
-        pl.col("partnership").alias("Thematic partnership"),
-        pl.col("overdue_targets").alias("Targets with an overdue value"),
-        pl.col("due_values").alias("Values due or overdue"),
-    ),
-    hide_index=True,
-    width="stretch",
-)
+overview_ui.cliff_edge(listed, ended)
+overview_ui.reporting(targets, result.missing)
 
 st.subheader("All targets")
 components.target_table(listed, key="overview_targets")
