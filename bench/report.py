@@ -146,9 +146,12 @@ How each figure is measured (all in this run, on this machine):
   database written as an actuals file, then `laa import actuals FILE` into a copy of the same
   database with no values (its revisions, commentary and their audit rows deleted), wall
   clock and peak memory from `/usr/bin/time -v`. Floor: the same file read with polars and
-  loaded into a scratch table of the same columns and indexes by one `executemany` (SQLite)
-  or `COPY` (PostgreSQL), in batches of 50,000 rows. The goal (≤ 3×) is for the national and
-  stress scales; at demo scale the command's start-up dominates.
+  loaded into a scratch table of the same columns, indexes and foreign keys (to the area and
+  indicator tables) by one `executemany` (SQLite) or `COPY` (PostgreSQL), in batches of
+  50,000 rows: no importer into this schema can skip the database's check of each row's area
+  and indicator. The note gives the ratio to the same load without the foreign keys too. The
+  goal (≤ 3×) is for the national and stress scales; at demo scale the command's start-up
+  dominates.
 * **export, one area**: `laa export status` (status, forecast) and `laa export reward` of the
   area with most targets, wall clock of the command; floor: `laa --help`; the two run in
   turn three times and each figure is the best of its three (the load drifts).
