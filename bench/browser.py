@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -212,25 +213,38 @@ async def _measure(
         return [*rows, Row(figure, scale, backend, None, None, 3, note=note)]
 
 
+@dataclass(frozen=True)
+class Burst:
+    """SESSIONS runs on one page: their times, and the note a row gives (p50, errors)."""
+
+    runs: list[sessions.Timed]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.runs if r.problem)
+
+    @property
+    def p95(self) -> float:
+        return sessions.p95([r.seconds for r in self.runs])
+
+    @property
+    def note(self) -> str:
+        problems = sorted({r.problem for r in self.runs if r.problem})
+        p50 = statistics.median([r.seconds for r in self.runs])
+        return f"p50 {p50:.2f} s, {self.errors} error(s)" + (
+            f": {'; '.join(problems)}" if problems else ""
+        )
+
+
 async def _burst(
     bases: list[str], cookie: str, query: str, page: str, within_s: float = 0
-) -> tuple[list[sessions.Timed], str]:
+) -> Burst:
     """SESSIONS sessions on a page (all at once, or arriving within `within_s`), spread over
-    `bases`; their runs and a note: p50 and errors."""
+    `bases`."""
     async with sessions.arriving_sessions(
         bases, cookie, SESSIONS, within_s, query, page
     ) as results:
-        pass
-    problems = sorted({r.problem for r in results if r.problem})
-    errors = sum(1 for r in results if r.problem)
-    note = f"p50 {statistics.median([r.seconds for r in results]):.2f} s, {errors} error(s)" + (
-        f": {'; '.join(problems)}" if problems else ""
-    )
-    return results, note
-
-
-def _p95(results: list[sessions.Timed]) -> float:
-    return sessions.p95([r.seconds for r in results])
+        return Burst(results)
 
 
 async def _concurrent_rows(
@@ -262,22 +276,22 @@ async def _concurrent_rows(
          for _ in range(3)]
     )  # fmt: skip
     cpu, client, wall = cpu_seconds(pid), time.process_time(), time.perf_counter()
-    spread, spread_note = await _burst([base], cookie, query, page, SPREAD_S)
+    spread = await _burst([base], cookie, query, page, SPREAD_S)
     wall, cpu = time.perf_counter() - wall, cpu_seconds(pid) - cpu
     client = time.process_time() - client
     memory = rss_mb(pid)
-    blank_burst, _ = await _burst([base], cookie, query, "blank")
-    burst, burst_note = await _burst([base], cookie, query, page)
+    blank_burst = await _burst([base], cookie, query, "blank")
+    burst = await _burst([base], cookie, query, page)
     rows = [
-        Row(figure, scale, backend, _p95(spread), alone, 3,
-            note=f"light websocket client, each session at its own moment; {spread_note}; in "
+        Row(figure, scale, backend, spread.p95, alone, 3,
+            note=f"light websocket client, each session at its own moment; {spread.note}; in "
             f"{wall:.1f} s the server used {cpu:.1f} s of CPU, the client {client:.1f} s; one "
             f"session alone in Chromium {in_chromium:.2f} s",
-            broken="0 error" not in spread_note),
+            broken=spread.errors > 0),
         Row(f"{SESSIONS} sessions opening the overview at the same instant, p95", scale,
-            backend, _p95(burst), _p95(blank_burst), 3,
-            note=f"floor: the same burst on the blank page; {burst_note}",
-            broken="0 error" not in burst_note),
+            backend, burst.p95, blank_burst.p95, 3,
+            note=f"floor: the same burst on the blank page; {burst.note}",
+            broken=burst.errors > 0),
     ]  # fmt: skip
     with second() as (other, _):
         if why := await check(other):  # also warms the other server's caches
@@ -285,13 +299,13 @@ async def _concurrent_rows(
                             backend, None, None, 3, note=f"the second server: {why}"))  # fmt: skip
         else:
             both = [base, other]
-            blank_two, _ = await _burst(both, cookie, query, "blank")
-            two, two_note = await _burst(both, cookie, query, page)
+            blank_two = await _burst(both, cookie, query, "blank")
+            two = await _burst(both, cookie, query, page)
             rows.append(
                 Row(f"{SESSIONS} sessions opening the overview at the same instant, two "
-                    "servers on one database, p95", scale, backend, _p95(two), _p95(blank_two),
-                    3, note=f"floor: the same burst on the blank page through both; {two_note}",
-                    broken="0 error" not in two_note)
+                    "servers on one database, p95", scale, backend, two.p95, blank_two.p95,
+                    3, note=f"floor: the same burst on the blank page through both; {two.note}",
+                    broken=two.errors > 0)
             )  # fmt: skip
     rows.append(
         Row(f"server memory after {SESSIONS} sessions", scale, backend, memory, None, None,
