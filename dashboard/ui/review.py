@@ -200,11 +200,15 @@ def silent_exceptions(pack: ReviewPack) -> int:
     return int((pack.exceptions["commentary"] == NO_COMMENTARY).sum())
 
 
+def reward_totals(pack: ReviewPack) -> tuple[object, object]:
+    """The area's reward forecast and maximum: the sums of its blocks'."""
+    return pack.blocks["reward_forecast_gbp"].sum(), pack.blocks["reward_maximum_gbp"].sum()
+
+
 def headline(pack: ReviewPack) -> None:
     """Targets, exceptions, exceptions without commentary, reward forecast."""
     blocks, exceptions, silent = pack.blocks, pack.exceptions, silent_exceptions(pack)
-    forecast = blocks["reward_forecast_gbp"].sum()
-    maximum = blocks["reward_maximum_gbp"].sum()
+    forecast, maximum = reward_totals(pack)
     cards = st.columns(4)
     cards[0].metric("Targets", int(blocks["targets"].sum()), border=True)
     cards[0].caption(
@@ -329,8 +333,7 @@ def _exception(row: dict, area_code: str) -> None:
 
 def reward_forecast(pack: ReviewPack) -> None:
     """The Performance Reward Grant per reward target: share, forecast, range, status."""
-    forecast = pack.blocks["reward_forecast_gbp"].sum()
-    maximum = pack.blocks["reward_maximum_gbp"].sum()
+    forecast, maximum = reward_totals(pack)
     st.subheader("Reward forecast")
     st.caption(
         "Performance Reward Grant per reward target: the share it can earn, the forecast and "
