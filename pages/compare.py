@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts_compare
 from dashboard.reports.compare import CONTEXT_LINE, GROUPS
 from dashboard.store import MINIMUM_AREAS
-from dashboard.ui import compare, components, nav, state
+from dashboard.ui import compare, components, loaders, nav, state
 from dashboard.ui.plain import md
 
 area_code, as_at, result, area = components.area_view("Compare areas")
@@ -51,13 +51,14 @@ st.dataframe(compare.statistics_table(view), hide_index=True, width="stretch")
 st.caption(compare.statistics_note(view))
 if view.frame["value"].is_not_null().any():
     stats = view.statistics.row(0, named=True)
-    st.altair_chart(
-        charts_compare.strip_plot(
+    strip = loaders.chart_spec(
+        ("compare_strip", area_code, code, group, as_at),
+        lambda: charts_compare.strip_plot(
             view.frame, stats, indicator=code, unit=view.unit, polarity=view.polarity,
             per_1000=view.per_1000, decimals=view.decimals,
         ),
-        width="stretch", key="compare_strip",
     )  # fmt: skip
+    st.vega_lite_chart(strip, width="stretch", key="compare_strip")
 
 st.subheader("Areas")
 ranked = st.toggle(
@@ -73,11 +74,12 @@ st.subheader("Each area over time")
 if view.trajectories.is_empty():
     components.empty_state("No area of the group has a value for this indicator yet.")
 else:
-    st.altair_chart(
-        charts_compare.trajectories_chart(
+    over_time = loaders.chart_spec(
+        ("compare_trajectories", area_code, code, group, as_at),
+        lambda: charts_compare.trajectories_chart(
             view.trajectories, indicator=code, unit=view.unit, polarity=view.polarity,
             per_1000=view.per_1000,
         ),
-        key="compare_trajectories",
     )  # fmt: skip
+    st.vega_lite_chart(over_time, key="compare_trajectories")
 st.caption(nav.help_link("compare", "Comparing areas: groups, quartiles and why no league table"))

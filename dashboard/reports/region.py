@@ -11,7 +11,7 @@ store, which checks access first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -382,21 +382,32 @@ class NationalView:
     blocks: dict[str, str]  # block code -> name, in the framework's order
 
 
-def national_view(engine: Engine, actor: Actor, as_at: date) -> NationalView:
+def national_view(
+    engine: Engine,
+    actor: Actor,
+    as_at: date,
+    *,
+    assessed: Callable[[list[str]], Assessment] | None = None,
+) -> NationalView:
     """The nine regions × four blocks of every area the actor reads, from one assessment:
-    for administrators and departments (a Government Office reads its own region)."""
+    for administrators and departments (a Government Office reads its own region).
+    `assessed` gives that assessment of the areas' codes (the app passes the one it keeps for
+    every page across areas); by default they are assessed here, once the view is allowed."""
     scope = access.read_scope(actor)
     if not (scope.all_areas or scope.departments):
         store.deny(actor, "read the national view")
     areas = store.list_areas(engine, actor)
-    assessment = assess_areas(engine, actor, areas["area_code"].to_list(), as_at)
-    codes = block_codes(assessment.targets)
+    codes = areas["area_code"].to_list()
+    assessment = (
+        assess_areas(engine, actor, codes, as_at) if assessed is None else assessed(codes)
+    )
+    blocks = block_codes(assessment.targets)
     names = dict(assessment.targets.select("block_code", "block_name").unique().iter_rows())
     grid = national_grid(
         assessment,
         areas,
         store.list_regions(engine),
         whole_agreement=not scope.indicator_limited,
-        blocks=codes,
+        blocks=blocks,
     )
-    return NationalView(grid=grid, blocks={code: names[code] for code in codes})
+    return NationalView(grid=grid, blocks={code: names[code] for code in blocks})

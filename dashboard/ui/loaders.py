@@ -487,8 +487,8 @@ def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:
 
 # ---- compare areas (issue 13) ----
 # One assessment of every area the user reads (never a load per area), kept as a resource
-# (not copied on each hit: at national scale it is large), and the one indicator's rows
-# cached per indicator.
+# (not copied on each hit: at national scale it is large) and shared with the national view,
+# and the one indicator's rows cached per indicator.
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Assessment:
     codes = _areas(url, who, version)["area_code"].to_list()
@@ -584,7 +584,14 @@ def region_tables(
 def _national_view(url: str, who: Actor, as_at: str, version: int):
     from dashboard.reports import region
 
-    return region.national_view(_engine(url), who, date.fromisoformat(as_at))
+    # The assessment of every area the user reads that Compare areas keeps too: whichever of
+    # the two pages is opened first, the other does not assess the nation again.
+    return region.national_view(
+        _engine(url),
+        who,
+        date.fromisoformat(as_at),
+        assessed=lambda _codes: _readable_assessment(url, who, as_at, version),
+    )
 
 
 def national_view(as_at: date):

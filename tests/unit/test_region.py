@@ -167,6 +167,26 @@ def test_an_area_role_reads_no_region_and_no_national_view(demo: Engine) -> None
             core.national_view(demo, actor, DEMO_TODAY)
 
 
+def test_the_national_view_from_a_kept_assessment_is_the_same_and_checks_first(
+    demo: Engine,
+) -> None:
+    asked: list[list[str]] = []
+
+    def kept(codes: list[str]) -> Assessment:
+        asked.append(codes)
+        return assess_areas(demo, ADMIN, codes, DEMO_TODAY)
+
+    for actor in (OFFICER, GOEM):  # refused before the assessment is asked for
+        with pytest.raises(AccessDenied):
+            core.national_view(demo, actor, DEMO_TODAY, assessed=kept)
+    assert asked == []
+    shared = core.national_view(demo, ADMIN, DEMO_TODAY, assessed=kept)
+    assert asked == [store.list_areas(demo, ADMIN)["area_code"].to_list()]
+    own = core.national_view(demo, ADMIN, DEMO_TODAY)
+    assert shared.blocks == own.blocks
+    assert shared.grid.equals(own.grid)
+
+
 def test_administrators_and_departments_read_every_region(demo: Engine) -> None:
     nine = store.list_regions(demo)["region_code"].to_list()
     assert len(nine) == 9
