@@ -398,9 +398,7 @@ def national_view(
         store.deny(actor, "read the national view")
     areas = store.list_areas(engine, actor)
     codes = areas["area_code"].to_list()
-    assessment = (
-        assess_areas(engine, actor, codes, as_at) if assessed is None else assessed(codes)
-    )
+    assessment = assess_areas(engine, actor, codes, as_at) if assessed is None else assessed(codes)
     blocks = block_codes(assessment.targets)
     names = dict(assessment.targets.select("block_code", "block_name").unique().iter_rows())
     grid = national_grid(
