@@ -435,7 +435,19 @@ def _current_actuals(
         where.append(ActualRevision.indicator_code.in_(sorted(set(indicators))))
     if known_at is not None:
         where.append(ActualRevision.recorded_at <= known_at)
-    if targeted_only:
+    # The (area, indicator) pairs the areas have targets on, when only those are wanted.
+    targeted = (
+        select(Agreement.area_code, Target.indicator_code)
+        .join(Agreement, Agreement.id == Target.agreement_id)
+        .where(Agreement.area_code.in_(list(area_codes)))
+        .distinct()
+        .subquery("targeted")
+    )
+    on_targeted = and_(
+        ActualRevision.area_code == targeted.c.area_code,
+        ActualRevision.indicator_code == targeted.c.indicator_code,
+    )
+    if targeted_only and engine.dialect.name == "postgresql":
         where.append(
             select(Target.id)
             .join(Agreement, Agreement.id == Target.agreement_id)
@@ -477,17 +489,18 @@ def _current_actuals(
     else:
         # SQLite: the newest revision per key from the (area, indicator, period) index, then
         # that row by the unique key: faster there than the window functions.
-        known = (
-            select(
-                *keys,
-                func.max(ActualRevision.revision).label("revision"),
-                func.count().label("revision_count"),
-                func.sum(is_final).label("finals"),
-            )
-            .where(*where)
-            .group_by(*keys)
-            .subquery("known")
+        known = select(
+            *keys,
+            func.max(ActualRevision.revision).label("revision"),
+            func.count().label("revision_count"),
+            func.sum(is_final).label("finals"),
         )
+        if targeted_only:
+            # Joined, not EXISTS per revision: SQLite then seeks each targeted pair's values
+            # by the index instead of testing every value of the areas (national: 0.75 s to
+            # 0.44 s for every area's current values).
+            known = known.select_from(targeted).join(ActualRevision, on_targeted)
+        known = known.where(*where).group_by(*keys).subquery("known")
         query = select(
             *columns,
             known.c.revision_count,
