@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from dashboard import access, charts
@@ -70,24 +69,32 @@ department = (
 
 summary = result.areas.row(0, named=True)
 previous_date = board.previous_quarter_end(as_at)
-# What the board saw last quarter: periods to its end, and only figures recorded by then.
-last_quarter = loaders.targets_known_at(
-    area_code, as_at, previous_date, loaders.end_of_day(previous_date)
+
+
+def worked_out() -> overview_ui.Figures:
+    # What the board saw last quarter: periods to its end, and only figures recorded by then.
+    last_quarter = loaders.targets_known_at(
+        area_code, as_at, previous_date, loaders.end_of_day(previous_date)
+    )
+    return overview_ui.figures(result, listed, last_quarter, as_at)
+
+
+figures = loaders.derived(
+    ("overview", area_code, as_at, state.known_at(), listed is not targets), worked_out
 )
-overview_ui.status_cards(targets, last_quarter, previous_date)
+overview_ui.status_cards(figures.counts, figures.change, previous_date)
 st.write("")
 ended = agreements_ended(result.scope.agreements, as_at)
 overview_ui.reward_figures(summary, targets, department, ended)
 
 st.subheader("Blocks")
-block_summary = board.block_summary(targets, result.blocks)
 block_chart = loaders.chart_spec(
-    ("block_status", area_code, as_at), lambda: charts.block_status_chart(block_summary)
+    ("block_status", area_code, as_at), lambda: charts.block_status_chart(figures.blocks)
 )
 st.vega_lite_chart(block_chart, width="stretch", key="block_status_chart")
-components.block_rows(block_summary, risk=department is None)
+components.block_rows(figures.blocks, risk=department is None)
 
-exceptions = board.exceptions(listed, result.scope.commentary, as_at)
+exceptions = figures.exceptions
 st.subheader(f"Exceptions ({exceptions.height})")
 st.caption(
     "Targets off track or worsening, worst first, with their owner and latest commentary."
@@ -98,17 +105,11 @@ if exceptions.is_empty():
 else:
     components.exception_list(exceptions, limit=8)
 
-overview_ui.cliff_edge(listed, ended)
-overview_ui.reporting(targets, result.missing)
+overview_ui.cliff_edge(figures.cliff, ended)
+overview_ui.reporting(figures.reporting)
 
 st.subheader("All targets")
-components.target_table(listed, key="overview_targets")
+components.target_table(listed, key="overview_targets", table=figures.table)
 components.table_downloads(
-    listed.select(
-        "area_code", "block_code", "partnership", "indicator_code", "indicator_name", "is_reward",
-        "latest_period", "latest_value", "expected_value", "rag", "direction", "forecast_value",
-        pl.col("forecast_reward_gbp").cast(pl.Float64),
-    ),
-    f"targets-{area_code}-{as_at.isoformat()}",
-    key="targets",
-)  # fmt: skip
+    figures.download, f"targets-{area_code}-{as_at.isoformat()}", key="targets"
+)

@@ -136,11 +136,10 @@ def axis_badge(rating: str | None) -> str:
     )
 
 
-def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = True) -> None:
-    """The standard table of targets; selecting a row opens that indicator's page."""
+def target_table_frame(targets: pl.DataFrame, *, show_partnership: bool = True) -> pl.DataFrame:
+    """The rows of the standard table of targets, in its columns' words."""
     from dashboard.formatting import direction_expr, status_expr
     from dashboard.metrics import period_label_expr
-    from dashboard.ui import nav
 
     shown = with_value_texts(targets, *TARGET_TEXTS).with_columns(
         _status=status_expr("rag"),
@@ -176,7 +175,22 @@ def target_table(targets: pl.DataFrame, key: str, *, show_partnership: bool = Tr
     }
     if not show_partnership:
         columns.pop("partnership")
-    table = shown.select([pl.col(c).alias(label) for c, label in columns.items()])
+    return shown.select([pl.col(c).alias(label) for c, label in columns.items()])
+
+
+def target_table(
+    targets: pl.DataFrame,
+    key: str,
+    *,
+    show_partnership: bool = True,
+    table: pl.DataFrame | None = None,
+) -> None:
+    """The standard table of targets; selecting a row opens that indicator's page. `table`:
+    its rows already worked out (`target_table_frame`), as a page that caches them passes."""
+    from dashboard.ui import nav
+
+    if table is None:
+        table = target_table_frame(targets, show_partnership=show_partnership)
     event = st.dataframe(
         table,
         hide_index=True,

@@ -453,6 +453,24 @@ def chart_spec(what: tuple[object, ...], build: Callable[[], Any]) -> dict[str, 
     return _chart_spec(database_url(), actor(), what, data_version(), build)
 
 
+# ---- a page's derived tables, built once per data version and shared ----
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _derived(
+    url: str, who: Actor, what: tuple[object, ...], version: int, _build: Callable[[], Any]
+):
+    # A resource, not data: a hit hands back the same frames (polars frames are not changed
+    # in place here) instead of unpickling a copy, which under 25 sessions at once was as
+    # costly as building them.
+    return _build()
+
+
+def derived(what: tuple[object, ...], build: Callable[[], Any]) -> Any:
+    """What `build()` returns, cached on `what` (everything it is worked out from besides the
+    data: the page, codes, dates, toggles), the user and the data version. For the tables a
+    page derives from an assessment on every run: status counts, exceptions, the table."""
+    return _derived(database_url(), actor(), what, data_version(), build)
+
+
 # ---- meeting mode (dashboard/ui/meeting.py): the deck and each slide's chart ----
 @st.cache_data(show_spinner=False, max_entries=16)
 def _meeting_deck(url: str, who: Actor, area_code: str, as_at: str, version: int) -> pl.DataFrame:

@@ -4,11 +4,13 @@ the selections and calls these."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
+from dashboard.analysis import Assessment
 from dashboard.formatting import money, percent, with_value_texts
 from dashboard.metrics.due import only_due, overdue_by_partnership
 from dashboard.reports import board
@@ -23,10 +25,48 @@ CAPTIONS = {
 }
 
 
-def status_cards(targets: pl.DataFrame, last_quarter: pl.DataFrame, previous: date) -> None:
+# The all-targets download's columns besides the reward (plain values, not display texts).
+DOWNLOAD_COLUMNS = (
+    "area_code", "block_code", "partnership", "indicator_code", "indicator_name", "is_reward",
+    "latest_period", "latest_value", "expected_value", "rag", "direction", "forecast_value",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the overview works out from an assessment before drawing it: built once per data
+    version (`loaders.derived`), as 25 board members opening it at once each worked it out."""
+
+    counts: dict[str | None, int]  # targets per status
+    change: dict[str | None, int]  # and the change since the last quarter's end
+    blocks: pl.DataFrame  # board.block_summary
+    exceptions: pl.DataFrame  # board.exceptions of the listed targets
+    cliff: pl.DataFrame  # board.cliff_edge of the listed targets, with value texts
+    reporting: pl.DataFrame  # overdue values per thematic partnership
+    table: pl.DataFrame  # the listed targets' table (components.target_table_frame)
+    download: pl.DataFrame  # and their download's columns
+
+
+def figures(
+    result: Assessment, listed: pl.DataFrame, last_quarter: pl.DataFrame, as_at: date
+) -> Figures:
+    """The overview's figures: `listed` are the targets its lists show (a lead's own, with My
+    targets on), `last_quarter` the targets as the board saw them at the last quarter's end."""
+    targets = result.targets
+    return Figures(
+        counts=board.status_counts(targets),
+        change=board.status_change(targets, last_quarter),
+        blocks=board.block_summary(targets, result.blocks),
+        exceptions=board.exceptions(listed, result.scope.commentary, as_at),
+        cliff=with_value_texts(board.cliff_edge(listed), "forecast_value"),
+        reporting=overdue_by_partnership(targets, only_due(result.missing)),
+        table=components.target_table_frame(listed),
+        download=listed.select(*DOWNLOAD_COLUMNS, pl.col("forecast_reward_gbp").cast(pl.Float64)),
+    )
+
+
+def status_cards(counts: dict, change: dict, previous: date) -> None:
     """One card per status: how many targets, and the change since the last quarter's end."""
-    change = board.status_change(targets, last_quarter)
-    counts = board.status_counts(targets)
     for column, rag in zip(st.columns(4), ["green", "amber", "red", None], strict=True):
         delta = change[rag]
         since = (
@@ -98,9 +138,9 @@ def reward_figures(
     stake_col.caption(f"{money(summary['at_stake_gbp'], short=True)} at stake if they reach 60%")
 
 
-def cliff_edge(listed: pl.DataFrame, ended: bool) -> None:
-    """Reward targets forecast just below 60% of their stretch, each with what is at stake."""
-    cliff = board.cliff_edge(listed)
+def cliff_edge(cliff: pl.DataFrame, ended: bool) -> None:
+    """Reward targets forecast just below 60% of their stretch (`Figures.cliff`), each with
+    what is at stake."""
     st.subheader(f"Cliff edge ({cliff.height})")
     st.caption(
         "Reward targets forecast just below the 60% threshold: a small improvement releases 60% "
@@ -114,7 +154,7 @@ def cliff_edge(listed: pl.DataFrame, ended: bool) -> None:
             icon=":material/info:",
         )
         return
-    for row in with_value_texts(cliff, "forecast_value").iter_rows(named=True):
+    for row in cliff.iter_rows(named=True):
         with st.container(border=True):
             left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
             with left:
@@ -126,10 +166,10 @@ def cliff_edge(listed: pl.DataFrame, ended: bool) -> None:
             right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
 
 
-def reporting(targets: pl.DataFrame, missing: pl.DataFrame) -> None:
-    """Per thematic partnership: targets with an overdue value, values due or overdue."""
+def reporting(table: pl.DataFrame) -> None:
+    """Per thematic partnership (`Figures.reporting`): targets with an overdue value, values
+    due or overdue."""
     st.subheader("Reporting")
-    table = overdue_by_partnership(targets, only_due(missing))
     st.caption(
         "Values are due when the period's end plus the indicator's lag has passed, and overdue "
         "30 days later."
