@@ -257,3 +257,39 @@ def test_headline_for_everyone_else_is_the_whole_area(demo_db: str) -> None:
     )
     assert "Pump-priming grant" in {m.label for m in at.metric}
     assert any(m.value == "**Risk**" for m in at.markdown)
+
+
+def _cards(at) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    cards = {}
+    for node in at.get("html"):
+        found = re.search(
+            r'class="laa-card".*?</span> ([^<]+)</div><div class="n">(\d+)<', node.value
+        )
+        if found:
+            cards[found[1]] = int(found[2])
+    return cards
+
+
+def test_the_figures_kept_between_runs_follow_a_new_value(writable_demo: str) -> None:
+    """The overview's figures are worked out once per data version: a value recorded after
+    one run shows in the next, in the cards and the exceptions."""
+    before = assess(writable_demo, "D05").targets
+    off = before.filter((pl.col("rag") == "red") & pl.col("expected_value").is_not_null())
+    assert not off.is_empty()
+    row = off.row(0, named=True)
+    first = open_page("overview", area="D05")
+    assert _cards(first) == {STATUS[k][1]: n for k, n in board.status_counts(before).items()}
+    engine = db.get_engine(writable_demo)
+    # The expected value, and a little more in the good direction: on trajectory, green.
+    better = row["expected_value"] * (1.01 if row["polarity"] == "higher" else 0.99)
+    with engine.begin() as conn:
+        store.save_actuals(
+            conn, store.cli_actor("overview-test"),
+            [{"area_code": "D05", "indicator_code": row["indicator_code"],
+              "period": row["latest_period"], "value": better}],
+            "test: on trajectory",
+        )  # fmt: skip
+    after = assess(writable_demo, "D05").targets
+    assert board.status_counts(after) != board.status_counts(before)
+    again = open_page("overview", area="D05")
+    assert _cards(again) == {STATUS[k][1]: n for k, n in board.status_counts(after).items()}
