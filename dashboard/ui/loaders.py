@@ -101,7 +101,10 @@ def areas() -> pl.DataFrame:
     return _areas(database_url(), actor(), data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# A resource, not data: every page of an area reads it in every run, and a hit then hands
+# back the same frames (nothing changes a polars frame in place here) instead of unpickling a
+# copy, a tenth of the server's time when a board opens the overview at once.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _assessment(
     url: str, who: Actor, area_code: str, as_at: str, known: str | None, version: int
 ) -> Assessment:

@@ -175,10 +175,12 @@ def reporting(table: pl.DataFrame) -> None:
         "30 days later."
     )
     st.dataframe(
-        table.select(
-            pl.col("partnership").alias("Thematic partnership"),
-            pl.col("overdue_targets").alias("Targets with an overdue value"),
-            pl.col("due_values").alias("Values due or overdue"),
+        components.arrow_table(
+            table.select(
+                pl.col("partnership").alias("Thematic partnership"),
+                pl.col("overdue_targets").alias("Targets with an overdue value"),
+                pl.col("due_values").alias("Values due or overdue"),
+            )
         ),
         hide_index=True,
         width="stretch",
