@@ -41,13 +41,18 @@ CSS = """
 .laa-facts {display:grid; grid-template-columns:max-content 1fr; gap:0.2rem 1.2rem; margin:0;}
 .laa-facts dt {color:#505a5f; font-size:0.9rem;}
 .laa-facts dd {margin:0; color:#0b0c0c; font-weight:600;}
+.laa-line {font-size:0.95rem; color:#0b0c0c; margin:0.1rem 0 0.15rem 0;}
+.laa-owner {font-size:0.875rem; color:#505a5f; margin-bottom:0.3rem;}
+.laa-axes {display:grid; gap:1rem; align-items:center;}
 </style>
 """
+# Read once: every run of every page sends them.
+_STYLES = CSS + f"<style>{ACCESSIBILITY_CSS.read_text()}</style>"
 
 
 def sidebar_header() -> None:
     """Product name, and the demo-data badge when the demo database is in use."""
-    st.html(CSS + f"<style>{ACCESSIBILITY_CSS.read_text()}</style>")
+    st.html(_STYLES)
     settings = loaders.business_settings()
     st.logo(str(LOGO), size="large")
     with st.sidebar:
@@ -268,7 +273,7 @@ def counts_html(row: dict) -> str:
             f'white-space:nowrap;font-size:0.92rem">'
             f'{icon} {row[column]} <span style="font-weight:400;color:#0b0c0c">{word.lower()}</span></span>'
         )
-    return "".join(parts)
+    return " ".join(parts)  # a space between: the counts wrap in a narrow column
 
 
 def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
@@ -289,39 +294,54 @@ def block_rows(blocks: pl.DataFrame, *, risk: bool = True) -> None:
     ):  # fmt: skip
         more = nav.help_link("block-assessment")
         column.markdown(f"**{label}**", help=f"{tip}. {more}" if tip else None)
+    # A row's ratings in one element, laid out on the header's columns: a row of separate
+    # elements was a dozen messages per block for every session.
+    grid = f"grid-template-columns:{' '.join(f'{w}fr' for w in widths[2:])}"
     for row in blocks.iter_rows(named=True):
         with st.container(border=True):
-            cols = st.columns(widths, vertical_alignment="center")
+            cols = st.columns([*widths[:2], sum(widths[2:])], vertical_alignment="center")
             with cols[0]:
                 nav.link("block", f"**{md(row['block_name'])}**", block=row["block_code"])
             cols[1].html(counts_html(row))
-            for col, axis in zip(cols[2:], axes, strict=True):
-                col.html(axis_badge(row[axis]))
+            ratings = "".join(f"<div>{axis_badge(row[axis])}</div>" for axis in axes)
+            cols[2].html(f'<div class="laa-axes" style="{grid}">{ratings}</div>')
 
 
 def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
     """Exception cards: status, indicator link, latest vs expected, owner, latest commentary."""
 
     def card(row: dict) -> None:
+        from html import escape
+
         from dashboard.formatting import DIRECTION
         from dashboard.ui import nav
 
+        # The link, then one element for the rest: status, figures, owner and commentary (a
+        # card of separate elements was ten messages, eight cards most of the overview's).
+        line = [
+            status_badge(row["rag"]),
+            f"{escape(row['latest_value_text'])} vs {escape(row['expected_value_text'])} expected",
+        ]
+        if row["direction"]:
+            line.append(DIRECTION[row["direction"]])
+        owner = escape(row["partnership"]) + (
+            f" · {escape(row['lead_officer'])}" if row["lead_officer"] else ""
+        )
+        body = (
+            f'<div class="laa-line">{" · ".join(line)}</div><div class="laa-owner">Owner: '
+            f"{owner}{' · ★ reward target' if row['is_reward'] else ''}</div>"
+        )
         with st.container(border=True):
-            top = st.columns([1.4, 6, 3], vertical_alignment="center")
-            top[0].html(status_badge(row["rag"]))
-            with top[1]:
-                nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
-            top[2].markdown(
-                f"{row['latest_value_text']} vs {row['expected_value_text']} expected"
-                + (f" · {DIRECTION[row['direction']]}" if row["direction"] else "")
-            )
-            owner = md(row["partnership"]) + (
-                f" · {md(row['lead_officer'])}" if row["lead_officer"] else ""
-            )
-            st.caption(f"Owner: {owner}" + (" · ★ reward target" if row["is_reward"] else ""))
+            nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             if row.get("commentary"):
-                quote(row["commentary"], row["commentary_author"], row.get("commentary_at"))
+                st.html(
+                    body
+                    + quote_html(
+                        row["commentary"], row["commentary_author"], row.get("commentary_at")
+                    )
+                )
             else:  # links to where it is written
+                st.html(body)
                 nav.commentary_link(row["indicator_code"], row["area_code"])
 
     texts = with_value_texts(exceptions, "latest_value", "expected_value")
@@ -340,14 +360,20 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
                     card(row)
 
 
-def quote(text: str, author: str | None, at=None) -> None:  # type: ignore[no-untyped-def]
-    """User-written text (commentary) shown as plain text: escaped, never run as HTML."""
+def quote_html(text: str, author: str | None, at=None) -> str:  # type: ignore[no-untyped-def]
+    """User-written text (commentary) as HTML that shows it as plain text: escaped, never
+    run as HTML."""
     from html import escape
 
     by = escape(author or "")
     if at is not None:
         by += f", {at:%d %b %Y}"
-    st.html(f'<div class="laa-quote">{escape(text)}<span class="by">— {by}</span></div>')
+    return f'<div class="laa-quote">{escape(text)}<span class="by">— {by}</span></div>'
+
+
+def quote(text: str, author: str | None, at=None) -> None:  # type: ignore[no-untyped-def]
+    """User-written text (commentary) shown as plain text: escaped, never run as HTML."""
+    st.html(quote_html(text, author, at))
 
 
 def export_columns(targets: pl.DataFrame) -> pl.DataFrame:
