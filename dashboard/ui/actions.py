@@ -126,13 +126,16 @@ def overview_line(area_code: str, today: date) -> None:
 
     if access.department_only(loaders.actor()):
         return
-    try:
-        overdue = loaders.actions(area_code, today).filter(pl.col("overdue"))
+    try:  # counted once per data version: the overview's every run shows it
+        overdue = loaders.derived(
+            ("overdue_actions", area_code, today),
+            lambda: loaders.actions(area_code, today).filter(pl.col("overdue")).height,
+        )
     except AccessDenied:
         return
-    if overdue.height:
+    if overdue:
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            st.caption(f"▲ {overdue.height} action{'s' if overdue.height != 1 else ''} overdue.")
+            st.caption(f"▲ {overdue} action{'s' if overdue != 1 else ''} overdue.")
             nav.link("meetings", "Open the action log", icon=":material/checklist:")
 
 

@@ -203,19 +203,20 @@ def target_table(
     key: str,
     *,
     show_partnership: bool = True,
-    table: pl.DataFrame | None = None,
+    table: pa.Table | None = None,
 ) -> None:
     """The standard table of targets; selecting a row opens that indicator's page. `table`:
-    its rows already worked out (`target_table_frame`), as a page that caches them passes."""
+    its rows already worked out (`arrow_table(target_table_frame(...))`), as a page that
+    caches them passes."""
     from dashboard.ui import nav
 
     if table is None:
-        table = target_table_frame(targets, show_partnership=show_partnership)
+        table = arrow_table(target_table_frame(targets, show_partnership=show_partnership))
     event = st.dataframe(
-        arrow_table(table),
+        table,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * table.height, 760),
+        height=min(38 + 35 * table.num_rows, 760),
         key=key,
         on_select="rerun",
         selection_mode="single-row",
@@ -242,7 +243,7 @@ def target_table(
     st.caption("Select a row to open that indicator.")
     rows = event.selection.rows if event else []  # type: ignore[union-attr]
     if rows:
-        nav.go("indicator", indicator=table["Code"][rows[0]])
+        nav.go("indicator", indicator=table.column("Code")[rows[0]].as_py())
 
 
 def agreement_caption(result, area: dict, as_at) -> None:  # type: ignore[no-untyped-def]

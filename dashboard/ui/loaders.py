@@ -163,8 +163,13 @@ def business_settings() -> dict[str, object]:
 
 
 def area(area_code: str) -> dict[str, object]:
-    """One row of `areas()` as a dict."""
-    return areas().filter(pl.col("area_code") == area_code).row(0, named=True)
+    """One row of `areas()` as a dict (found once per data version: every page's every run
+    asks for it)."""
+    row = derived(
+        ("area", area_code),
+        lambda: areas().filter(pl.col("area_code") == area_code).row(0, named=True),
+    )
+    return dict(row)  # a copy: the kept one is shared by every session
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

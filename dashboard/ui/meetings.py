@@ -186,8 +186,11 @@ def overview_line(area_code: str, today: date) -> None:
 
     if access.department_only(loaders.actor()):
         return
-    try:
-        found = store.next_meeting(loaders.meetings(area_code), today)
+    try:  # found once per data version: the overview's every run shows it
+        found = loaders.derived(
+            ("next_meeting", area_code, today),
+            lambda: store.next_meeting(loaders.meetings(area_code), today),
+        )
     except AccessDenied:
         return
     if found is None:

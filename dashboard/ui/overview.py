@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 from dashboard.analysis import Assessment
@@ -42,8 +43,8 @@ class Figures:
     blocks: pl.DataFrame  # board.block_summary
     exceptions: pl.DataFrame  # board.exceptions of the listed targets
     cliff: pl.DataFrame  # board.cliff_edge of the listed targets, with value texts
-    reporting: pl.DataFrame  # overdue values per thematic partnership
-    table: pl.DataFrame  # the listed targets' table (components.target_table_frame)
+    reporting: pa.Table  # overdue values per thematic partnership, as the table shows them
+    table: pa.Table  # the listed targets' table (components.target_table_frame), as sent
     download: pl.DataFrame  # and their download's columns
 
 
@@ -59,8 +60,14 @@ def figures(
         blocks=board.block_summary(targets, result.blocks),
         exceptions=board.exceptions(listed, result.scope.commentary, as_at),
         cliff=with_value_texts(board.cliff_edge(listed), "forecast_value"),
-        reporting=overdue_by_partnership(targets, only_due(result.missing)),
-        table=components.target_table_frame(listed),
+        reporting=components.arrow_table(
+            overdue_by_partnership(targets, only_due(result.missing)).select(
+                pl.col("partnership").alias("Thematic partnership"),
+                pl.col("overdue_targets").alias("Targets with an overdue value"),
+                pl.col("due_values").alias("Values due or overdue"),
+            )
+        ),
+        table=components.arrow_table(components.target_table_frame(listed)),
         download=listed.select(*DOWNLOAD_COLUMNS, pl.col("forecast_reward_gbp").cast(pl.Float64)),
     )
 
@@ -166,7 +173,7 @@ def cliff_edge(cliff: pl.DataFrame, ended: bool) -> None:
             right.markdown(f"**{money(row['at_stake_gbp'])}** at stake")
 
 
-def reporting(table: pl.DataFrame) -> None:
+def reporting(table: pa.Table) -> None:
     """Per thematic partnership (`Figures.reporting`): targets with an overdue value, values
     due or overdue."""
     st.subheader("Reporting")
@@ -175,13 +182,7 @@ def reporting(table: pl.DataFrame) -> None:
         "30 days later."
     )
     st.dataframe(
-        components.arrow_table(
-            table.select(
-                pl.col("partnership").alias("Thematic partnership"),
-                pl.col("overdue_targets").alias("Targets with an overdue value"),
-                pl.col("due_values").alias("Values due or overdue"),
-            )
-        ),
+        table,
         hide_index=True,
         width="stretch",
     )

@@ -81,6 +81,25 @@ def test_drill_down_by_links_carries_the_selection(demo_page, demo_server, demo_
     assert params == {"area": AREA, "block": BLOCK}
 
 
+def test_selecting_a_row_of_all_targets_opens_that_indicator(
+    demo_page, demo_server, demo_url
+) -> None:  # type: ignore[no-untyped-def]
+    """The overview's All targets table: ticking a row's box opens that indicator's page."""
+    second = _assess(demo_url).targets["indicator_code"][1]  # the table keeps their order
+    _open(demo_page, f"{demo_server}/?area={AREA}")
+    table = _main(demo_page).get_by_test_id("stDataFrame").last
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    assert box is not None
+    # The grid is a canvas: the selection box of the second row, below the 35 px header.
+    demo_page.mouse.click(box["x"] + 18, box["y"] + 35 + 35 + 17)
+    expect(demo_page).to_have_url(re.compile(r"/indicator\?"))
+    wait_for_app(demo_page)
+    assert_no_exception(demo_page)
+    assert _url(demo_page)[1] == {"area": AREA, "indicator": second}
+    expect(demo_page.get_by_role("heading", level=1)).to_have_text(re.compile(rf"^{second} "))
+
+
 def test_indicator_page_draws_its_chart(demo_page, demo_server) -> None:  # type: ignore[no-untyped-def]
     """The indicator page draws the trajectory chart: lines and points in an SVG."""
     _open(demo_page, f"{demo_server}/indicator?area={AREA}&indicator=BV128")
