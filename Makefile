@@ -26,9 +26,13 @@ db: install
 run: db
 	$(BIN)/streamlit run dashboard/server.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
+# Unit and page tests on every core (TEST_JOBS, default one worker per core; each worker its
+# own PostgreSQL database), then the browser tests one at a time: they time real servers.
+TEST_JOBS ?= auto
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile tests/unit tests/app
+	$(BIN)/python -m pytest -q tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

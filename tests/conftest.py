@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from dashboard import db, settings, store
 
@@ -16,6 +16,40 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FRAMEWORK_INDICATORS = Path(store.FRAMEWORK_DIR) / "indicators.csv"
 
 _BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _worker_database(url: str, worker: str, *, create: bool) -> str:
+    """The PostgreSQL database of one pytest-xdist worker beside TEST_DATABASE_URL's (its name
+    and the worker's), made empty (`create`) or dropped: workers that shared one database
+    would reset it under each other's tests."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if worker and url:
+        os.environ["_LAA_SHARED_TEST_DATABASE_URL"] = url
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker, create=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    worker, url = (
+        os.environ.get("PYTEST_XDIST_WORKER"),
+        os.environ.get("_LAA_SHARED_TEST_DATABASE_URL"),
+    )
+    if worker and url:
+        db.dispose_all()
+        _worker_database(url, worker, create=False)
 
 
 def _reset_postgres(url: str) -> None:
