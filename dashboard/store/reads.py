@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -158,6 +159,24 @@ def load_scope(
     """
     codes = list(area_codes)
     allowed = _check_read(engine, actor, codes, "the targets")
+    # The values (most of a national scope's read) come on a connection of their own while
+    # the targets, milestones and agreements are read: the driver lets go of Python meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        values = beside.submit(
+            _current_actuals, engine, allowed, codes, known_at, indicators, targeted_only=True
+        )
+        return _scope(engine, allowed, codes, known_at, indicators, values)
+
+
+def _scope(
+    engine: Engine,
+    allowed: Readable,
+    codes: list[str],
+    known_at: datetime | None,
+    indicators: Sequence[str] | None,
+    values: Future[pl.DataFrame],
+) -> Scope:
+    """`load_scope` once allowed, with its current values being read by `values`."""
     cur = _current_versions(known_at)
     targets_q = (
         select(
@@ -260,24 +279,27 @@ def load_scope(
     )
     milestones = milestones.filter(pl.col("target_id").is_in(targets["target_id"].implode()))
 
-    actuals = _current_actuals(engine, allowed, codes, known_at, indicators, targeted_only=True)
-    actuals = actuals.join(
-        targets.select("target_id", "area_code", "indicator_code"),
-        on=["area_code", "indicator_code"],
-        maintain_order="left",
-    ).select(
-        "target_id",
-        "area_code",
-        "indicator_code",
-        "period",
-        "value",
-        "status",
-        "data_quality",
-        "revision",
-        "revision_count",
-        "recorded_at",
-        "recorded_by",
-        "has_earlier_final",
+    actuals = (
+        values.result()
+        .join(
+            targets.select("target_id", "area_code", "indicator_code"),
+            on=["area_code", "indicator_code"],
+            maintain_order="left",
+        )
+        .select(
+            "target_id",
+            "area_code",
+            "indicator_code",
+            "period",
+            "value",
+            "status",
+            "data_quality",
+            "revision",
+            "revision_count",
+            "recorded_at",
+            "recorded_by",
+            "has_earlier_final",
+        )
     )
 
     agreements_q = (
