@@ -164,9 +164,8 @@ def test_block_rows_link_each_block_with_its_counts(demo_db: str) -> None:
     assert [{w: c[w] for w in words.values()} for c in counted] == expected
 
 
-def test_status_cards_count_the_targets(demo_db: str) -> None:
-    counts = board.status_counts(assess(demo_db, "D05").targets)
-    at = open_page("overview", area="D05")
+def _cards(at) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The status cards' counts, by the status word."""
     cards = {}
     for node in at.get("html"):
         found = re.search(
@@ -174,7 +173,12 @@ def test_status_cards_count_the_targets(demo_db: str) -> None:
         )
         if found:
             cards[found[1]] = int(found[2])
-    assert cards == {STATUS[k][1]: n for k, n in counts.items()}
+    return cards
+
+
+def test_status_cards_count_the_targets(demo_db: str) -> None:
+    counts = board.status_counts(assess(demo_db, "D05").targets)
+    assert _cards(open_page("overview", area="D05")) == {STATUS[k][1]: n for k, n in counts.items()}
 
 
 # Meeting mode (the agenda, slides, the slide number in the URL): tests/app/test_meeting.py
@@ -257,17 +261,6 @@ def test_headline_for_everyone_else_is_the_whole_area(demo_db: str) -> None:
     )
     assert "Pump-priming grant" in {m.label for m in at.metric}
     assert any(m.value == "**Risk**" for m in at.markdown)
-
-
-def _cards(at) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    cards = {}
-    for node in at.get("html"):
-        found = re.search(
-            r'class="laa-card".*?</span> ([^<]+)</div><div class="n">(\d+)<', node.value
-        )
-        if found:
-            cards[found[1]] = int(found[2])
-    return cards
 
 
 def test_the_figures_kept_between_runs_follow_a_new_value(writable_demo: str) -> None:
