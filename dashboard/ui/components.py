@@ -227,6 +227,7 @@ def target_table(
                 "worked out explains it)",
             ),
             "Code": st.column_config.TextColumn(width=80),
+            "Type": st.column_config.TextColumn(width=90),  # "★ reward" whole
             "Indicator": st.column_config.TextColumn(width=280),
             "Expected": st.column_config.TextColumn(help="Where the trajectory says it should be"),
             # One column for both cases: the outturn once the target period has a figure.
