@@ -35,21 +35,19 @@ def _worker_database(url: str, worker: str, *, create: bool) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+_SHARED_URL = os.environ.get("TEST_DATABASE_URL")  # as given, before a worker's replaces it
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
-    if worker and url:
-        os.environ["_LAA_SHARED_TEST_DATABASE_URL"] = url
-        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker, create=True)
+    if _WORKER and _SHARED_URL:
+        os.environ["TEST_DATABASE_URL"] = _worker_database(_SHARED_URL, _WORKER, create=True)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    worker, url = (
-        os.environ.get("PYTEST_XDIST_WORKER"),
-        os.environ.get("_LAA_SHARED_TEST_DATABASE_URL"),
-    )
-    if worker and url:
+    if _WORKER and _SHARED_URL:
         db.dispose_all()
-        _worker_database(url, worker, create=False)
+        _worker_database(_SHARED_URL, _WORKER, create=False)
 
 
 def _reset_postgres(url: str) -> None:

@@ -265,7 +265,7 @@ def test_headline_for_everyone_else_is_the_whole_area(demo_db: str) -> None:
 
 def test_the_figures_kept_between_runs_follow_a_new_value(writable_demo: str) -> None:
     """The overview's figures are worked out once per data version: a value recorded after
-    one run shows in the next, in the cards and the exceptions."""
+    one run shows in the status cards of the next."""
     before = assess(writable_demo, "D05").targets
     off = before.filter((pl.col("rag") == "red") & pl.col("expected_value").is_not_null())
     assert not off.is_empty()
