@@ -87,15 +87,21 @@ def exact(x: Number | None) -> Fraction | None:
     return Fraction(x)
 
 
+# The default precision, enough for every amount but the huge (1e38 is allowed in the database).
+_NARROW = Context(prec=28)
+
+
 def _round_half_up(x: Fraction, places: int) -> Decimal:
     """Round half away from zero (ROUND_HALF_UP) to ``places`` decimals, exactly."""
-    scaled = abs(x) * 10**places
-    units = math.floor(scaled + Fraction(1, 2))
-    sign = -1 if x < 0 and units else 1
-    digits = Decimal(sign * units)  # exact: an int converts without rounding
-    # A precision wide enough for every digit, so a huge value (1e38 in the database) is
-    # still exact rather than an InvalidOperation of the default 28-digit context.
-    return digits.scaleb(-places, Context(prec=max(28, digits.adjusted() + places + 2)))
+    # floor(|x| * 10**places + 1/2) in integers: a Fraction's sum and floor would reduce by
+    # the gcd at every step, and this runs several times for each reward target.
+    n, d = x.numerator, x.denominator
+    units = (2 * abs(n) * 10**places + d) // (2 * d)
+    digits = Decimal(-units if n < 0 else units)  # exact: an int converts without rounding
+    # A precision wide enough for every digit, so a huge value is still exact rather than an
+    # InvalidOperation of the default 28-digit context.
+    wide = digits.adjusted() + places + 2
+    return digits.scaleb(-places, _NARROW if wide <= 28 else Context(prec=wide))
 
 
 def money(x: Number) -> Decimal:
@@ -312,11 +318,18 @@ def _assess_reward_target(
             "forecast_reward_high_gbp": zero,
         }
         return out
-    f_forecast = achieved_fraction(point, w, s)
-    f = achieved_fraction(actual, w, s) if basis == "actual" else f_forecast
+    assert w is not None and s is not None
+    span = s - w
+
+    def achieved(value: Number | None) -> Fraction | None:  # achieved_fraction, w and s exact
+        a = exact(value)
+        return None if a is None else (a - w) / span
+
+    f_forecast = achieved(point)
+    f = achieved(actual) if basis == "actual" else f_forecast
     paid = paid_fraction(f, threshold)
     ends = [
-        _reward_or_none(share, paid_fraction(achieved_fraction(v, w, s), threshold))
+        _reward_or_none(share, paid_fraction(achieved(v), threshold))
         for v in (row["forecast_low"], row["forecast_high"])
     ]
     known_ends = [e for e in ends if e is not None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -172,6 +172,31 @@ def test_rounding_is_half_up_once() -> None:
     # the exact share gives 267,857.1428... -> .14 (the worked example's figure)
     assert reward_amount(Decimal("416666.67"), Fraction(9, 14)) == Decimal("267857.15")
     assert reward_amount(SHARE_OF_12, Fraction(9, 14)) == Decimal("267857.14")
+
+
+@given(
+    numerator=st.integers(min_value=-(10**45), max_value=10**45),
+    denominator=st.integers(min_value=1, max_value=10**9),
+    places=st.sampled_from([2, 6, 10]),
+    on_a_half=st.booleans(),
+)
+def test_rounding_matches_decimal_half_up_for_any_fraction(
+    numerator: int, denominator: int, places: int, on_a_half: bool
+) -> None:
+    """Pennies and fraction texts round as Decimal's own ROUND_HALF_UP does on the exact
+    value (to 120 digits, beyond any run of nines a denominator this size gives), huge
+    amounts and negative halves included, with no negative zero."""
+    if on_a_half:  # exactly halfway between two roundings: the case half-up is about
+        numerator, denominator = 2 * numerator + 1, 2 * 10**places
+    x = Fraction(numerator, denominator)
+    wide = Context(prec=120)
+    exact_value = wide.divide(Decimal(numerator), Decimal(denominator))
+    expected = exact_value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, wide)
+    text = fraction_text(x, places)
+    assert text is not None and Decimal(text) == expected
+    if places == 2:
+        assert money(x) == expected and money_text(x) == text
+    assert not text.startswith("-") or Decimal(text) != 0
 
 
 def test_fraction_text_has_at_least_six_decimals() -> None:
