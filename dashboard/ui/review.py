@@ -264,13 +264,18 @@ def block_assessment(blocks: pl.DataFrame) -> None:
     )
 
 
+# The key of a block's expander of exceptions, before the block's code.
+BLOCK_EXCEPTIONS_KEY = "review_exceptions_"
+
+
 def exceptions_with_commentary(pack: ReviewPack, targets: pl.DataFrame, area_code: str) -> None:
     """The exceptions, block by block, each with its commentary or a prompt to write it."""
     exceptions, silent = pack.exceptions, silent_exceptions(pack)
     st.subheader(f"Exceptions and commentary ({exceptions.height})")
     st.caption(
         "Targets off track or worsening, worst first within each block. Each should say why, "
-        "and what will be done: the Government Office reviews by exception."
+        "and what will be done: the Government Office reviews by exception. Open a block to "
+        "read its exceptions."
     )
     if exceptions.is_empty():
         st.success("No target is off track or worsening.", icon=":material/check_circle:")
@@ -295,36 +300,46 @@ def exceptions_with_commentary(pack: ReviewPack, targets: pl.DataFrame, area_cod
     for block in listed.iter_rows(named=True):
         rows = shown.filter(pl.col("block_code") == block["block_code"])
         missing = int((rows["commentary"] == NO_COMMENTARY).sum())
-        st.markdown(
+        # A block's cards are drawn only once it is opened (a rerun): a national area's
+        # forty-odd exceptions made the page four screens long and most of its drawing.
+        opened = st.expander(
             f"**{md(block['block_name'])}** · {rows.height} "
             f"exception{'s' if rows.height != 1 else ''}"
-            + (f" · {missing} without commentary" if missing else "")
+            + (f" · {missing} without commentary" if missing else ""),
+            key=f"{BLOCK_EXCEPTIONS_KEY}{block['block_code']}",
+            on_change="rerun",
         )
-        for row in rows.iter_rows(named=True):
-            _exception(row, area_code)
+        if opened.open:
+            with opened:
+                for row in rows.iter_rows(named=True):
+                    _exception(row, area_code)
 
 
 def _exception(row: dict, area_code: str) -> None:
-    with st.container(border=True, gap=None):
-        top = st.columns([1.2, 5.4, 3.4], vertical_alignment="center")
-        top[0].html(components.status_badge(row["rag"]))
-        with top[1]:
-            nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
-        top[2].html(
-            f'<div style="font-size:0.9rem;text-align:right">{row["latest_value_text"]} '
-            f"({escape(row['_period'])}) vs {row['expected_value_text']} expected"
-            + (f" · {DIRECTION[row['direction']]}" if row["direction"] else "")
-            + "</div>"
+    # The link, then one element for status, figures, owner and commentary, as the overview's
+    # cards: a card of columns was ten elements, and a national area's forty-odd exceptions
+    # were most of the page's 470 elements and of its drawing in the browser.
+    line = [
+        components.status_badge(row["rag"]),
+        f"{escape(row['latest_value_text'])} ({escape(row['_period'])}) vs "
+        f"{escape(row['expected_value_text'])} expected",
+    ]
+    if row["direction"]:
+        line.append(DIRECTION[row["direction"]])
+    owner = escape(row["partnership"]) + (" · ★ reward target" if row["is_reward"] else "")
+    if row["commentary"] == NO_COMMENTARY:  # commentary by exception is expected
+        said = (
+            f'<div class="laa-no-commentary" style="{WARNING_CSS}">⚠ <b>No commentary '
+            "yet</b>: the lead officer should say why, and what will be done.</div>"
         )
-        owner = escape(row["partnership"]) + (" · ★ reward target" if row["is_reward"] else "")
-        if row["commentary"] == NO_COMMENTARY:  # commentary by exception is expected
-            said = (
-                f'<div class="laa-no-commentary" style="{WARNING_CSS}">⚠ <b>No commentary '
-                "yet</b>: the lead officer should say why, and what will be done.</div>"
-            )
-        else:  # user-written: escaped, never run as HTML or Markdown
-            said = f'<div class="laa-quote">{escape(row["commentary"])}</div>'
-        st.html(f'<div style="font-size:0.8rem;color:#505a5f">{owner}</div>{said}')
+    else:  # user-written: escaped, never run as HTML or Markdown
+        said = f'<div class="laa-quote">{escape(row["commentary"])}</div>'
+    with st.container(border=True, gap="small"):
+        nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
+        st.html(
+            f'<div class="laa-line">{" · ".join(line)}</div>'
+            f'<div class="laa-owner">Owner: {owner}</div>{said}'
+        )
         if row["commentary"] == NO_COMMENTARY:  # to where it is written
             nav.commentary_link(
                 row["indicator_code"], area_code, label="Add it on the indicator page"

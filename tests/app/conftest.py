@@ -193,9 +193,15 @@ def links(nodes: Any) -> list[tuple[str, dict[str, str]]]:
 
 
 def open_exceptions(at: AppTest) -> AppTest:
-    """Open a page's "N more exceptions" expander (its cards are drawn only once opened)."""
-    for more in at.expander:
-        if more.label.endswith("more exceptions"):
-            at.session_state[more.key] = True
-            return at.run()
-    return at
+    """Open a page's expanders of exception cards, drawn only once opened: the overview's
+    "N more exceptions", the review pack's one per block."""
+    from dashboard.ui.review import BLOCK_EXCEPTIONS_KEY
+
+    closed = [
+        e.key
+        for e in at.expander
+        if e.label.endswith("more exceptions") or str(e.key).startswith(BLOCK_EXCEPTIONS_KEY)
+    ]
+    for key in closed:
+        at.session_state[key] = True
+    return at.run() if closed else at

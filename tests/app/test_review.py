@@ -18,8 +18,17 @@ from dashboard.formatting import REWARD_STATUS, STATUS
 from dashboard.reports.returns import review_period
 from dashboard.reports.review import NO_COMMENTARY, ReviewPack, review_pack
 from dashboard.ui import components
+from dashboard.ui.review import BLOCK_EXCEPTIONS_KEY
 from seed_data.demo import DEMO_TODAY
-from tests.app.conftest import DEMO_AREAS, all_text, app, errors, links, section
+from tests.app.conftest import (
+    DEMO_AREAS,
+    all_text,
+    app,
+    errors,
+    links,
+    open_exceptions,
+    section,
+)
 
 PAGE = "../pages/review.py"
 AREA = "D10"  # Thornbury Vale, in the East Midlands (GOEM), the demo GO's region
@@ -104,6 +113,22 @@ def test_exceptions_are_listed_by_block_and_missing_commentary_is_flagged(demo_d
     assert 0 < silent.height < exceptions.height  # the demo has both kinds
     at = open_review("go")
     assert not errors(at), errors(at)
+    # Each block with exceptions is an expander saying how many, and how many are silent;
+    # its cards are drawn only once it is opened.
+    labels = [e.label for e in at.expander if str(e.key).startswith(BLOCK_EXCEPTIONS_KEY)]
+    per_block = pack.blocks.join(
+        exceptions.group_by("block_code").agg(
+            n=pl.len(), silent=(pl.col("commentary") == NO_COMMENTARY).sum()
+        ),
+        on="block_code",
+    )
+    assert labels == [
+        f"**{b['block_name']}** · {b['n']} exception{'s' if b['n'] != 1 else ''}"
+        + (f" · {b['silent']} without commentary" if b["silent"] else "")
+        for b in per_block.iter_rows(named=True)
+    ]
+    assert not links(section(at, "Exceptions and commentary"))
+    at = open_exceptions(at)
 
     order = pack.blocks.select("block_code", "block_order")
     expected = exceptions.join(order, on="block_code", how="left", maintain_order="left").sort(

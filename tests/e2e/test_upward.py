@@ -87,6 +87,13 @@ def test_go_officer_downloads_and_signs_off_the_review_pack(as_user) -> None:  #
     wait_for_app(page)
     assert_no_exception(page)
     expect(main.get_by_text("reviewed by go", exact=False).first).to_be_visible()
+    # A block's exceptions are drawn once it is opened: its cards then link to each indicator.
+    block = main.get_by_test_id("stExpander").filter(has_text="exception").first
+    expect(block.get_by_test_id("stPageLink")).to_have_count(0)
+    block.locator("summary").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    expect(block.get_by_test_id("stPageLink").first).to_be_visible()
     half_year = review_period(DEMO_TODAY)
     assert half_year == date(2008, 9, 30)
     screenshot(page, "go-review")
