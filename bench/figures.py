@@ -180,19 +180,26 @@ def _seconds(command: list[str], env: dict[str, str]) -> float:
     return took
 
 
-def busiest_area(url: str) -> str:
-    """The area with most targets (its pages and exports are the heaviest)."""
+def busiest_areas(url: str) -> tuple[str, str | None]:
+    """The area with most targets (its pages and exports are the heaviest), and the busiest
+    area of another region (of another area, when there is one region), which warms the
+    browser and the server before the first renders are timed; None when there is one area."""
     engine = db.get_engine(url)
     actor = store.cli_actor("bench")
-    codes = store.list_areas(engine, actor)["area_code"].to_list()
-    scope = store.load_scope(engine, actor, codes)
-    counts = (
+    areas = store.list_areas(engine, actor).select("area_code", "region_code")
+    scope = store.load_scope(engine, actor, areas["area_code"].to_list())
+    ranked = (
         scope.targets.group_by("area_code")
         .len()
+        .join(areas, on="area_code")
         .sort(["len", "area_code"], descending=[True, False])
     )
     db.dispose_all()
-    return str(counts["area_code"][0])
+    busiest, region = ranked.row(0)[0], ranked["region_code"][0]
+    others = ranked.slice(1)
+    elsewhere = others.filter(pl.col("region_code") != region)
+    warm = elsewhere if not elsewhere.is_empty() else others
+    return str(busiest), (str(warm["area_code"][0]) if not warm.is_empty() else None)
 
 
 def export_rows(scale: str, backend: str, url: str, work: Path, area: str) -> list[Row]:

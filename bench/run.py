@@ -61,13 +61,16 @@ def measure(scale: str, target: databases.Target, skip: set[str], log: list[str]
     url, seeded = databases.seed(target, scale)
     log.append(f"{scale} on {backend}: `laa seed {scale}` took {seeded:.1f} s.")
     print(f"  seeded {scale} on {backend} in {seeded:.1f} s", flush=True)
-    area = figures.busiest_area(url)
+    area, warm_area = figures.busiest_areas(url)
     rows: list[Row] = []
     steps = [
         ("import", lambda: figures.import_rows(scale, backend, target, url)),
         ("export", lambda: figures.export_rows(scale, backend, url, target.work, area)),
         ("assess", lambda: figures.assess_rows(scale, backend, url)),
-        ("browser", lambda: browser.browser_rows(scale, backend, url, target.work, area)),
+        (
+            "browser",
+            lambda: browser.browser_rows(scale, backend, url, target.work, area, warm_area),
+        ),
     ]
     for part, step in steps:
         if part in skip:
