@@ -162,7 +162,11 @@ How each figure is measured (all in this run, on this machine):
 * **first render**: the real server (`dashboard/server.py`) in headless Chromium, signed in
   as the administrator; each page of the menu opened once, by URL, with the busiest area
   selected, timed from navigation to a settled page (script finished, connected, no
-  skeleton, main content present, still so 0.3 s later; the 0.3 s is not counted). Floor:
+  skeleton, main content present, still so 0.3 s later; the 0.3 s is not counted). Before
+  that, each one-area page is opened once, untimed, for the busiest area of another region:
+  the browser then holds the code of every kind of element (the chart library's 0.8 MB cost
+  whichever page drew the first chart 0.2-0.45 s) as it holds the blank page's, and the
+  measured area's data is still unread; pages across areas are not opened before. Floor:
   the hidden one-line page `/blank` on the same server, visited 5 times first and again after
   each page, the median of all those visits. Goal: ≤ 2× for one area's pages, ≤ 3× for pages
   across areas.
