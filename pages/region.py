@@ -112,7 +112,7 @@ st.caption(
 )
 table = draw.region_table(grid, shown_blocks, risk=not department)
 st.dataframe(
-    table, hide_index=True, width="stretch", key="region_grid",
+    table, hide_index=True, width="stretch", key="region_grid", placeholder="–",
     column_config=draw.region_column_config(shown_blocks, block_names, risk=not department),
 )  # fmt: skip
 components.table_downloads(
@@ -131,7 +131,7 @@ if flags.is_empty():
     st.success("Nothing is flagged for these areas.", icon=":material/check_circle:")
 else:
     st.dataframe(
-        draw.flags_table(flags), hide_index=True, width="stretch", key="red_flags",
+        draw.flags_table(flags), hide_index=True, width="stretch", key="red_flags", placeholder="–",
         column_config=draw.FLAGS_CONFIG,
     )  # fmt: skip
     components.table_downloads(

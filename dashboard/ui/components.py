@@ -217,6 +217,7 @@ def target_table(
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * table.num_rows, 760),
+        placeholder="–",  # an ordinary target's reward: nothing, not "None"
         key=key,
         on_select="rerun",
         selection_mode="single-row",

@@ -511,7 +511,7 @@ def targets_tab(
             pl.col("focus").fill_null("").alias("Focus"),
             pl.col("verdict_note").fill_null("").alias("GO's note"),
         ),
-        hide_index=True, width="stretch", key="neg_states",
+        hide_index=True, width="stretch", key="neg_states", placeholder="–",
     )  # fmt: skip
     code = state.select(
         "proposal", "Proposal", codes,

@@ -47,6 +47,10 @@ def test_overview_shows_headline_figures_and_targets(worked_db: str) -> None:
     assert neet["Period"] == "2007/08"
     assert neet["Status"] == "✖ Off track"
     assert neet["Direction"] == "↗ improving"
+    # An ordinary target earns no reward: its cell is empty, drawn as a dash, never "None".
+    ordinary = table[table["Type"] == ""]
+    assert len(ordinary) and ordinary["Reward £"].isna().all()
+    assert at.dataframe[-1].proto.placeholder == "–"
     text = all_text(at)
     assert "Off track" in text and "No data" in text
 
