@@ -28,6 +28,7 @@ class Assessment:
     areas: pl.DataFrame  # metrics.area_summary
     blocks: pl.DataFrame  # metrics.block_assessment
     missing: pl.DataFrame  # metrics.due.missing_values: ended periods without a value
+    known_at: datetime | None = None  # a past view's moment: only revisions recorded by then
 
 
 def current_agreements(agreements: pl.DataFrame, as_at: date) -> pl.DataFrame:
@@ -76,6 +77,7 @@ def assess_areas(
         areas=metrics.area_summary(assessed, agreements),
         blocks=metrics.block_assessment(assessed, agreements),
         missing=missing_values(targets, actuals.filter(pl.col("period") <= as_at), as_at),
+        known_at=known_at,
     )
 
 

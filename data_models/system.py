@@ -22,6 +22,7 @@ class AuditEvent(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_area_at", "area_code", "at"),
         Index("ix_audit_at_id", "at", "id"),  # the audit log, newest first
+        Index("ix_audit_area_id", "area_code", "id"),  # an area's newest change (its version)
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime  # recorded time: on a fixed business date, that date at the real time of day

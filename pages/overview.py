@@ -80,7 +80,9 @@ def worked_out() -> overview_ui.Figures:
 
 
 figures = loaders.derived(
-    ("overview", area_code, as_at, state.known_at(), listed is not targets), worked_out
+    ("overview", area_code, as_at, state.known_at(), listed is not targets),
+    worked_out,
+    area=area_code,
 )
 overview_ui.status_cards(figures.counts, figures.change, previous_date)
 st.write("")
@@ -89,7 +91,9 @@ overview_ui.reward_figures(summary, targets, department, ended)
 
 st.subheader("Blocks")
 block_chart = loaders.chart_spec(
-    ("block_status", area_code, as_at), lambda: charts.block_status_chart(figures.blocks)
+    ("block_status", area_code, as_at, state.known_at()),  # as the figures: a past view too
+    lambda: charts.block_status_chart(figures.blocks),
+    area=area_code,
 )
 st.vega_lite_chart(block_chart, width="stretch", key="block_status_chart")
 components.block_rows(figures.blocks, risk=department is None)

@@ -20,7 +20,13 @@ from dashboard.store.actions import (
 )
 from dashboard.store.actuals import save_actuals, target_owners
 from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
-from dashboard.store.audit import audit_frame, audit_summary, bare, data_version
+from dashboard.store.audit import (
+    area_data_version,
+    audit_frame,
+    audit_summary,
+    bare,
+    data_version,
+)
 from dashboard.store.bulk import bulk_insert
 from dashboard.store.capacity import (
     CAPACITY_FRAMEWORK_COLUMNS,
@@ -167,6 +173,7 @@ __all__ = [
     "agree_target_change",
     "agreement_for",
     "area_contacts",
+    "area_data_version",
     "area_has_data",
     "area_partnerships",
     "audit_frame",

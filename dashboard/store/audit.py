@@ -235,12 +235,7 @@ def audit_summary(
 # The newest id is a subquery of its own: as an aggregate beside the other subquery, PostgreSQL
 # scanned the whole audit table for it (45 ms a run on the national seed) instead of reading
 # the last entry of its primary key. One statement: both parts see the same snapshot.
-_PG_VERSION = f"""
-WITH locks AS MATERIALIZED (
-    SELECT locktype, transactionid::text AS xid, virtualtransaction, database, relation, mode
-    FROM pg_locks
-)
-SELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), (
+_IN_PROGRESS = f"""(
     SELECT string_agg(x::text, ',' ORDER BY x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
     WHERE NOT EXISTS (
         SELECT 1 FROM locks AS running
@@ -252,8 +247,23 @@ SELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), (
                 AND writing.locktype = 'relation' AND writing.mode = 'RowExclusiveLock'
                 AND writing.relation = '{AuditEvent.__tablename__}'::regclass
                 AND writing.database = (
-                    SELECT oid FROM pg_database WHERE datname = current_database()))))
-"""
+                    SELECT oid FROM pg_database WHERE datname = current_database()))))"""
+_LOCKS = """WITH locks AS MATERIALIZED (
+    SELECT locktype, transactionid::text AS xid, virtualtransaction, database, relation, mode
+    FROM pg_locks
+)"""
+_PG_VERSION = (
+    f"{_LOCKS}\nSELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), "
+    f"{_IN_PROGRESS}"
+)
+# An area's: the newest id of its own rows and of rows of no area, each from the end of the
+# (area, id) index.
+_AREA_NEWEST = (
+    f"greatest((SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} "
+    "WHERE area_code = %(area)s), "
+    f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL))"
+)
+_PG_AREA_VERSION = f"{_LOCKS}\nSELECT {_AREA_NEWEST}, {_IN_PROGRESS}"
 
 
 def data_version(engine: Engine) -> int:
@@ -272,6 +282,30 @@ def data_version(engine: Engine) -> int:
             newest = select(func.coalesce(func.max(AuditEvent.id), 0))
             return int(conn.execute(newest).scalar_one())
         newest_id, in_progress = conn.exec_driver_sql(_PG_VERSION).one()
+    return _version(newest_id, in_progress)
+
+
+def area_data_version(engine: Engine, area_code: str) -> int:
+    """`data_version` for what one area's pages show: a number that changes with every
+    committed write audited for the area or for no area (the framework, settings, users), and
+    not with another area's. The newest id among those rows; on PostgreSQL, while any write is
+    in progress, it names that too, as `data_version` does (which area it writes is unknown
+    until it commits). A national deployment writes somewhere all day: an area's kept
+    assessment and figures then last until that area, or the whole framework, changes."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            newest = [
+                select(func.coalesce(func.max(AuditEvent.id), 0)).where(where).scalar_subquery()
+                for where in (AuditEvent.area_code == area_code, AuditEvent.area_code.is_(None))
+            ]
+            # max() of two arguments is SQLite's greatest()
+            return int(conn.execute(select(func.max(*newest))).scalar_one())
+        newest_id, in_progress = conn.exec_driver_sql(_PG_AREA_VERSION, {"area": area_code}).one()
+    return _version(newest_id, in_progress)
+
+
+def _version(newest_id: int, in_progress: str | None) -> int:
+    """The newest id; with writes in progress, a negative number naming them too."""
     if not in_progress:
         return int(newest_id)
     digest = hashlib.blake2b(f"{newest_id}|{in_progress}".encode(), digest_size=8).digest()

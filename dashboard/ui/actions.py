@@ -130,6 +130,7 @@ def overview_line(area_code: str, today: date) -> None:
         overdue = loaders.derived(
             ("overdue_actions", area_code, today),
             lambda: loaders.actions(area_code, today).filter(pl.col("overdue")).height,
+            area=area_code,
         )
     except AccessDenied:
         return

@@ -227,7 +227,9 @@ def history(
         )  # fmt: skip
 
     what = ("capacity_heatmap", area["area_code"], kind, tuple(cells["assessment_id"].unique()))
-    st.vega_lite_chart(loaders.chart_spec(what, chart), key="capacity_heatmap")
+    st.vega_lite_chart(
+        loaders.chart_spec(what, chart, area=area["area_code"]), key="capacity_heatmap"
+    )
     components.chart_download(
         chart, f"capacity-{area['area_code']}-{kind}.png", "capacity_heatmap_png",
         title=charts.export_heading("How capacity moved", area["area_name"], as_at),
@@ -543,7 +545,7 @@ def overview_line(area_code: str, as_at: date | None = None) -> None:
         return latest(assessments, "go")
 
     try:  # found once per data version: the overview's every run shows it
-        go = loaders.derived(("capacity_line", area_code, as_at), newest_then)
+        go = loaders.derived(("capacity_line", area_code, as_at), newest_then, area=area_code)
     except AccessDenied:
         return
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):

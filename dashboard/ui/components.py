@@ -468,8 +468,12 @@ def trajectory(  # type: ignore[no-untyped-def]
     def spec() -> dict[str, Any]:  # the same spec without Altair's cost (charts_spec)
         return charts_spec.trajectory_spec(_chart_inputs(result, [target_id])[1], **drawn)
 
-    what = ("trajectory", row["area_code"], result.as_at, target_id, height, font_size, title)
-    st.vega_lite_chart(loaders.chart_spec(what, spec), width="stretch", key=f"{key}_chart")
+    what = (
+        "trajectory", row["area_code"], result.as_at, result.known_at, target_id, height,
+        font_size, title,
+    )  # fmt: skip
+    chart_spec = loaders.chart_spec(what, spec, area=row["area_code"])
+    st.vega_lite_chart(chart_spec, width="stretch", key=f"{key}_chart")
     heading = f"{row['indicator_code']} {row['indicator_name']}"
     chart_download(
         chart, f"{row['area_code']}-{row['indicator_code']}-trajectory.png", f"{key}_png",
@@ -500,12 +504,13 @@ def small_multiples(  # type: ignore[no-untyped-def]
         data = _chart_inputs(result, ids)[1]
         return charts_spec.small_multiples_spec(data, rows, columns=columns, width=250)
 
-    what = ("small_multiples", result.as_at, tuple(ids), columns)
-    st.vega_lite_chart(loaders.chart_spec(what, spec), key=f"{key}_chart")
+    what = ("small_multiples", result.as_at, result.known_at, tuple(ids), columns)
+    areas = rows["area_code"].unique()
+    one_area = str(areas[0]) if areas.len() == 1 else None
+    st.vega_lite_chart(loaders.chart_spec(what, spec, area=one_area), key=f"{key}_chart")
     if title is None:
         blocks = rows["block_name"].drop_nulls().unique()
         title = str(blocks[0]) if blocks.len() == 1 else "Trajectories"
-    areas = rows["area_code"].unique()
     area = _area_name(areas[0]) if areas.len() == 1 else f"{areas.len()} areas"
     chart_download(
         chart, f"{key}.png", f"{key}_png", title=charts.export_heading(title, area, result.as_at)

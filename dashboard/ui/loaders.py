@@ -91,6 +91,26 @@ def data_version() -> int:
     return version
 
 
+_AREA_MEMO_KEY = "_area_version_memo"
+
+
+def area_version(area_code: str) -> int:
+    """The data version of what one area's pages show (`store.area_data_version`): it moves
+    with the area's writes and those of no area, not with another area's. Read once per run
+    and area, as `data_version` is. The area's assessment and the figures its pages derive
+    from it key on this, so on a national database, written in somewhere all day, they are
+    kept until this area (or the framework, settings, users) changes."""
+    run = st.session_state.get(RUN_KEY)
+    memo = st.session_state.get(_AREA_MEMO_KEY)
+    if run is None or memo is None or memo[:2] != (run, _last_commit):
+        memo = (run, _last_commit, {})
+        st.session_state[_AREA_MEMO_KEY] = memo
+    versions: dict[str, int] = memo[2]
+    if area_code not in versions:
+        versions[area_code] = store.area_data_version(engine(), area_code)
+    return versions[area_code]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _areas(url: str, who: Actor, version: int) -> pl.DataFrame:
     return store.list_areas(_engine(url), who)
@@ -121,7 +141,9 @@ def _assessment(
 def assessment(area_code: str, as_at: date, *, known_at: datetime | None = None) -> Assessment:
     """An area's assessment at `as_at`; with `known_at`, only revisions recorded by then."""
     known = known_at.isoformat() if known_at else None
-    return _assessment(database_url(), actor(), area_code, as_at.isoformat(), known, data_version())
+    return _assessment(
+        database_url(), actor(), area_code, as_at.isoformat(), known, area_version(area_code)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -144,7 +166,7 @@ def targets_known_at(
     assessment at `base_as_at` and one read of values."""
     return _targets_known_at(
         database_url(), actor(), area_code, base_as_at.isoformat(), as_at.isoformat(),
-        known_at.isoformat(), data_version(),
+        known_at.isoformat(), area_version(area_code),
     )  # fmt: skip
 
 
@@ -453,12 +475,15 @@ def _chart_spec(
     return built if isinstance(built, dict) else built.to_dict(validate=False)
 
 
-def chart_spec(what: tuple[object, ...], build: Callable[[], Any]) -> dict[str, Any]:
+def chart_spec(
+    what: tuple[object, ...], build: Callable[[], Any], *, area: str | None = None
+) -> dict[str, Any]:
     """The Vega-Lite spec `build()` makes (or that of the Altair chart it makes), cached on
     `what` (everything the chart is drawn from besides the data: codes, dates, sizes) and the
-    data version.
+    data version: `area`'s (`area_version`) for a chart of that area's data alone.
     Building an Altair chart of a block's small multiples took a second of every run."""
-    return _chart_spec(database_url(), actor(), what, data_version(), build)
+    version = area_version(area) if area is not None else data_version()
+    return _chart_spec(database_url(), actor(), what, version, build)
 
 
 # ---- a page's derived tables, built once per data version and shared ----
@@ -472,11 +497,13 @@ def _derived(
     return _build()
 
 
-def derived(what: tuple[object, ...], build: Callable[[], Any]) -> Any:
+def derived(what: tuple[object, ...], build: Callable[[], Any], *, area: str | None = None) -> Any:
     """What `build()` returns, cached on `what` (everything it is worked out from besides the
-    data: the page, codes, dates, toggles), the user and the data version. For the tables a
-    page derives from an assessment on every run: status counts, exceptions, the table."""
-    return _derived(database_url(), actor(), what, data_version(), build)
+    data: the page, codes, dates, toggles), the user and the data version: `area`'s
+    (`area_version`) when `build` reads that area's data alone. For the tables a page derives
+    from an assessment on every run: status counts, exceptions, the table."""
+    version = area_version(area) if area is not None else data_version()
+    return _derived(database_url(), actor(), what, version, build)
 
 
 # ---- meeting mode (dashboard/ui/meeting.py): the deck and each slide's chart ----
@@ -489,7 +516,9 @@ def _meeting_deck(url: str, who: Actor, area_code: str, as_at: str, version: int
 
 def meeting_deck(area_code: str, as_at: date) -> pl.DataFrame:
     """The target slides of an area's board meeting at `as_at`, exceptions first."""
-    return _meeting_deck(database_url(), actor(), area_code, as_at.isoformat(), data_version())
+    return _meeting_deck(
+        database_url(), actor(), area_code, as_at.isoformat(), area_version(area_code)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -507,7 +536,7 @@ def _meeting_chart(
 def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:
     """The Vega-Lite spec of one slide's trajectory chart (built once per data version)."""
     return _meeting_chart(
-        database_url(), actor(), area_code, as_at.isoformat(), target_id, data_version()
+        database_url(), actor(), area_code, as_at.isoformat(), target_id, area_version(area_code)
     )
 
 

@@ -190,6 +190,7 @@ def overview_line(area_code: str, today: date) -> None:
         found = loaders.derived(
             ("next_meeting", area_code, today),
             lambda: store.next_meeting(loaders.meetings(area_code), today),
+            area=area_code,
         )
     except AccessDenied:
         return

@@ -303,3 +303,44 @@ def test_after_the_agreement_end_the_cards_show_the_outturn_not_a_forecast(
     running = open_page("indicator", area="D14", indicator="YJ-FTE", as_at=as_at.isoformat())
     labels = {m.label for m in running.metric}
     assert {"Forecast", "Expected now"} <= labels and "Outturn" not in labels
+
+
+def test_a_past_view_draws_the_values_known_then_after_todays(demo_db: str) -> None:
+    """The chart of a past view ("as known then") is its own, not the one drawn for today's
+    view of the same date: a corrected value shows as it stood before the correction."""
+    engine = db.get_engine(demo_db)
+    reader = store.cli_actor("reader")
+    targeted = assess(demo_db, AREA).targets["indicator_code"].to_list()
+    found = None
+    for code in targeted:  # a value corrected later than its first figure was recorded
+        revised = store.actual_revisions(engine, reader, AREA, code).filter(
+            pl.col("period") <= DEMO_TODAY
+        )
+        twice = revised.filter(pl.len().over("period") > 1).sort("period", "revision")
+        if twice.height:
+            first, last = (
+                twice.row(0, named=True),
+                twice.filter(pl.col("period") == twice["period"][0]).row(-1, named=True),
+            )
+            if first["value"] != last["value"] and first["recorded_at"] < last["recorded_at"]:
+                found = code, first, last
+                break
+    assert found is not None, "the demo corrects some values"
+    code, first, last = found
+    moment = first["recorded_at"] + (last["recorded_at"] - first["recorded_at"]) / 2
+    as_at = DEMO_TODAY.isoformat()
+
+    def actual_at(at) -> float:  # type: ignore[no-untyped-def]
+        assert not errors(at), errors(at)
+        data = chart_data(charts(at)[0])
+        period = pl.col("period").cast(pl.Utf8).str.slice(0, 10)  # shipped as ISO text
+        rows = data.filter((pl.col("layer") == "actual") & (period == first["period"].isoformat()))
+        return float(rows["value"][0])
+
+    today = open_page("indicator", area=AREA, indicator=code, as_at=as_at)
+    assert actual_at(today) == pytest.approx(last["value"])
+    then = open_page(
+        "indicator", area=AREA, indicator=code, as_at=as_at,
+        known_at=moment.isoformat(timespec="minutes"),
+    )  # fmt: skip
+    assert actual_at(then) == pytest.approx(first["value"])

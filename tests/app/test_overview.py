@@ -290,3 +290,54 @@ def test_the_figures_kept_between_runs_follow_a_new_value(writable_demo: str) ->
     assert board.status_counts(after) != board.status_counts(before)
     again = open_page("overview", area="D05")
     assert _cards(again) == {STATUS[k][1]: n for k, n in board.status_counts(after).items()}
+
+
+def test_an_areas_figures_are_kept_while_only_another_area_changes(
+    writable_demo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An area's assessment and overview figures key on its own data version: a value saved
+    in another area leaves them as they were (no new assessment), one saved in the area
+    itself, or a change to no area (a setting), assesses it afresh."""
+    from dashboard.ui import loaders
+
+    assessed: list[tuple[str, ...]] = []
+    real = loaders.assess_areas
+
+    def counted(engine, actor, codes, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assessed.append(tuple(codes))
+        return real(engine, actor, codes, *args, **kwargs)
+
+    monkeypatch.setattr(loaders, "assess_areas", counted)
+    engine = db.get_engine(writable_demo)
+    here, elsewhere = "D05", "D10"
+
+    def save_in(area: str) -> None:
+        latest = assess(writable_demo, area).targets.filter(pl.col("latest_value").is_not_null())
+        row = latest.row(0, named=True)
+        with engine.begin() as conn:
+            store.save_actuals(
+                conn, store.cli_actor("overview-test"),
+                [{"area_code": area, "indicator_code": row["indicator_code"],
+                  "period": row["latest_period"], "value": row["latest_value"] + 1}],
+                "test: a new value",
+            )  # fmt: skip
+
+    first = open_page("overview", area=here)
+    assert not errors(first) and (here,) in assessed
+    shown = _cards(first)
+    assessed.clear()
+    save_in(elsewhere)
+    again = open_page("overview", area=here)
+    assert not errors(again)
+    assert (here,) not in assessed and _cards(again) == shown  # kept: nothing here changed
+    open_page("overview", area=elsewhere)
+    assert (elsewhere,) in assessed  # the other area's own view is worked out afresh
+    assessed.clear()
+    save_in(here)
+    open_page("overview", area=here)
+    assert (here,) in assessed
+    assessed.clear()
+    # a change to no area (a setting): every area's view is worked out again
+    store.set_setting(engine, store.cli_actor("overview-test"), "rag_tolerance", "0.06")
+    open_page("overview", area=here)
+    assert (here,) in assessed

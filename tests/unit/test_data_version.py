@@ -105,3 +105,57 @@ def test_a_run_reads_the_version_once_unless_something_commits(
     loaders.new_run()
     assert loaders.data_version() == after_write and len(reads) == 3  # each run reads afresh
     st.session_state.clear()
+
+
+def _newest_of(engine: Engine, area_code: str) -> int:
+    """The newest audit id of the area's rows and of rows of no area."""
+    mine = (AuditEvent.area_code == area_code) | AuditEvent.area_code.is_(None)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(AuditEvent.id)).where(mine)).scalar_one())
+
+
+def test_an_areas_version_moves_with_its_own_writes_and_those_of_no_area(
+    engine: Engine, admin: store.Actor
+) -> None:
+    def write(area_code: str | None) -> None:
+        with db.write_transaction(engine) as conn:
+            store.audit._audit(conn, admin, "test-area-write", area_code=area_code)
+
+    write(None)
+    here, there = (
+        store.area_data_version(engine, "TEST-A"),
+        store.area_data_version(engine, "TEST-B"),
+    )
+    assert here == there == _newest_of(engine, "TEST-A") > 0
+    write("TEST-B")  # another area's write leaves this area's version as it was
+    assert store.area_data_version(engine, "TEST-A") == here
+    assert store.area_data_version(engine, "TEST-B") not in (there, here)
+    write("TEST-A")
+    moved = store.area_data_version(engine, "TEST-A")
+    assert moved != here and moved == _newest_of(engine, "TEST-A")
+    assert store.data_version(engine) == moved  # the newest write of all was this area's
+    write(None)  # a write of no area (the framework, a setting) moves every area's version
+    assert store.area_data_version(engine, "TEST-A") != moved
+    assert store.area_data_version(engine, "TEST-B") == store.area_data_version(engine, "TEST-A")
+
+
+def test_an_areas_write_that_commits_after_a_later_numbered_one_still_moves_its_version(
+    engine: Engine, admin: store.Actor
+) -> None:
+    """As for the whole version: on PostgreSQL the area's write that draws the lower id and
+    commits last still changes the area's version (while it is in progress the version names
+    it); on SQLite writers take turns."""
+    before = store.area_data_version(engine, "TEST-SLOW")
+    if db.is_sqlite(engine):
+        with db.write_transaction(engine) as conn:
+            store.audit._audit(conn, admin, "test-slow", area_code="TEST-SLOW")
+        assert store.area_data_version(engine, "TEST-SLOW") != before
+        return
+    with db.write_transaction(engine) as slow:
+        store.audit._audit(slow, admin, "test-slow", area_code="TEST-SLOW")
+        with db.write_transaction(engine) as fast:
+            store.audit._audit(fast, admin, "test-fast", area_code="TEST-FAST")
+        between = store.area_data_version(engine, "TEST-SLOW")
+        assert between != before
+    after = store.area_data_version(engine, "TEST-SLOW")
+    assert after != between and after == _newest_of(engine, "TEST-SLOW")
