@@ -22,6 +22,7 @@ from dashboard.store.actuals import save_actuals, target_owners
 from dashboard.store.agreements import agreement_for, save_areas, save_indicators, sign_agreement
 from dashboard.store.audit import (
     area_data_version,
+    area_data_versions,
     audit_frame,
     audit_summary,
     bare,
@@ -174,6 +175,7 @@ __all__ = [
     "agreement_for",
     "area_contacts",
     "area_data_version",
+    "area_data_versions",
     "area_has_data",
     "area_partnerships",
     "audit_frame",

@@ -17,9 +17,7 @@ from dashboard.store import frames
 from dashboard.store.bulk import bulk_insert
 from dashboard.store.clock import _wall_clock_of_write, recorded_now
 from dashboard.store.rules import deny
-from data_models import (
-    AuditEvent,
-)
+from data_models import Area, AuditEvent
 
 
 def bare(value: float | Decimal | str | None) -> str | None:
@@ -264,6 +262,15 @@ _AREA_NEWEST = (
     f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL))"
 )
 _PG_AREA_VERSION = f"{_LOCKS}\nSELECT {_AREA_NEWEST}, {_IN_PROGRESS}"
+# Every area's at once: the newest id of no area, each area's newest (one probe of the index
+# per area), both lists in code order.
+_EACH_AREA_NEWEST = (
+    f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL), "
+    "(SELECT array_agg(a.code ORDER BY a.code) FROM area AS a), "
+    f"(SELECT array_agg(coalesce((SELECT max(e.id) FROM {AuditEvent.__tablename__} AS e "
+    "WHERE e.area_code = a.code), 0) ORDER BY a.code) FROM area AS a)"
+)
+_PG_EACH_AREA_VERSION = f"{_LOCKS}\nSELECT {_EACH_AREA_NEWEST}, {_IN_PROGRESS}"
 
 
 def data_version(engine: Engine) -> int:
@@ -302,6 +309,30 @@ def area_data_version(engine: Engine, area_code: str) -> int:
             return int(conn.execute(select(func.max(*newest))).scalar_one())
         newest_id, in_progress = conn.exec_driver_sql(_PG_AREA_VERSION, {"area": area_code}).one()
     return _version(newest_id, in_progress)
+
+
+def area_data_versions(engine: Engine) -> dict[str, int]:
+    """`area_data_version` of every area, read in one statement (one snapshot)."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            no_area = (
+                select(func.coalesce(func.max(AuditEvent.id), 0))
+                .where(AuditEvent.area_code.is_(None))
+                .scalar_subquery()
+            )
+            newest = (
+                select(func.coalesce(func.max(AuditEvent.id), 0))
+                .where(AuditEvent.area_code == Area.code)
+                .scalar_subquery()
+            )
+            # max() of two arguments is SQLite's greatest()
+            rows = conn.execute(select(Area.code, func.max(newest, no_area))).all()
+            return {str(code): int(version) for code, version in rows}
+        no_area_id, codes, ids, in_progress = conn.exec_driver_sql(_PG_EACH_AREA_VERSION).one()
+    return {
+        str(code): _version(max(int(newest), int(no_area_id)), in_progress)
+        for code, newest in zip(codes or [], ids or [], strict=True)
+    }
 
 
 def _version(newest_id: int, in_progress: str | None) -> int:

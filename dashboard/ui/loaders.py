@@ -20,6 +20,7 @@ from sqlalchemy import Engine, event
 from dashboard import db, store
 from dashboard.access import Actor
 from dashboard.analysis import Assessment, assess_areas
+from dashboard.assessments_by_area import AssessmentsByArea
 from dashboard.formatting import TARGET_TEXTS, with_value_texts
 from dashboard.settings import get_settings
 
@@ -543,11 +544,22 @@ def meeting_chart(area_code: str, as_at: date, target_id: int) -> dict | None:
 # ---- compare areas (issue 13) ----
 # One assessment of every area the user reads (never a load per area), kept as a resource
 # (not copied on each hit: at national scale it is large) and shared with the national view,
-# and the one indicator's rows cached per indicator.
+# and the one indicator's rows cached per indicator. It is kept area by area: after a write,
+# only the areas whose data version moved are read and assessed again.
 @st.cache_resource(show_spinner=False, max_entries=4)
+def _assessments_by_area(url: str, who: Actor, as_at: str) -> AssessmentsByArea:
+    return AssessmentsByArea()
+
+
 def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Assessment:
     codes = _areas(url, who, version)["area_code"].to_list()
-    return assess_areas(_engine(url), who, codes, date.fromisoformat(as_at))
+    day = date.fromisoformat(as_at)
+    return _assessments_by_area(url, who, as_at).assessment(
+        codes,
+        store.area_data_versions(_engine(url)),
+        day,
+        lambda stale: assess_areas(_engine(url), who, stale, day),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

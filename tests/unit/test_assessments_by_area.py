@@ -1,0 +1,125 @@
+"""The assessment of many areas kept area by area (`dashboard.assessments_by_area`), on the
+demo (SQLite and PostgreSQL): put back together from its parts it is the one-pass assessment,
+and after a write only the written area is assessed again, with the same result as a fresh
+pass; the national view drawn from it is the one drawn from a fresh pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import Engine
+
+from dashboard import db, store
+from dashboard.access import Actor
+from dashboard.analysis import Assessment, assess_areas
+from dashboard.assessments_by_area import AssessmentsByArea, combine, split_by_area
+from dashboard.reports import region
+from seed_data.demo import DEMO_TODAY, seed_demo
+from tests.conftest import _BACKENDS, backend_database
+
+
+@dataclass
+class Demo:
+    engine: Engine
+    admin: Actor
+    codes: list[str]
+
+
+@pytest.fixture(scope="module", params=_BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Demo]:
+    url = backend_database(request.param, tmp_path_factory.mktemp("by_area"))
+    engine = db.get_engine(url)
+    admin = store.cli_actor("tester")
+    seed_demo(engine, admin)
+    yield Demo(engine, admin, store.list_areas(engine, admin)["area_code"].to_list())
+    db.dispose_all()
+
+
+def _frames(result: Assessment) -> dict[str, pl.DataFrame]:
+    scope = result.scope
+    return {
+        "targets": result.targets, "areas": result.areas, "blocks": result.blocks,
+        "missing": result.missing, "scope.targets": scope.targets,
+        "scope.milestones": scope.milestones, "scope.actuals": scope.actuals,
+        "scope.agreements": scope.agreements,
+        # newest first as read; two areas' commentary of the same minute may swap places
+        "scope.commentary": scope.commentary.sort(pl.all()),
+    }  # fmt: skip
+
+
+def _assert_same(got: Assessment, expected: Assessment) -> None:
+    assert got.as_at == expected.as_at
+    for name, frame in _frames(expected).items():
+        try:
+            assert_frame_equal(_frames(got)[name], frame)
+        except AssertionError as exc:
+            raise AssertionError(f"{name}: {exc}") from exc
+
+
+def test_the_parts_put_back_together_are_the_one_pass_assessment(demo: Demo) -> None:
+    whole = assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY)
+    parts = split_by_area(whole, demo.codes)
+    assert sorted(parts) == sorted(demo.codes)
+    # each part is that area's own assessment
+    one = demo.codes[0]
+    _assert_same(parts[one], assess_areas(demo.engine, demo.admin, [one], DEMO_TODAY))
+    assert parts[one].targets["area_code"].unique().to_list() == [one]
+    _assert_same(combine(parts, DEMO_TODAY), whole)
+
+
+def test_after_a_write_only_that_area_is_assessed_again(demo: Demo) -> None:
+    kept = AssessmentsByArea()
+    asked: list[list[str]] = []
+
+    def assess(codes: list[str]) -> Assessment:
+        asked.append(sorted(codes))
+        return assess_areas(demo.engine, demo.admin, codes, DEMO_TODAY)
+
+    def current() -> Assessment:
+        versions = store.area_data_versions(demo.engine)
+        return kept.assessment(demo.codes, versions, DEMO_TODAY, assess)
+
+    first = current()
+    assert asked == [sorted(demo.codes)]
+    _assert_same(first, assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY))
+    assert current() is first and len(asked) == 1  # nothing changed: the same, kept
+
+    written = demo.codes[len(demo.codes) // 2]
+    row = (
+        first.targets.filter(
+            (pl.col("area_code") == written) & pl.col("latest_value").is_not_null()
+        )
+        .row(0, named=True)
+    )  # fmt: skip
+    with db.write_transaction(demo.engine) as conn:
+        store.save_actuals(
+            conn, demo.admin,
+            [{"area_code": written, "indicator_code": row["indicator_code"],
+              "period": row["latest_period"], "value": row["latest_value"] * 2 + 1}],
+            "test: a corrected value",
+        )  # fmt: skip
+    after = current()
+    assert asked[1:] == [[written]]  # the written area alone
+    fresh = assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY)
+    _assert_same(after, fresh)
+    changed = after.targets.filter(
+        (pl.col("area_code") == written) & (pl.col("indicator_code") == row["indicator_code"])
+    )
+    assert changed["latest_value"][0] == pytest.approx(row["latest_value"] * 2 + 1)
+
+    # the national view drawn from the kept assessment is the one a fresh pass draws
+    kept_view = region.national_view(demo.engine, demo.admin, DEMO_TODAY, assessed=lambda _: after)
+    fresh_view = region.national_view(demo.engine, demo.admin, DEMO_TODAY)
+    assert_frame_equal(kept_view.grid, fresh_view.grid)
+    assert kept_view.blocks == fresh_view.blocks
+
+    with db.write_transaction(demo.engine) as conn:  # a write of no area: every area again
+        store.audit._audit(conn, demo.admin, "test-framework-change")
+    current()
+    assert asked[2] == sorted(demo.codes)
