@@ -341,9 +341,18 @@ class RegionView:
     whole_agreement: bool  # False for a department: its indicators' share of each maximum
 
 
-def region_view(engine: Engine, actor: Actor, region_code: str, as_at: date) -> RegionView:
+def region_view(
+    engine: Engine,
+    actor: Actor,
+    region_code: str,
+    as_at: date,
+    *,
+    assessed: Callable[[list[str]], Assessment] | None = None,
+) -> RegionView:
     """Read and assess every area of a region in one pass (the store refuses a region the
-    actor's grants do not cover: AccessDenied)."""
+    actor's grants do not cover: AccessDenied). `assessed` gives the assessment of the
+    areas' codes (the app passes the one it keeps area by area); by default they are
+    assessed here, once the region is allowed."""
     from dashboard.reports.returns import review_period, review_signoff_state
 
     areas = store.region_areas(engine, actor, region_code)
@@ -353,7 +362,9 @@ def region_view(engine: Engine, actor: Actor, region_code: str, as_at: date) -> 
         region_code=region_code,
         region_name=str(names["region_name"][0]),
         areas=areas,
-        assessment=assess_areas(engine, actor, codes, as_at),
+        assessment=assess_areas(engine, actor, codes, as_at)
+        if assessed is None
+        else assessed(codes),
         signoffs=review_signoff_state(engine, actor, codes, review_period(as_at)),
         capacity=store.latest_capacity(engine, actor, codes, as_at),
         whole_agreement=not access.read_scope(actor).indicator_limited,

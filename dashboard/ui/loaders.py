@@ -551,8 +551,8 @@ def _assessments_by_area(url: str, who: Actor, as_at: str) -> AssessmentsByArea:
     return AssessmentsByArea()
 
 
-def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Assessment:
-    codes = _areas(url, who, version)["area_code"].to_list()
+def _kept_assessment(url: str, who: Actor, as_at: str, codes: list[str]) -> Assessment:
+    """The assessment of `codes` at `as_at`, from the parts kept for the user and date."""
     day = date.fromisoformat(as_at)
     return _assessments_by_area(url, who, as_at).assessment(
         codes,
@@ -560,6 +560,11 @@ def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Asse
         day,
         lambda stale: assess_areas(_engine(url), who, stale, day),
     )
+
+
+def _readable_assessment(url: str, who: Actor, as_at: str, version: int) -> Assessment:
+    codes = _areas(url, who, version)["area_code"].to_list()
+    return _kept_assessment(url, who, as_at, codes)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -616,7 +621,10 @@ def distribution(
 def _region_view(url: str, who: Actor, region_code: str, as_at: str, version: int):
     from dashboard.reports import region
 
-    return region.region_view(_engine(url), who, region_code, date.fromisoformat(as_at))
+    return region.region_view(
+        _engine(url), who, region_code, date.fromisoformat(as_at),
+        assessed=lambda codes: _kept_assessment(url, who, as_at, codes),
+    )  # fmt: skip
 
 
 def region_view(region_code: str, as_at: date):
