@@ -166,6 +166,7 @@ async def menu_paths(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-
 
 async def _measure(
     base: str, pid: int, area: str, warm_area: str | None, scale: str, backend: str,
+    write_one_value: Callable[[], None],
     second: Callable[[], AbstractContextManager[tuple[str, int]]],
 ) -> list[Row]:  # fmt: skip
     from playwright.async_api import async_playwright
@@ -203,6 +204,18 @@ async def _measure(
                     f"first render: {label} ({what})", scale, backend,
                     None if problem.startswith("did not") else took, blank, 3 if across else 2,
                     note=problem, broken=bool(problem),
+                )
+            )  # fmt: skip
+        if "national" in {slug for _, slug in pages}:
+            # A value saved in one area, then the national view again: only that area is
+            # assessed afresh (the others' parts are kept), so it opens near a page of one area.
+            await asyncio.to_thread(write_one_value)
+            took, problem = await visit(page, f"{base}/national?area={area}")
+            rows.append(
+                Row(
+                    f"National view after a value is saved in {area}", scale, backend,
+                    None if problem.startswith("did not") else took, blank, 3,
+                    note=problem or "the other areas' assessments kept", broken=bool(problem),
                 )
             )  # fmt: skip
         rows.append(
@@ -333,4 +346,19 @@ def browser_rows(
         ]  # fmt: skip
     with serve(url, work) as (base, pid):
         second = partial(serve, url, work, PORT + 1, "server-2.log")
-        return asyncio.run(_measure(base, pid, area, warm_area, scale, backend, second))
+        write = partial(_write_one_value, url, area)
+        return asyncio.run(_measure(base, pid, area, warm_area, scale, backend, write, second))
+
+
+def _write_one_value(url: str, area: str) -> None:
+    """A new revision of `area`'s latest current value (one more than it was), saved as a
+    user of the app would, through the store."""
+    from dashboard import db, store
+
+    engine = db.get_engine(url)
+    actor = store.cli_actor("bench")
+    latest = store.current_actuals(engine, actor, [area]).sort("period").row(-1, named=True)
+    row = {k: latest[k] for k in ("area_code", "indicator_code", "period")}
+    with db.write_transaction(engine) as conn:
+        store.save_actuals(conn, actor, [{**row, "value": latest["value"] + 1}], "bench")
+    db.dispose_all()

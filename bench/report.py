@@ -170,6 +170,10 @@ How each figure is measured (all in this run, on this machine):
   the hidden one-line page `/blank` on the same server, visited 5 times first and again after
   each page, the median of all those visits. Goal: ≤ 2× for one area's pages, ≤ 3× for pages
   across areas.
+* **National view after a value is saved**: once every page has rendered, one new revision
+  of the busiest area's latest value is saved through the store, and the National view is
+  opened again: only that area is read and assessed again, the others' assessments are kept.
+  Floor and goal as for a page across areas.
 * **server memory**: resident set size of the streamlit process (`/proc/<pid>/status`) after
   every page has been visited once; the goal (≤ 600 MB) is for the national scale.
 * **25 sessions on the overview**: a light websocket client (`bench/sessions.py`), no
