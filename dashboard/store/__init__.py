@@ -27,6 +27,7 @@ from dashboard.store.audit import (
     audit_summary,
     bare,
     data_version,
+    data_versions,
 )
 from dashboard.store.bulk import bulk_insert
 from dashboard.store.capacity import (
@@ -194,6 +195,7 @@ __all__ = [
     "current_actuals",
     "current_locks",
     "data_version",
+    "data_versions",
     "deny",
     "department_families",
     "department_family",

@@ -261,7 +261,10 @@ _AREA_NEWEST = (
     "WHERE area_code = %(area)s), "
     f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL))"
 )
-_PG_AREA_VERSION = f"{_LOCKS}\nSELECT {_AREA_NEWEST}, {_IN_PROGRESS}"
+_PG_AREA_VERSION = (
+    f"{_LOCKS}\nSELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), "
+    f"{_AREA_NEWEST}, {_IN_PROGRESS}"
+)
 # Every area's at once: the newest id of no area, each area's newest (one probe of the index
 # per area), both lists in code order.
 _EACH_AREA_NEWEST = (
@@ -299,16 +302,24 @@ def area_data_version(engine: Engine, area_code: str) -> int:
     in progress, it names that too, as `data_version` does (which area it writes is unknown
     until it commits). A national deployment writes somewhere all day: an area's kept
     assessment and figures then last until that area, or the whole framework, changes."""
+    return data_versions(engine, area_code)[1]
+
+
+def data_versions(engine: Engine, area_code: str) -> tuple[int, int]:
+    """`data_version` and `area_data_version` of `area_code`, in one statement: a page run
+    of one area asks for both."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             newest = [
                 select(func.coalesce(func.max(AuditEvent.id), 0)).where(where).scalar_subquery()
                 for where in (AuditEvent.area_code == area_code, AuditEvent.area_code.is_(None))
             ]
+            everything = select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery()
             # max() of two arguments is SQLite's greatest()
-            return int(conn.execute(select(func.max(*newest))).scalar_one())
-        newest_id, in_progress = conn.exec_driver_sql(_PG_AREA_VERSION, {"area": area_code}).one()
-    return _version(newest_id, in_progress)
+            whole, area = conn.execute(select(everything, func.max(*newest))).one()
+            return int(whole), int(area)
+        whole, area, in_progress = conn.exec_driver_sql(_PG_AREA_VERSION, {"area": area_code}).one()
+    return _version(whole, in_progress), _version(area, in_progress)
 
 
 def area_data_versions(engine: Engine) -> dict[str, int]:

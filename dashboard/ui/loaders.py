@@ -87,7 +87,14 @@ def data_version() -> int:
     memo = st.session_state.get(_MEMO_KEY)
     if run is not None and memo is not None and memo[:2] == (run, _last_commit):
         return int(memo[2])
-    version = store.data_version(engine())
+    # The page's area, if one is selected (the link's, else the last run's): its version is
+    # read in the same statement, so a page of one area still asks the database once a run.
+    area = st.query_params.get("area") or st.session_state.get("sel_area")
+    if area:
+        version, of_area = store.data_versions(engine(), str(area))
+        st.session_state[_AREA_MEMO_KEY] = (run, _last_commit, {str(area): of_area})
+    else:
+        version = store.data_version(engine())
     st.session_state[_MEMO_KEY] = (run, _last_commit, version)
     return version
 

@@ -159,3 +159,39 @@ def test_an_areas_write_that_commits_after_a_later_numbered_one_still_moves_its_
         assert between != before
     after = store.area_data_version(engine, "TEST-SLOW")
     assert after != between and after == _newest_of(engine, "TEST-SLOW")
+
+
+def test_a_run_of_one_areas_page_reads_both_versions_in_one_statement(
+    engine: Engine, admin: store.Actor, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """With an area selected, the run's first read gives the whole database's version and
+    that area's together: the page's area version is then no second read."""
+    import streamlit as st
+
+    from dashboard.ui import loaders
+
+    reads: list[str] = []
+
+    def both(engine_: Engine, area_code: str) -> tuple[int, int]:
+        reads.append(area_code)
+        return store.audit.data_versions(engine_, area_code)
+
+    def one(engine_: Engine, area_code: str) -> int:
+        reads.append(f"area {area_code}")
+        return store.audit.area_data_version(engine_, area_code)
+
+    monkeypatch.setattr(loaders, "engine", lambda: engine)
+    monkeypatch.setattr(loaders.store, "data_versions", both)
+    monkeypatch.setattr(loaders.store, "area_data_version", one)
+    with db.write_transaction(engine) as conn:
+        store.audit._audit(conn, admin, "test-here", area_code="TEST-HERE")
+    st.session_state.clear()
+    st.session_state["sel_area"] = "TEST-HERE"
+    loaders.new_run()
+    whole = loaders.data_version()
+    assert loaders.area_version("TEST-HERE") == store.audit.area_data_version(engine, "TEST-HERE")
+    assert whole == store.audit.data_version(engine)
+    assert reads == ["TEST-HERE"]  # one statement for both
+    loaders.area_version("TEST-OTHER")  # another area on the page: read on its own
+    assert reads == ["TEST-HERE", "area TEST-OTHER"]
+    st.session_state.clear()
