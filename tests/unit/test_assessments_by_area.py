@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from dashboard import db, store
 from dashboard.access import Actor
 from dashboard.analysis import Assessment, assess_areas
-from dashboard.assessments_by_area import AssessmentsByArea, combine, split_by_area
+from dashboard.assessments_by_area import MAX_BATCHES, AssessmentsByArea, combine, narrowed
 from dashboard.reports import region
 from seed_data.demo import DEMO_TODAY, seed_demo
 from tests.conftest import _BACKENDS, backend_database
@@ -64,13 +64,17 @@ def _assert_same(got: Assessment, expected: Assessment) -> None:
 
 def test_the_parts_put_back_together_are_the_one_pass_assessment(demo: Demo) -> None:
     whole = assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY)
-    parts = split_by_area(whole, demo.codes)
-    assert sorted(parts) == sorted(demo.codes)
-    # each part is that area's own assessment
     one = demo.codes[0]
-    _assert_same(parts[one], assess_areas(demo.engine, demo.admin, [one], DEMO_TODAY))
-    assert parts[one].targets["area_code"].unique().to_list() == [one]
-    _assert_same(combine(parts, DEMO_TODAY), whole)
+    # narrowed to one area, it is that area's own assessment
+    alone = narrowed(whole, [one])
+    _assert_same(alone, assess_areas(demo.engine, demo.admin, [one], DEMO_TODAY))
+    assert alone.targets["area_code"].unique().to_list() == [one]
+    # two passes over two halves of the areas, put together, are the one pass
+    first, second = demo.codes[1::2], demo.codes[0::2]
+    halves = [assess_areas(demo.engine, demo.admin, half, DEMO_TODAY) for half in (first, second)]
+    _assert_same(combine(halves, DEMO_TODAY), whole)
+    # and so are one pass narrowed to each half
+    _assert_same(combine([narrowed(whole, second), narrowed(whole, first)], DEMO_TODAY), whole)
 
 
 def test_after_a_write_only_that_area_is_assessed_again(demo: Demo) -> None:
@@ -119,7 +123,38 @@ def test_after_a_write_only_that_area_is_assessed_again(demo: Demo) -> None:
     assert_frame_equal(kept_view.grid, fresh_view.grid)
     assert kept_view.blocks == fresh_view.blocks
 
+    # some of the areas (a region's), from the same kept batches: nothing assessed again
+    some = demo.codes[:5]
+    part = kept.assessment(some, store.area_data_versions(demo.engine), DEMO_TODAY, assess)
+    assert len(asked) == 2
+    _assert_same(part, assess_areas(demo.engine, demo.admin, some, DEMO_TODAY))
+
     with db.write_transaction(demo.engine) as conn:  # a write of no area: every area again
         store.audit._audit(conn, demo.admin, "test-framework-change")
     current()
     assert asked[2] == sorted(demo.codes)
+
+
+def test_many_writes_one_area_at_a_time_stay_few_batches_and_right(demo: Demo) -> None:
+    kept = AssessmentsByArea()
+
+    def assess(codes: list[str]) -> Assessment:
+        return assess_areas(demo.engine, demo.admin, codes, DEMO_TODAY)
+
+    def current() -> Assessment:
+        versions = store.area_data_versions(demo.engine)
+        return kept.assessment(demo.codes, versions, DEMO_TODAY, assess)
+
+    latest = current().targets.filter(pl.col("latest_value").is_not_null())
+    for code in demo.codes[: MAX_BATCHES + 3]:
+        row = latest.filter(pl.col("area_code") == code).row(0, named=True)
+        with db.write_transaction(demo.engine) as conn:
+            store.save_actuals(
+                conn, demo.admin,
+                [{"area_code": code, "indicator_code": row["indicator_code"],
+                  "period": row["latest_period"], "value": row["latest_value"] + 0.5}],
+                "test: one area at a time",
+            )  # fmt: skip
+        current()
+        assert len(kept.batches) <= MAX_BATCHES
+    _assert_same(current(), assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY))
