@@ -107,6 +107,8 @@ class AssessmentsByArea:
         """The assessment of `codes` at their `versions` (of every area: those of areas not
         asked for tell which kept batches are out of date); `assess(codes)` assesses those of
         them that changed or were never assessed, all in one pass."""
+        if not codes:  # no area (a region without any yet): nothing to keep
+            return assess([])
         key = tuple((code, versions[code]) for code in codes)
         with self.lock:
             if self.whole is not None and self.whole[0] == key:
@@ -150,6 +152,6 @@ class AssessmentsByArea:
         parts = []
         for i, mine in sorted(wanted.items()):
             batch = self.batches[i]
-            whole_batch = len(mine) == len(batch.versions)
+            whole_batch = set(mine) == batch.versions.keys()
             parts.append(batch.result if whole_batch else narrowed(batch.result, mine))
         return combine(parts, as_at)

@@ -269,9 +269,9 @@ _PG_AREA_VERSION = (
 # per area), both lists in code order.
 _EACH_AREA_NEWEST = (
     f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL), "
-    "(SELECT array_agg(a.code ORDER BY a.code) FROM area AS a), "
+    f"(SELECT array_agg(a.code ORDER BY a.code) FROM {Area.__tablename__} AS a), "
     f"(SELECT array_agg(coalesce((SELECT max(e.id) FROM {AuditEvent.__tablename__} AS e "
-    "WHERE e.area_code = a.code), 0) ORDER BY a.code) FROM area AS a)"
+    f"WHERE e.area_code = a.code), 0) ORDER BY a.code) FROM {Area.__tablename__} AS a)"
 )
 _PG_EACH_AREA_VERSION = f"{_LOCKS}\nSELECT {_EACH_AREA_NEWEST}, {_IN_PROGRESS}"
 

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 from sqlalchemy import Engine, event
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import db, store
 from dashboard.access import Actor
@@ -57,20 +58,34 @@ def engine() -> Engine:
     return _engine(database_url())
 
 
-# Every commit in this process (any session's write) moves this on: a data version read
-# earlier in a run is used again only while nothing has committed since.
+# Commits move this on: a data version read earlier in a run is used again only while the
+# run's own session has committed nothing since (a write earlier in the same run). Another
+# session's commit in the middle of a run is seen from that run's next read on, not within
+# it: the figures a run derives then key on the version its assessment was made at.
 _commits = itertools.count(1)
-_last_commit = 0
+_last_commit = 0  # outside a session (the CLI, tests): any commit of the process
+_SESSION_COMMITS = "_commits"
 
 
 @event.listens_for(Engine, "commit")
 def _committed(conn: Any) -> None:
     global _last_commit
-    _last_commit = next(_commits)
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        st.session_state[_SESSION_COMMITS] = st.session_state.get(_SESSION_COMMITS, 0) + 1
+    else:
+        _last_commit = next(_commits)
+
+
+def _commits_seen() -> tuple[object, int]:
+    """The run, and the commits so far that a version read in it must follow."""
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        return st.session_state.get(RUN_KEY), int(st.session_state.get(_SESSION_COMMITS, 0))
+    return st.session_state.get(RUN_KEY), _last_commit
 
 
 RUN_KEY = "_run"  # the entrypoint numbers its runs here (`new_run`)
 _MEMO_KEY = "_data_version_memo"
+_AREA_MEMO_KEY = "_area_version_memo"
 
 
 def new_run() -> None:
@@ -81,25 +96,38 @@ def new_run() -> None:
 def data_version() -> int:
     """The database's data version (see `store.data_version`), read once per run: a page
     calls a dozen loaders, and each would otherwise ask the database again. Read again when
-    this process has committed anything since (a write earlier in the same run); another
+    this session has committed anything since (a write earlier in the same run); another
     server's write shows from the next run, as each run reads it from the database."""
-    run = st.session_state.get(RUN_KEY)
+    seen = _commits_seen()
     memo = st.session_state.get(_MEMO_KEY)
-    if run is not None and memo is not None and memo[:2] == (run, _last_commit):
+    if seen[0] is not None and memo is not None and memo[:2] == seen:
         return int(memo[2])
-    # The page's area, if one is selected (the link's, else the last run's): its version is
-    # read in the same statement, so a page of one area still asks the database once a run.
-    area = st.query_params.get("area") or st.session_state.get("sel_area")
+    # The page's area, if one is known yet (the sidebar's choice, else the link's, else the
+    # last run's): its version comes in the same statement, so a page of one area still asks
+    # the database once a run.
+    area = (
+        st.session_state.get("w_area")
+        or st.query_params.get("area")
+        or st.session_state.get("sel_area")
+    )
     if area:
-        version, of_area = store.data_versions(engine(), str(area))
-        st.session_state[_AREA_MEMO_KEY] = (run, _last_commit, {str(area): of_area})
-    else:
-        version = store.data_version(engine())
-    st.session_state[_MEMO_KEY] = (run, _last_commit, version)
+        return _read_versions(str(area))[0]
+    version = store.data_version(engine())
+    st.session_state[_MEMO_KEY] = (*seen, version)
     return version
 
 
-_AREA_MEMO_KEY = "_area_version_memo"
+def _read_versions(area_code: str) -> tuple[int, int]:
+    """The whole database's version and the area's, from one statement, kept for the run:
+    what the area's figures are built from (the loaders keyed on the whole version) is then
+    never older than the area version they are kept under."""
+    seen = _commits_seen()
+    version, of_area = store.data_versions(engine(), area_code)
+    memo = st.session_state.get(_AREA_MEMO_KEY)
+    areas = memo[2] if memo is not None and memo[:2] == seen else {}
+    st.session_state[_AREA_MEMO_KEY] = (*seen, {**areas, area_code: of_area})
+    st.session_state[_MEMO_KEY] = (*seen, version)
+    return version, of_area
 
 
 def area_version(area_code: str) -> int:
@@ -108,15 +136,11 @@ def area_version(area_code: str) -> int:
     and area, as `data_version` is. The area's assessment and the figures its pages derive
     from it key on this, so on a national database, written in somewhere all day, they are
     kept until this area (or the framework, settings, users) changes."""
-    run = st.session_state.get(RUN_KEY)
+    seen = _commits_seen()
     memo = st.session_state.get(_AREA_MEMO_KEY)
-    if run is None or memo is None or memo[:2] != (run, _last_commit):
-        memo = (run, _last_commit, {})
-        st.session_state[_AREA_MEMO_KEY] = memo
-    versions: dict[str, int] = memo[2]
-    if area_code not in versions:
-        versions[area_code] = store.area_data_version(engine(), area_code)
-    return versions[area_code]
+    if seen[0] is not None and memo is not None and memo[:2] == seen and area_code in memo[2]:
+        return int(memo[2][area_code])
+    return _read_versions(area_code)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

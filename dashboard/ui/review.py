@@ -272,14 +272,15 @@ def exceptions_with_commentary(pack: ReviewPack, targets: pl.DataFrame, area_cod
     """The exceptions, block by block, each with its commentary or a prompt to write it."""
     exceptions, silent = pack.exceptions, silent_exceptions(pack)
     st.subheader(f"Exceptions and commentary ({exceptions.height})")
-    st.caption(
+    about = (
         "Targets off track or worsening, worst first within each block. Each should say why, "
-        "and what will be done: the Government Office reviews by exception. Open a block to "
-        "read its exceptions."
+        "and what will be done: the Government Office reviews by exception."
     )
     if exceptions.is_empty():
+        st.caption(about)
         st.success("No target is off track or worsening.", icon=":material/check_circle:")
         return
+    st.caption(f"{about} Open a block to read its exceptions; the pack's download holds all.")
     if silent:
         st.warning(
             f"{silent} of {exceptions.height} exceptions have no commentary yet. Ask their lead "
@@ -306,7 +307,7 @@ def exceptions_with_commentary(pack: ReviewPack, targets: pl.DataFrame, area_cod
             f"**{md(block['block_name'])}** · {rows.height} "
             f"exception{'s' if rows.height != 1 else ''}"
             + (f" · {missing} without commentary" if missing else ""),
-            key=f"{BLOCK_EXCEPTIONS_KEY}{block['block_code']}",
+            key=f"{BLOCK_EXCEPTIONS_KEY}{area_code}_{block['block_code']}",  # per area
             on_change="rerun",
         )
         if opened.open:

@@ -158,3 +158,16 @@ def test_many_writes_one_area_at_a_time_stay_few_batches_and_right(demo: Demo) -
         current()
         assert len(kept.batches) <= MAX_BATCHES
     _assert_same(current(), assess_areas(demo.engine, demo.admin, demo.codes, DEMO_TODAY))
+
+
+def test_no_areas_is_an_empty_assessment(demo: Demo) -> None:
+    """A region without areas yet: nothing kept, an empty assessment, no error."""
+    kept = AssessmentsByArea()
+    versions = store.area_data_versions(demo.engine)
+    empty = kept.assessment(
+        [],
+        versions,
+        DEMO_TODAY,
+        lambda codes: assess_areas(demo.engine, demo.admin, codes, DEMO_TODAY),
+    )
+    assert empty.targets.is_empty() and empty.areas.is_empty() and not kept.batches
