@@ -250,30 +250,30 @@ _LOCKS = """WITH locks AS MATERIALIZED (
     SELECT locktype, transactionid::text AS xid, virtualtransaction, database, relation, mode
     FROM pg_locks
 )"""
-_PG_VERSION = (
-    f"{_LOCKS}\nSELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), "
-    f"{_IN_PROGRESS}"
-)
+_TABLE = AuditEvent.__tablename__
+_PG_NEWEST = f"(SELECT coalesce(max(id), 0) FROM {_TABLE})"
+_PG_NO_AREA_NEWEST = f"(SELECT coalesce(max(id), 0) FROM {_TABLE} WHERE area_code IS NULL)"
+_PG_VERSION = f"{_LOCKS}\nSELECT {_PG_NEWEST}, {_IN_PROGRESS}"
 # An area's: the newest id of its own rows and of rows of no area, each from the end of the
 # (area, id) index.
-_AREA_NEWEST = (
-    f"greatest((SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} "
-    "WHERE area_code = %(area)s), "
-    f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL))"
-)
 _PG_AREA_VERSION = (
-    f"{_LOCKS}\nSELECT (SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__}), "
-    f"{_AREA_NEWEST}, {_IN_PROGRESS}"
+    f"{_LOCKS}\nSELECT {_PG_NEWEST}, greatest((SELECT coalesce(max(id), 0) FROM {_TABLE} "
+    f"WHERE area_code = %(area)s), {_PG_NO_AREA_NEWEST}), {_IN_PROGRESS}"
 )
 # Every area's at once: the newest id of no area, each area's newest (one probe of the index
 # per area), both lists in code order.
 _EACH_AREA_NEWEST = (
-    f"(SELECT coalesce(max(id), 0) FROM {AuditEvent.__tablename__} WHERE area_code IS NULL), "
+    f"{_PG_NO_AREA_NEWEST}, "
     f"(SELECT array_agg(a.code ORDER BY a.code) FROM {Area.__tablename__} AS a), "
-    f"(SELECT array_agg(coalesce((SELECT max(e.id) FROM {AuditEvent.__tablename__} AS e "
+    f"(SELECT array_agg(coalesce((SELECT max(e.id) FROM {_TABLE} AS e "
     f"WHERE e.area_code = a.code), 0) ORDER BY a.code) FROM {Area.__tablename__} AS a)"
 )
 _PG_EACH_AREA_VERSION = f"{_LOCKS}\nSELECT {_EACH_AREA_NEWEST}, {_IN_PROGRESS}"
+
+
+def _newest(*where: Any) -> Any:
+    """The newest audit id (0 for none) of the rows `where` selects, as a scalar subquery."""
+    return select(func.coalesce(func.max(AuditEvent.id), 0)).where(*where).scalar_subquery()
 
 
 def data_version(engine: Engine) -> int:
@@ -289,8 +289,7 @@ def data_version(engine: Engine) -> int:
     """
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            newest = select(func.coalesce(func.max(AuditEvent.id), 0))
-            return int(conn.execute(newest).scalar_one())
+            return int(conn.execute(select(_newest())).scalar_one())
         newest_id, in_progress = conn.exec_driver_sql(_PG_VERSION).one()
     return _version(newest_id, in_progress)
 
@@ -310,13 +309,11 @@ def data_versions(engine: Engine, area_code: str) -> tuple[int, int]:
     of one area asks for both."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            newest = [
-                select(func.coalesce(func.max(AuditEvent.id), 0)).where(where).scalar_subquery()
-                for where in (AuditEvent.area_code == area_code, AuditEvent.area_code.is_(None))
-            ]
-            everything = select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery()
             # max() of two arguments is SQLite's greatest()
-            whole, area = conn.execute(select(everything, func.max(*newest))).one()
+            mine = func.max(
+                _newest(AuditEvent.area_code == area_code), _newest(AuditEvent.area_code.is_(None))
+            )
+            whole, area = conn.execute(select(_newest(), mine)).one()
             return int(whole), int(area)
         whole, area, in_progress = conn.exec_driver_sql(_PG_AREA_VERSION, {"area": area_code}).one()
     return _version(whole, in_progress), _version(area, in_progress)
@@ -326,18 +323,10 @@ def area_data_versions(engine: Engine) -> dict[str, int]:
     """`area_data_version` of every area, read in one statement (one snapshot)."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            no_area = (
-                select(func.coalesce(func.max(AuditEvent.id), 0))
-                .where(AuditEvent.area_code.is_(None))
-                .scalar_subquery()
+            mine = func.max(
+                _newest(AuditEvent.area_code == Area.code), _newest(AuditEvent.area_code.is_(None))
             )
-            newest = (
-                select(func.coalesce(func.max(AuditEvent.id), 0))
-                .where(AuditEvent.area_code == Area.code)
-                .scalar_subquery()
-            )
-            # max() of two arguments is SQLite's greatest()
-            rows = conn.execute(select(Area.code, func.max(newest, no_area))).all()
+            rows = conn.execute(select(Area.code, mine)).all()
             return {str(code): int(version) for code, version in rows}
         no_area_id, codes, ids, in_progress = conn.exec_driver_sql(_PG_EACH_AREA_VERSION).one()
     return {
