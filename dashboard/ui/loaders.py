@@ -85,7 +85,6 @@ def _commits_seen() -> tuple[object, int]:
 
 RUN_KEY = "_run"  # the entrypoint numbers its runs here (`new_run`)
 _MEMO_KEY = "_data_version_memo"
-_AREA_MEMO_KEY = "_area_version_memo"
 
 
 def new_run() -> None:
@@ -93,15 +92,25 @@ def new_run() -> None:
     st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
 
 
+def _memo() -> dict[str, Any]:
+    """The versions read so far in this run since its session last committed: the whole
+    database's (`"whole"`) and each area's (`"areas"`). Empty outside a run."""
+    seen = _commits_seen()
+    memo = st.session_state.get(_MEMO_KEY)
+    if seen[0] is None or memo is None or memo[0] != seen:
+        memo = (seen, {"areas": {}})
+        st.session_state[_MEMO_KEY] = memo
+    return memo[1]
+
+
 def data_version() -> int:
     """The database's data version (see `store.data_version`), read once per run: a page
     calls a dozen loaders, and each would otherwise ask the database again. Read again when
     this session has committed anything since (a write earlier in the same run); another
     server's write shows from the next run, as each run reads it from the database."""
-    seen = _commits_seen()
-    memo = st.session_state.get(_MEMO_KEY)
-    if seen[0] is not None and memo is not None and memo[:2] == seen:
-        return int(memo[2])
+    memo = _memo()
+    if "whole" in memo:
+        return int(memo["whole"])
     # The page's area, if one is known yet (the sidebar's choice, else the link's, else the
     # last run's): its version comes in the same statement, so a page of one area still asks
     # the database once a run.
@@ -112,22 +121,17 @@ def data_version() -> int:
     )
     if area:
         return _read_versions(str(area))[0]
-    version = store.data_version(engine())
-    st.session_state[_MEMO_KEY] = (*seen, version)
-    return version
+    memo["whole"] = store.data_version(engine())
+    return int(memo["whole"])
 
 
 def _read_versions(area_code: str) -> tuple[int, int]:
     """The whole database's version and the area's, from one statement, kept for the run:
     what the area's figures are built from (the loaders keyed on the whole version) is then
     never older than the area version they are kept under."""
-    seen = _commits_seen()
-    version, of_area = store.data_versions(engine(), area_code)
-    memo = st.session_state.get(_AREA_MEMO_KEY)
-    areas = memo[2] if memo is not None and memo[:2] == seen else {}
-    st.session_state[_AREA_MEMO_KEY] = (*seen, {**areas, area_code: of_area})
-    st.session_state[_MEMO_KEY] = (*seen, version)
-    return version, of_area
+    memo = _memo()
+    memo["whole"], memo["areas"][area_code] = store.data_versions(engine(), area_code)
+    return int(memo["whole"]), int(memo["areas"][area_code])
 
 
 def area_version(area_code: str) -> int:
@@ -136,11 +140,8 @@ def area_version(area_code: str) -> int:
     and area, as `data_version` is. The area's assessment and the figures its pages derive
     from it key on this, so on a national database, written in somewhere all day, they are
     kept until this area (or the framework, settings, users) changes."""
-    seen = _commits_seen()
-    memo = st.session_state.get(_AREA_MEMO_KEY)
-    if seen[0] is not None and memo is not None and memo[:2] == seen and area_code in memo[2]:
-        return int(memo[2][area_code])
-    return _read_versions(area_code)[1]
+    areas = _memo()["areas"]
+    return int(areas[area_code]) if area_code in areas else _read_versions(area_code)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
