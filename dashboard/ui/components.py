@@ -330,10 +330,7 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
         owner = escape(row["partnership"]) + (
             f" · {escape(row['lead_officer'])}" if row["lead_officer"] else ""
         )
-        body = (
-            f'<div class="laa-line">{" · ".join(line)}</div><div class="laa-owner">Owner: '
-            f"{owner}{' · ★ reward target' if row['is_reward'] else ''}</div>"
-        )
+        body = card_lines(line, owner + (" · ★ reward target" if row["is_reward"] else ""))
         with st.container(border=True):
             nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
             if row.get("commentary"):
@@ -361,6 +358,14 @@ def exception_list(exceptions: pl.DataFrame, limit: int = 8) -> None:
             with more:
                 for row in rows[limit:]:
                     card(row)
+
+
+def card_lines(line: list[str], owner: str) -> str:
+    """An exception card's two lines as HTML: status and figures joined by " · ", then the
+    owner (both already escaped)."""
+    return (
+        f'<div class="laa-line">{" · ".join(line)}</div><div class="laa-owner">Owner: {owner}</div>'
+    )
 
 
 def quote_html(text: str, author: str | None, at=None) -> str:  # type: ignore[no-untyped-def]

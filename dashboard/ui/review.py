@@ -264,7 +264,7 @@ def block_assessment(blocks: pl.DataFrame) -> None:
     )
 
 
-# The key of a block's expander of exceptions, before the block's code.
+# The key of a block's expander of exceptions, before the area's and the block's codes.
 BLOCK_EXCEPTIONS_KEY = "review_exceptions_"
 
 
@@ -337,10 +337,7 @@ def _exception(row: dict, area_code: str) -> None:
         said = f'<div class="laa-quote">{escape(row["commentary"])}</div>'
     with st.container(border=True, gap="small"):
         nav.link("indicator", indicator_label(row), indicator=row["indicator_code"])
-        st.html(
-            f'<div class="laa-line">{" · ".join(line)}</div>'
-            f'<div class="laa-owner">Owner: {owner}</div>{said}'
-        )
+        st.html(components.card_lines(line, owner) + said)
         if row["commentary"] == NO_COMMENTARY:  # to where it is written
             nav.commentary_link(
                 row["indicator_code"], area_code, label="Add it on the indicator page"
