@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from dashboard import db, settings, store
 
@@ -69,6 +69,17 @@ def backend_database(backend: str, folder: Path) -> str:
         _reset_postgres(url)
     store.upgrade(url)
     return url
+
+
+def demo_engine(backend: str, folder: Path) -> tuple[Engine, store.Actor]:
+    """`backend_database` with the demo seeded in it, and the operator who seeded it, for a
+    module's demo fixture (which disposes the engines when done: `db.dispose_all()`)."""
+    from seed_data.demo import seed_demo
+
+    engine = db.get_engine(backend_database(backend, folder))
+    admin = store.cli_actor("tester")
+    seed_demo(engine, admin)
+    return engine, admin
 
 
 @pytest.fixture(autouse=True, scope="session")

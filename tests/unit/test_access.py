@@ -41,9 +41,9 @@ from data_models import (
     UserGrant,
 )
 from seed_data.demo import AREAS as DEMO_SPECS
-from seed_data.demo import DEMO_TODAY, seed_demo
+from seed_data.demo import DEMO_TODAY
 from seed_data.demo_users import DEMO_AREA, DEMO_DEPARTMENT, DEMO_REGION, lead_partnership
-from tests.conftest import _BACKENDS, backend_database
+from tests.conftest import _BACKENDS, demo_engine
 
 OWN, REGION, AWAY = DEMO_AREA, "D03", "D02"  # D10 and D03 are in GOEM; D02 is in GONW
 EAST_MIDLANDS = {OWN, REGION, "D21", "D22", "D23", "D24", "D25", "D26"}  # every GOEM demo area
@@ -107,10 +107,7 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    url = backend_database(request.param, tmp_path_factory.mktemp("access"))
-    engine = db.get_engine(url)
-    admin = store.cli_actor("tester")
-    seed_demo(engine, admin)
+    engine, admin = demo_engine(request.param, tmp_path_factory.mktemp("access"))
     accounts.add_user(engine, admin, "nogrants", "No Grants", "no-grants-pw", "nogrants@x.example")
     accounts.add_user(engine, admin, "probe", "Probe", "probe-password", "probe@x.example")
     actors = {name: accounts.actor_for(engine, name) for name in USERS}

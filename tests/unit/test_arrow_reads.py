@@ -33,8 +33,8 @@ from dashboard import accounts, analysis, db, store
 from dashboard.access import Actor
 from dashboard.store import frames
 from data_models import ActualRevision, Area, Setting
-from seed_data.demo import DEMO_TODAY, seed_demo
-from tests.conftest import _BACKENDS, backend_database
+from seed_data.demo import DEMO_TODAY
+from tests.conftest import _BACKENDS, demo_engine
 
 
 @dataclass
@@ -50,10 +50,7 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    url = backend_database(request.param, tmp_path_factory.mktemp("arrow"))
-    engine = db.get_engine(url)
-    admin = store.cli_actor("tester")
-    seed_demo(engine, admin)
+    engine, admin = demo_engine(request.param, tmp_path_factory.mktemp("arrow"))
     department = accounts.actor_for(engine, "department")
     go = accounts.actor_for(engine, "go")
     assert department is not None and go is not None

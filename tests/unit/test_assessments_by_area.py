@@ -18,8 +18,8 @@ from dashboard.access import Actor
 from dashboard.analysis import Assessment, assess_areas
 from dashboard.assessments_by_area import MAX_BATCHES, AssessmentsByArea, combine, narrowed
 from dashboard.reports import region
-from seed_data.demo import DEMO_TODAY, seed_demo
-from tests.conftest import _BACKENDS, backend_database
+from seed_data.demo import DEMO_TODAY
+from tests.conftest import _BACKENDS, demo_engine
 
 
 @dataclass
@@ -33,10 +33,7 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    url = backend_database(request.param, tmp_path_factory.mktemp("by_area"))
-    engine = db.get_engine(url)
-    admin = store.cli_actor("tester")
-    seed_demo(engine, admin)
+    engine, admin = demo_engine(request.param, tmp_path_factory.mktemp("by_area"))
     yield Demo(engine, admin, store.list_areas(engine, admin)["area_code"].to_list())
     db.dispose_all()
 

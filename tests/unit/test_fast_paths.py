@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from dashboard import accounts, analysis, db, store
 from dashboard.access import Actor
 from dashboard.reports import board
-from seed_data.demo import DEMO_TODAY, seed_demo
-from tests.conftest import _BACKENDS, backend_database
+from seed_data.demo import DEMO_TODAY
+from tests.conftest import _BACKENDS, demo_engine
 
 
 @dataclass
@@ -30,10 +30,7 @@ class Demo:
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    url = backend_database(request.param, tmp_path_factory.mktemp("fast"))
-    engine = db.get_engine(url)
-    admin = store.cli_actor("tester")
-    seed_demo(engine, admin)
+    engine, admin = demo_engine(request.param, tmp_path_factory.mktemp("fast"))
     actors = {"admin": admin}
     for name in ("department", "go", "lead"):
         found = accounts.actor_for(engine, name)
